@@ -1,0 +1,308 @@
+"""One settings model, filled from every source in ARCHITECTURE.md, lowest to highest:
+
+defaults < ``~/.config/outrider/config.toml`` < workspace (``[tool.outrider]`` in ``pyproject.toml``
+or ``outrider.toml``) < environment < LSP (``initializationOptions``, ``workspace/configuration``)
+< command-line flags.
+
+Invalid values never crash anything: the offending keys fall back to the value from the layers
+below, and each problem becomes one readable message for the user.
+
+Security: a workspace is untrusted input (anyone can commit an ``outrider.toml``). Keys that could
+send your API key elsewhere or run programs (``TRUSTED_ONLY``) are ignored when they come from the
+workspace, with a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ProviderName = Literal["anthropic", "openai", "openai-compatible", "replay"]
+
+DEFAULT_MODELS: dict[str, str] = {
+    "anthropic": "claude-sonnet-4-5",
+    "openai": "gpt-4.1",
+    "openai-compatible": "qwen2.5-coder:7b",
+    "replay": "replay",
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelPrice(_Section):
+    """US dollars per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+
+class ProviderRef(_Section):
+    """One link of the fallback chain."""
+
+    provider: ProviderName
+    model: str | None = None
+    base_url: str | None = None
+
+
+class TimeoutSettings(_Section):
+    connect_s: float = Field(default=5.0, gt=0, description="Seconds to open the connection.")
+    first_token_s: float = Field(default=30.0, gt=0, description="Seconds to the first streamed event.")
+    total_s: float = Field(default=300.0, gt=0, description="Seconds for a whole model call.")
+
+
+class RetrySettings(_Section):
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_base_s: float = Field(default=0.5, ge=0)
+    backoff_max_s: float = Field(default=20.0, ge=0)
+    breaker_failures: int = Field(default=5, ge=1, description="Failures in a row that open the breaker.")
+    breaker_cooldown_s: float = Field(default=30.0, ge=0, description="Seconds before a half-open try.")
+
+
+class CompletionSettings(_Section):
+    enabled: bool = True
+    debounce_ms: int = Field(default=75, ge=0, le=2000)
+    context_tokens: int = Field(default=2048, ge=64, description="Token budget for the prompt context.")
+    max_tokens: int = Field(default=128, ge=1, le=4096, description="Most tokens one suggestion may use.")
+    model: str | None = Field(default=None, description="Model for completions; default: `model`.")
+    fim: bool | None = Field(default=None, description="Use fill-in-the-middle; default: by model.")
+
+
+class AgentSettings(_Section):
+    max_steps: int = Field(default=25, ge=1)
+    max_cost_usd: float = Field(default=1.0, ge=0)
+    max_seconds: float = Field(default=600.0, gt=0)
+    max_input_tokens: int = Field(default=2_000_000, ge=1)
+    max_output_tokens: int = Field(default=200_000, ge=1)
+    test_commands: list[list[str]] = Field(
+        default_factory=list,
+        description='Commands `run_tests` may run, each an argv list such as ["pytest", "-q"].',
+    )
+    test_timeout_s: float = Field(default=300.0, gt=0)
+
+
+class ContextSettings(_Section):
+    max_file_bytes: int = Field(default=1_000_000, ge=1024, description="Larger files are skipped.")
+    repo_map_tokens: int = Field(default=1024, ge=0, description="Token budget of the repo map.")
+    extra_ignore: list[str] = Field(default_factory=list, description="More gitignore-style patterns.")
+
+
+class TraceSettings(_Section):
+    enabled: bool = True
+    store_content: bool = Field(default=False, description="Keep prompt and output text in traces.")
+    otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint; unset: no export.")
+
+
+class Settings(_Section):
+    provider: ProviderName = "anthropic"
+    model: str | None = Field(default=None, description="Model name; default depends on the provider.")
+    base_url: str | None = Field(default=None, description="Endpoint for the provider (proxies, local servers).")
+    fallback: list[ProviderRef] = Field(default_factory=list, description="Providers to try in order.")
+    replay_session: str | None = Field(default=None, description="Session file for the replay provider.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    completion: CompletionSettings = Field(default_factory=CompletionSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    context: ContextSettings = Field(default_factory=ContextSettings)
+    traces: TraceSettings = Field(default_factory=TraceSettings)
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Per-model prices (USD per million tokens), over the defaults."
+    )
+
+    def resolved_model(self) -> str:
+        return self.model or DEFAULT_MODELS[self.provider]
+
+
+# Keys a workspace file may not set: they could redirect credentials or run programs.
+TRUSTED_ONLY: frozenset[tuple[str, ...]] = frozenset(
+    {("base_url",), ("fallback",), ("provider",), ("agent", "test_commands"), ("traces", "otlp_endpoint")}
+)
+
+ENV_KEYS: dict[str, tuple[str, ...]] = {
+    "OUTRIDER_PROVIDER": ("provider",),
+    "OUTRIDER_MODEL": ("model",),
+    "OUTRIDER_BASE_URL": ("base_url",),
+    "OUTRIDER_REPLAY_SESSION": ("replay_session",),
+    "OUTRIDER_LOG_LEVEL": ("log_level",),
+}
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of settings, as a nested dict, with a name used in messages."""
+
+    name: str
+    values: Mapping[str, Any]
+    trusted: bool = True
+
+
+def user_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "outrider" / "config.toml"
+
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where traces, caches and the cost ledger live. Not created here (no I/O at import or lookup)."""
+    env = os.environ if env is None else env
+    if home := env.get("OUTRIDER_HOME"):
+        return Path(home)
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("outrider", appauthor=False))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def file_layers(workspace: Path | None, env: Mapping[str, str] | None = None) -> tuple[list[Layer], list[str]]:
+    """The user file and the workspace file, as layers; unreadable files become problems."""
+    layers: list[Layer] = []
+    problems: list[str] = []
+    candidates: list[tuple[str, Path, bool, tuple[str, ...]]] = [("user config", user_config_path(env), True, ())]
+    if workspace is not None:
+        candidates.append(("pyproject.toml [tool.outrider]", workspace / "pyproject.toml", False, ("tool", "outrider")))
+        candidates.append(("outrider.toml", workspace / "outrider.toml", False, ()))
+    for name, path, trusted, key_path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data: Any = _read_toml(path)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"{path}: cannot read settings ({exc}); ignored")
+            continue
+        for key in key_path:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if data:
+            layers.append(Layer(name, data, trusted))
+    return layers, problems
+
+
+def env_layer(env: Mapping[str, str] | None = None) -> Layer:
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for var, path in ENV_KEYS.items():
+        if value := env.get(var):
+            _set_path(values, path, value)
+    return Layer("environment", values)
+
+
+def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _drop_untrusted(values: Mapping[str, Any], layer: str, problems: list[str]) -> dict[str, Any]:
+    out = _merge({}, values)
+    for path in sorted(TRUSTED_ONLY):
+        node: Any = out
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and path[-1] in node:
+            del node[path[-1]]
+            problems.append(
+                f"{layer}: '{'.'.join(path)}' can only be set in your user config, the environment, "
+                "the editor or the command line; ignored"
+            )
+    return out
+
+
+def _remove_loc(values: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    node: Any = values
+    for key in loc[:-1]:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            return False
+    last = loc[-1] if loc else None
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    return False
+
+
+def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> dict[str, Any]:
+    """Merge one layer over `base`, keeping only the keys that validate."""
+    values = dict(layer.values) if layer.trusted else _drop_untrusted(layer.values, layer.name, problems)
+    for _ in range(50):
+        merged = _merge(base, values)
+        try:
+            Settings.model_validate(merged)
+            return merged
+        except ValidationError as exc:
+            removed = False
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                where = ".".join(str(p) for p in loc) or "(root)"
+                problems.append(f"{layer.name}: invalid setting '{where}': {err['msg']}; using the default")
+                # Drop the top-most key of this layer that contains the error.
+                for cut in range(len(loc), 0, -1):
+                    if _remove_loc(values, loc[:cut]):
+                        removed = True
+                        break
+            if not removed:
+                problems.append(f"{layer.name}: settings ignored")
+                return base
+    return base
+
+
+def build_settings(layers: list[Layer]) -> LoadedSettings:
+    """Validate the layers in order (lowest first); never raises for bad input."""
+    problems: list[str] = []
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if not isinstance(layer.values, Mapping):
+            problems.append(f"{layer.name}: expected a table of settings; ignored")
+            continue
+        merged = _validate_layer(merged, layer, problems)
+    return LoadedSettings(Settings.model_validate(merged), problems)
+
+
+def load_settings(
+    workspace: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    editor: Mapping[str, Any] | None = None,
+    cli: Mapping[str, Any] | None = None,
+) -> LoadedSettings:
+    """All sources in order. `editor` is LSP initializationOptions merged with workspace/configuration."""
+    layers, problems = file_layers(workspace, env)
+    layers.append(env_layer(env))
+    if editor:
+        layers.append(Layer("editor settings", editor))
+    if cli:
+        layers.append(Layer("command line", cli))
+    loaded = build_settings(layers)
+    loaded.problems[:0] = problems
+    return loaded
