@@ -61,16 +61,16 @@ class TimeoutSettings(_Section):
 
 
 class RetrySettings(_Section):
-    max_retries: int = Field(default=3, ge=0, le=10)
-    backoff_base_s: float = Field(default=0.5, ge=0)
-    backoff_max_s: float = Field(default=20.0, ge=0)
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a failed model call (429, 5xx).")
+    backoff_base_s: float = Field(default=0.5, ge=0, description="First retry delay in seconds; doubles per retry.")
+    backoff_max_s: float = Field(default=20.0, ge=0, description="Longest delay between retries, in seconds.")
     breaker_failures: int = Field(default=5, ge=1, description="Failures in a row that open the breaker.")
     breaker_cooldown_s: float = Field(default=30.0, ge=0, description="Seconds before a half-open try.")
 
 
 class CompletionSettings(_Section):
-    enabled: bool = True
-    debounce_ms: int = Field(default=75, ge=0, le=2000)
+    enabled: bool = Field(default=True, description="Offer inline completions.")
+    debounce_ms: int = Field(default=75, ge=0, le=2000, description="Milliseconds to wait after typing.")
     context_tokens: int = Field(default=2048, ge=64, description="Token budget for the prompt context.")
     max_tokens: int = Field(default=128, ge=1, le=4096, description="Most tokens one suggestion may use.")
     model: str | None = Field(default=None, description="Model for completions; default: `model`.")
@@ -78,16 +78,16 @@ class CompletionSettings(_Section):
 
 
 class AgentSettings(_Section):
-    max_steps: int = Field(default=25, ge=1)
-    max_cost_usd: float = Field(default=1.0, ge=0)
-    max_seconds: float = Field(default=600.0, gt=0)
-    max_input_tokens: int = Field(default=2_000_000, ge=1)
-    max_output_tokens: int = Field(default=200_000, ge=1)
+    max_steps: int = Field(default=25, ge=1, description="Most model turns one agent task may take.")
+    max_cost_usd: float = Field(default=1.0, ge=0, description="Most US dollars one agent task may spend.")
+    max_seconds: float = Field(default=600.0, gt=0, description="Wall-clock seconds one agent task may run.")
+    max_input_tokens: int = Field(default=2_000_000, ge=1, description="Most input tokens one agent task may send.")
+    max_output_tokens: int = Field(default=200_000, ge=1, description="Most output tokens one agent task may use.")
     test_commands: list[list[str]] = Field(
         default_factory=list,
         description='Commands `run_tests` may run, each an argv list such as ["pytest", "-q"].',
     )
-    test_timeout_s: float = Field(default=300.0, gt=0)
+    test_timeout_s: float = Field(default=300.0, gt=0, description="Seconds one `run_tests` command may run.")
 
 
 class ContextSettings(_Section):
@@ -97,18 +97,18 @@ class ContextSettings(_Section):
 
 
 class TraceSettings(_Section):
-    enabled: bool = True
+    enabled: bool = Field(default=True, description="Record every model call in the local trace database.")
     store_content: bool = Field(default=False, description="Keep prompt and output text in traces.")
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint; unset: no export.")
 
 
 class Settings(_Section):
-    provider: ProviderName = "anthropic"
+    provider: ProviderName = Field(default="anthropic", description="Model provider; `replay` plays a session.")
     model: str | None = Field(default=None, description="Model name; default depends on the provider.")
     base_url: str | None = Field(default=None, description="Endpoint for the provider (proxies, local servers).")
     fallback: list[ProviderRef] = Field(default_factory=list, description="Providers to try in order.")
     replay_session: str | None = Field(default=None, description="Session file for the replay provider.")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="Server log level.")
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
