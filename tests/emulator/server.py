@@ -1,0 +1,390 @@
+"""The wire-protocol emulator: a local HTTP server speaking Anthropic Messages and OpenAI Chat
+Completions / Completions, answering from a script, with injectable faults. See ``script.py``
+for the reply format. The real SDKs talk to it through their base URLs::
+
+    with Emulator() as emu:
+        emu.script(Reply(text="hello"))
+        client = anthropic.AsyncAnthropic(base_url=emu.anthropic_base_url, api_key="test")
+        ...
+        assert emu.requests[0].body["model"] == "claude-sonnet-4-5"
+
+Every request is logged (``requests``) with what happened to its response (``outcome``:
+``complete``, ``error``, ``client_closed``, ``dropped``, ``hung``), so tests can assert that a
+cancelled call closed its connection.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.emulator import wire
+from tests.emulator.script import Protocol, Reply, load_script
+
+
+@dataclass
+class RecordedRequest:
+    """One request the emulator received, and what became of its answer."""
+
+    serial: int
+    method: str
+    path: str
+    protocol: Protocol | None
+    headers: dict[str, str]  # lower-case names
+    body: Any  # parsed JSON (None if there was no JSON body)
+    received_at: float
+    reply: Reply | None = None
+    outcome: str = "pending"  # complete | error | client_closed | dropped | hung | pending
+    finished_at: float | None = None
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def stream(self) -> bool:
+        return isinstance(self.body, dict) and bool(self.body.get("stream"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "serial": self.serial,
+            "method": self.method,
+            "path": self.path,
+            "protocol": self.protocol,
+            "headers": self.headers,
+            "body": self.body,
+            "outcome": self.outcome,
+        }
+
+
+class _ClientGone(Exception):
+    pass
+
+
+def _protocol_for(path: str) -> Protocol | None:
+    path = path.split("?", 1)[0].rstrip("/")
+    if path.endswith("/messages"):
+        return "anthropic"
+    if path.endswith("/chat/completions"):
+        return "openai"
+    if path.endswith("/completions"):
+        return "openai_completions"
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # quiet: stdout/stderr belong to the tests
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _read_body(self) -> Any:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return {"_unparsed": raw.decode("utf-8", "replace")}
+
+    def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("connection", "close")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def _wait(self, seconds: float | None) -> None:
+        """Sleep, but notice promptly when the client goes away or the emulator stops."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while True:
+            if self.server.stopping.is_set():
+                raise _ClientGone("emulator stopping")
+            remaining = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if remaining <= 0:
+                return
+            readable, _, _ = select.select([self.connection], [], [], remaining)
+            if readable:
+                try:
+                    peek = self.connection.recv(1, socket.MSG_PEEK)
+                except OSError as exc:
+                    raise _ClientGone(str(exc)) from exc
+                if not peek:
+                    raise _ClientGone("client closed the connection")
+                time.sleep(remaining)
+
+    def _write(self, frame: bytes) -> None:
+        try:
+            self.wfile.write(frame)
+            self.wfile.flush()
+        except OSError as exc:
+            raise _ClientGone(str(exc)) from exc
+
+    def _abort_connection(self) -> None:
+        """Cut the connection with a TCP reset (a dropped stream, as networks drop them)."""
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+        self.close_connection = True
+
+    # ---- requests --------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/_emulator/requests"):
+            self._send_json(200, [r.to_json() for r in self.server.emulator.requests])
+            return
+        if self.path.rstrip("/").endswith("/models"):
+            self._send_json(200, {"object": "list", "data": [{"id": "emulated", "object": "model"}]})
+            return
+        self._send_json(404, {"error": {"message": f"emulator: no route GET {self.path}"}})
+
+    def do_POST(self) -> None:
+        body = self._read_body()
+        if self.path.startswith("/_emulator/script"):
+            self.server.emulator.script(*load_script(body))
+            self._send_json(200, {"queued": len(self.server.emulator.pending())})
+            return
+        emulator = self.server.emulator
+        record = emulator._record(self, body)
+        try:
+            self._answer(record)
+        except _ClientGone:
+            record.outcome = "hung" if record.outcome == "hung" else "client_closed"
+            self.close_connection = True
+        finally:
+            if record.outcome == "pending":
+                record.outcome = "complete"
+            record.finished_at = time.monotonic()
+            record.done.set()
+
+    def _answer(self, record: RecordedRequest) -> None:
+        protocol = record.protocol
+        if protocol is None:
+            self._send_json(404, {"error": {"message": f"emulator: no route POST {self.path}"}})
+            record.outcome = "error"
+            return
+        reply = self.server.emulator._take(protocol)
+        record.reply = reply
+        if reply is None:
+            status, err = wire.nothing_scripted(protocol, record.serial)
+            self._send_json(status, err, self._id_headers(protocol, record.serial))
+            record.outcome = "error"
+            return
+        if reply.first_byte_delay_s:
+            self._wait(reply.first_byte_delay_s)
+        if reply.fault == "hang" and not reply.after_chunks:
+            record.outcome = "hung"
+            self._wait(None)
+        if reply.fault in wire._ERRORS:
+            self._send_error(record, reply, protocol)
+            return
+        if record.stream:
+            self._stream(record, reply, protocol)
+        else:
+            self._send_json(200, self._whole(reply, protocol, record), self._id_headers(protocol, record.serial))
+
+    def _send_error(self, record: RecordedRequest, reply: Reply, protocol: Protocol) -> None:
+        assert reply.fault is not None
+        status, err = wire.error_response(protocol, reply.fault, f"emulator: scripted {reply.fault}")
+        headers = self._id_headers(protocol, record.serial)
+        if reply.retry_after is not None:
+            headers["retry-after"] = f"{reply.retry_after:g}"
+        headers["x-should-retry"] = "false"  # the SDKs must not retry behind our back
+        self._send_json(status, err, headers)
+        record.outcome = "error"
+
+    @staticmethod
+    def _id_headers(protocol: Protocol, serial: int) -> dict[str, str]:
+        name = "request-id" if protocol == "anthropic" else "x-request-id"
+        return {name: f"req_emu{serial}"}
+
+    def _model(self, record: RecordedRequest) -> str:
+        model = record.body.get("model") if isinstance(record.body, dict) else None
+        return str(model or "emulated")
+
+    def _whole(self, reply: Reply, protocol: Protocol, record: RecordedRequest) -> dict[str, Any]:
+        model = self._model(record)
+        if protocol == "anthropic":
+            return wire.anthropic_message(reply, model, record.serial)
+        if protocol == "openai":
+            return wire.openai_chat_completion(reply, model, record.serial)
+        return wire.openai_completion(reply, model, record.serial)
+
+    def _frames(self, reply: Reply, protocol: Protocol, record: RecordedRequest) -> list[bytes]:
+        model = self._model(record)
+        options = record.body.get("stream_options") if isinstance(record.body, dict) else None
+        include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+        if protocol == "anthropic":
+            return wire.anthropic_stream(reply, model, record.serial)
+        if protocol == "openai":
+            return wire.openai_chat_stream(reply, model, record.serial, include_usage)
+        return wire.openai_completions_stream(reply, model, record.serial, include_usage)
+
+    def _stream(self, record: RecordedRequest, reply: Reply, protocol: Protocol) -> None:
+        frames = self._frames(reply, protocol, record)
+        cut = reply.after_chunks if reply.after_chunks is not None else len(frames) // 2
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        for name, value in self._id_headers(protocol, record.serial).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        self._write(b"")
+        for position, frame in enumerate(frames):
+            if position == cut and reply.fault in ("hang", "drop", "malformed"):
+                if reply.fault == "hang":
+                    record.outcome = "hung"
+                    self._wait(None)
+                if reply.fault == "drop":
+                    record.outcome = "dropped"
+                    self._abort_connection()
+                    return
+                self._write(wire.MALFORMED_FRAME)
+            if reply.chunk_delay_s:
+                self._wait(reply.chunk_delay_s)
+            self._write(frame)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.emulator = emulator
+        self.stopping = threading.Event()
+
+
+class Emulator:
+    """A scripted Anthropic/OpenAI endpoint on 127.0.0.1 (a free port). Use as a context manager."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[Reply] = []
+        self.requests: list[RecordedRequest] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        self._server = _Server(self)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "emulator not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def anthropic_base_url(self) -> str:
+        """For ``ANTHROPIC_BASE_URL`` / ``AsyncAnthropic(base_url=...)`` (the SDK adds ``/v1/messages``)."""
+        return self.base_url
+
+    @property
+    def openai_base_url(self) -> str:
+        """For ``OPENAI_BASE_URL`` / ``AsyncOpenAI(base_url=...)`` (the SDK adds ``/chat/completions``)."""
+        return f"{self.base_url}/v1"
+
+    # ---- scripting -------------------------------------------------------------------------
+
+    def script(self, *replies: Reply | dict[str, Any]) -> Emulator:
+        """Queue replies (``Reply`` objects or their JSON form), served first-in first-out."""
+        parsed = [r if isinstance(r, Reply) else Reply.from_json(r) for r in replies]
+        with self._lock:
+            self._queue.extend(parsed)
+        return self
+
+    def pending(self) -> list[Reply]:
+        with self._lock:
+            return list(self._queue)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self.requests.clear()
+
+    def _take(self, protocol: Protocol) -> Reply | None:
+        with self._lock:
+            for position, reply in enumerate(self._queue):
+                if reply.protocol is None or reply.protocol == protocol:
+                    if not reply.repeat:
+                        del self._queue[position]
+                    return reply
+        return None
+
+    def _record(self, handler: _Handler, body: Any) -> RecordedRequest:
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        with self._lock:
+            record = RecordedRequest(
+                serial=len(self.requests) + 1,
+                method=handler.command,
+                path=handler.path,
+                protocol=_protocol_for(handler.path),
+                headers=headers,
+                body=body,
+                received_at=time.monotonic(),
+            )
+            self.requests.append(record)
+        return record
+
+    # ---- assertions ------------------------------------------------------------------------
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Poll `predicate` until it holds or `timeout` passes (no fixed sleeps in tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return predicate()
+
+    def wait_finished(self, serial: int, timeout: float = 5.0) -> RecordedRequest:
+        """Wait until request `serial` (1-based) has its outcome; raise if it never does."""
+        if not self.wait_until(lambda: len(self.requests) >= serial, timeout):
+            raise TimeoutError(f"emulator: request #{serial} never arrived")
+        record = self.requests[serial - 1]
+        if not record.done.wait(timeout):
+            raise TimeoutError(f"emulator: request #{serial} still open after {timeout}s")
+        return record
