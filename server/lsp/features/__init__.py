@@ -1,0 +1,1 @@
+"""Feature modules: each exposes ``setup(server: OutriderServer) -> None`` (see ``server.lsp.server``)."""

@@ -1,0 +1,188 @@
+"""The language server: session state, and the composition root that builds it from features.
+
+``create_server(features)`` imports each feature module and calls its ``setup(server)``; a feature
+registers its own handlers (``@server.feature(...)``, ``@server.command(...)``) and subscribes to
+:class:`~server.lsp.events.SessionEvents`. Adding a feature means adding a module under
+``server/lsp/features/`` and one line to :data:`DEFAULT_FEATURES`; nothing else changes.
+
+What a feature can reach on the server (no globals):
+
+- ``server.settings`` (:class:`server.config.Settings`), reloaded from every source; subscribe to
+  ``server.events.settings_changed`` to react;
+- ``server.documents`` (:class:`context.document.DocumentStore`), the open documents kept in sync
+  with the editor, keyed by :meth:`OutriderServer.document_key` of the URI;
+- ``server.workspace_roots`` (the workspace folders as paths, the first one primary);
+- ``server.services`` (:class:`~server.lsp.services.Services`), lazily built shared objects such as
+  the model provider or the trace store;
+- ``server.events`` (:class:`~server.lsp.events.SessionEvents`): initialized, settings, roots and
+  document open/change/save/close, shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from context.document import Document
+from server.config import LoadedSettings, Settings, load_settings
+from server.lsp.convert import uri_to_path
+from server.lsp.events import SessionEvents
+from server.lsp.log_bridge import LspLogHandler, apply_log_level
+from server.lsp.protocol import OutriderProtocol
+from server.lsp.services import Services
+
+logger = logging.getLogger(__name__)
+
+FeatureModule = str | ModuleType
+"""A feature: a module (or its dotted path) with ``setup(server: OutriderServer) -> None``."""
+
+DEFAULT_FEATURES: tuple[str, ...] = (
+    "server.lsp.features.lifecycle",
+    "server.lsp.features.settings",
+    "server.lsp.features.workspace",
+    "server.lsp.features.sync",
+)
+
+DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)
+"""Test-only commands (``outrider.debug.*``), added by ``outrider lsp`` when OUTRIDER_LSP_DEBUG=1."""
+
+
+def _outrider_version() -> str:
+    try:
+        return version("outrider")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+class OutriderServer(LanguageServer):
+    """pygls server plus the session state every feature shares (see the module doc)."""
+
+    protocol: OutriderProtocol
+
+    def __init__(
+        self,
+        *,
+        cli_settings: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            "outrider",
+            _outrider_version(),
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=OutriderProtocol,
+        )
+        self.env: dict[str, str] = dict(os.environ if env is None else env)
+        self.cli_settings: dict[str, Any] = dict(cli_settings or {})
+        self.initialization_settings: dict[str, Any] = {}
+        """The editor's ``initializationOptions`` (our section of them)."""
+        self.editor_settings: dict[str, Any] = {}
+        """initializationOptions, overlaid by the ``workspace/configuration`` section ``outrider``."""
+        self.settings = Settings()
+        self.settings_problems: list[str] = []
+        self._last_problem_message: str | None = None
+        self.workspace_roots: list[Path] = []
+        self.documents: dict[str, Document] = {}  # TODO: A1's DocumentStore
+        self.services = Services(self)
+        self.events = SessionEvents()
+        self.log_handler = LspLogHandler(self)
+        self.feature_names: list[str] = []
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def primary_root(self) -> Path | None:
+        return self.workspace_roots[0] if self.workspace_roots else None
+
+    @property
+    def exit_code(self) -> int:
+        """0 only if the client sent ``shutdown`` (before ``exit``, or before closing the stream)."""
+        if self.protocol.exit_code is not None:
+            return self.protocol.exit_code
+        return 0 if self.protocol.shutdown_received else 1
+
+    def client_supports(self, dotted: str) -> bool:
+        """Whether a client capability (``"workspace.configuration"``) is present and truthy."""
+        node: Any = getattr(self.protocol, "client_capabilities", None)
+        for part in dotted.split("."):
+            if node is None:
+                return False
+            node = getattr(node, part, None)
+        return bool(node)
+
+    # -- settings --------------------------------------------------------------------------------
+
+    async def reload_settings(self) -> Settings:
+        """Read every settings source again (files in a thread), apply, report problems once."""
+        loaded = await asyncio.to_thread(
+            load_settings,
+            self.primary_root,
+            env=self.env,
+            editor=self.editor_settings,
+            cli=self.cli_settings,
+        )
+        self.apply_settings(loaded)
+        return self.settings
+
+    def apply_settings(self, loaded: LoadedSettings) -> None:
+        self.settings_problems = list(loaded.problems)
+        self._report_settings_problems(loaded.problems)
+        if loaded.settings == self.settings:
+            return
+        self.settings = loaded.settings
+        apply_log_level(self.log_handler, loaded.settings.log_level)
+        self.services.drop(settings_changed_only=True)
+        self.events.settings_changed.publish(loaded.settings)
+
+    def _report_settings_problems(self, problems: Sequence[str]) -> None:
+        if not problems:
+            self._last_problem_message = None
+            return
+        message = "Outrider settings: " + "; ".join(problems)
+        if message == self._last_problem_message:
+            return  # the same problems again (a reload after didChangeConfiguration): said already
+        self._last_problem_message = message
+        logger.warning("%s", message)
+        self.show_message(message, types.MessageType.Warning)
+
+    # -- messages to the user --------------------------------------------------------------------
+
+    def show_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        """``window/showMessage`` (and nothing if the transport is already gone)."""
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        except Exception:
+            logger.exception("could not show a message to the user: %s", message)
+
+    def document_key(self, uri: str) -> str:
+        """The key of a document in :attr:`documents`: its path for ``file:`` URIs, else the URI."""
+        path = uri_to_path(uri)
+        return str(path) if path is not None else uri
+
+
+def create_server(
+    features: Sequence[FeatureModule] = DEFAULT_FEATURES,
+    *,
+    cli_settings: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> OutriderServer:
+    """The composition root: a server with each feature's ``setup(server)`` called in order."""
+    server = OutriderServer(cli_settings=cli_settings, env=env)
+    for feature in features:
+        module = importlib.import_module(feature) if isinstance(feature, str) else feature
+        setup = getattr(module, "setup", None)
+        if not callable(setup):
+            raise TypeError(f"feature module {module.__name__} has no setup(server) function")
+        setup(server)
+        server.feature_names.append(module.__name__)
+    logger.debug("features: %s", ", ".join(server.feature_names))
+    return server
