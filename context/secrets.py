@@ -1,0 +1,272 @@
+"""Secrets never leave the process: secret files are never read, inline secrets are masked.
+
+Two defences, both cheap enough for every completion prompt:
+
+``is_secret_file(rel_path)``
+    Files whose whole purpose is to hold credentials (``.env``, private keys, ``.npmrc``, cloud and
+    kube credentials, ...) are never read into context and never listed.
+
+``redact(text)``
+    Masks inline secrets with ``«redacted»``, keeping the number of lines (a masked multi-line private
+    key block keeps one marker per line), so positions and diffs stay sane. It is idempotent.
+
+Rules for assignments (``password = "..."`` in Python, JS, YAML, JSON, TOML, .env, shell, Go, PHP,
+XML, command-line flags) -- chosen to mask real secrets and leave ordinary code alone:
+
+* The *key* must END with a secret word (``password``, ``passwd``, ``passphrase``, ``pwd``,
+  ``secret``, ``token``, ``api_key``/``apikey``, ``access_key``, ``private_key``, ``auth``,
+  ``credential(s)``, ...), after any prefix: ``DB_PASSWORD``, ``client_secret``, ``x.auth_token``.
+  ``password_field = "password"``, ``max_tokens = 5`` and ``author = "..."`` do not match.
+* A quoted value is masked unless it is empty or only a reference (``${VAR}``, ``$VAR``,
+  ``{{ var }}``, ``%(name)s``, ``<placeholder>``).
+* An unquoted value (``.env``, YAML, shell, properties) is masked unless it reads as code: a call or
+  expression (``next_token()``, ``a + b``, ``x[0]``), a dotted reference (``self.token``,
+  ``os.environ``), a snake_case identifier (``api_key_var``), a keyword literal (``None``, ``null``,
+  ``true``), a reference as above, or a small integer (fewer than 6 digits). Masking a harmless
+  word costs a little context; leaking a key costs the user, so doubtful cases are masked.
+
+Token shapes (masked wherever they appear): Anthropic ``sk-ant-``, OpenAI ``sk-``/``sk-proj-``,
+AWS access key ids, GitHub ``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_``/``github_pat_``, GitLab
+``glpat-``, Slack ``xox?-``, Google ``AIza``, Stripe ``sk_live_``/``rk_live_``, npm, Hugging Face,
+SendGrid, JWTs, ``Bearer``/``Basic`` credentials, ``user:password@`` in URLs, PEM private key blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+MARKER = "«redacted»"
+
+# ---------------------------------------------------------------------------------------------
+# Secret files
+# ---------------------------------------------------------------------------------------------
+
+_SECRET_NAMES = frozenset(
+    {
+        ".env",
+        ".envrc",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        "_netrc",
+        ".git-credentials",
+        ".pgpass",
+        ".htpasswd",
+        ".vault-token",
+        ".boto",
+        "credentials.json",
+        "credentials.yml",
+        "credentials.yaml",
+        "client_secret.json",
+        "service-account.json",
+        "service_account.json",
+        "kubeconfig",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+        "identity",
+    }
+)
+_SECRET_SUFFIXES = (
+    ".pem",
+    ".key",
+    ".p12",
+    ".pfx",
+    ".jks",
+    ".keystore",
+    ".ppk",
+    ".kdbx",
+    ".tfstate",
+    ".tfstate.backup",
+    ".gpg",
+    ".age",
+)
+# `.env.example` and friends are documentation, meant to be committed and read.
+_ENV_TEMPLATES = frozenset({"example", "sample", "template", "dist", "defaults", "schema"})
+# `secrets.yaml` is data; `secrets.py` (a module such as this one) is code and stays readable.
+_SECRETS_DATA_SUFFIXES = frozenset(
+    {"", ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".env", ".txt", ".properties", ".xml", ".enc"}
+)
+# (parent directory name, file name) pairs.
+_SECRET_IN_DIR = frozenset(
+    {
+        (".aws", "credentials"),
+        (".aws", "config"),
+        (".kube", "config"),
+        (".docker", "config.json"),
+        (".ssh", "config"),
+        (".ssh", "known_hosts"),
+        (".gnupg", "secring.gpg"),
+        ("gcloud", "credentials.db"),
+        ("gcloud", "access_tokens.db"),
+        ("gcloud", "application_default_credentials.json"),
+    }
+)
+
+
+def is_secret_file(rel_path: str) -> bool:
+    """True for files that exist to hold credentials; such files are never read or listed.
+
+    Matching is case-insensitive and looks at the file name (and its parent directory for files
+    such as ``.aws/credentials``). Public halves (``id_rsa.pub``) and templates (``.env.example``)
+    are not secret.
+    """
+    parts = PurePosixPath(rel_path.replace("\\", "/")).parts
+    if not parts:
+        return False
+    name = parts[-1].lower()
+    parent = parts[-2].lower() if len(parts) > 1 else ""
+    if name in _SECRET_NAMES or (parent, name) in _SECRET_IN_DIR:
+        return True
+    if name.startswith(".env."):
+        return name.rsplit(".", 1)[-1] not in _ENV_TEMPLATES
+    if name.endswith(".env") and not name.endswith((".example.env", ".sample.env", ".template.env")):
+        return True
+    if name.endswith(_SECRET_SUFFIXES):
+        return True
+    if name.startswith("secrets.") or name == "secrets":
+        return PurePosixPath(name).suffix in _SECRETS_DATA_SUFFIXES
+    return parent == ".ssh" and not name.endswith(".pub")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline secrets
+# ---------------------------------------------------------------------------------------------
+
+_PEM_BLOCK = re.compile(
+    r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)(.*?)"
+    r"(-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)",
+    re.DOTALL,
+)
+
+_TOKEN_SHAPES = re.compile(
+    "|".join(
+        (
+            r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",  # Anthropic, OpenAI
+            r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b",  # AWS key ids
+            r"\bgh[pousr]_[A-Za-z0-9]{30,}",  # GitHub
+            r"\bgithub_pat_[A-Za-z0-9_]{20,}",
+            r"\bglpat-[A-Za-z0-9_\-]{20,}",  # GitLab
+            r"\bxox[abposre]-[A-Za-z0-9\-]{10,}",  # Slack
+            r"\bAIza[0-9A-Za-z_\-]{35}",  # Google
+            r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}",  # Stripe
+            r"\bnpm_[A-Za-z0-9]{36}\b",  # npm
+            r"\bhf_[A-Za-z0-9]{30,}",  # Hugging Face
+            r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",  # SendGrid
+            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",  # JWT
+        )
+    )
+)
+
+# `Authorization: Bearer <credential>` and friends.
+_AUTH_SCHEME = re.compile(r"(?i)\b((?:bearer|basic)[ \t]+)((?=[A-Za-z._~+/\-]*[0-9])[A-Za-z0-9._~+/\-]{12,}=*)")
+
+# scheme://user:password@host
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/:@'\"]+:)([^\s@/'\"]+)(@)")
+
+_SECRET_WORD = (
+    r"(?:password|passwd|passphrase|pwd|secret|token|auth|credentials?|api[_\-]?key|apikey"
+    r"|access[_\-]?key(?:[_\-]?id)?|private[_\-]?key|secret[_\-]?key|session[_\-]?key|signing[_\-]?key"
+    r"|encryption[_\-]?key|master[_\-]?key|account[_\-]?key|client[_\-]?secret|conn(?:ection)?[_\-]?string)"
+)
+_QUOTED = r"""[bBrRuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`)"""
+_UNQUOTED = r"""[^\s'"`,;#]+"""
+# key (ends with a secret word) [closing quote] [type annotation] operator value
+_ASSIGNMENT = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(?P<key>(?:[A-Za-z0-9_.\-]*[_.\-])?" + _SECRET_WORD + r")"
+    r"(?P<sep>[\"']?[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?(?::=|=>|==|!=|=|:)[ \t]*)"
+    r"(?P<value>" + _QUOTED + "|" + _UNQUOTED + ")"
+)
+# <password>value</password>
+_XML_ELEMENT = re.compile(r"(?i)(<(?:[\w\-]*[_\-])?" + _SECRET_WORD + r">)([^<\n]+)(</)")
+# --password=value / --token value
+_CLI_FLAG = re.compile(r"(?i)(--(?:[\w\-]*-)?" + _SECRET_WORD + r"(?:=|\s+))([^\s\-'\"][^\s'\"]*)")
+
+_REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([^)]*\)[sd]|<[^<>]*>|%[sd]|\*+)$")
+# calls, indexing, literals; dotted references; snake_case names; CamelCase type names
+_CODE_LIKE = re.compile(
+    r"[()\[\]{}]|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[a-z][a-z0-9]*_[a-z0-9_]+$|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$"
+)
+_NAME_OF_SECRET = re.compile(r"(?i)^[a-z_]*" + _SECRET_WORD + r"[a-z_]*$")
+_LITERALS = frozenset(
+    {"none", "null", "nil", "true", "false", "undefined", "yes", "no", "on", "off", "|", ">", "|-", ">-"}
+    | {"str", "string", "int", "bytes", "bool", "float", "number", "any", "object", "dict", "list", "secretstr"}
+)
+
+
+def _is_maskable_value(value: str) -> bool:
+    """Decide whether the value of a secret-named key is a secret (see the module docstring)."""
+    quoted = value[-1:] in "\"'`" and len(value) >= 2
+    if quoted:
+        inner = value.lstrip("bBrRuUfF")[1:-1]
+        return bool(inner) and MARKER not in inner and not _REFERENCE.match(inner)
+    if MARKER in value or _REFERENCE.match(value) or value.lower() in _LITERALS:
+        return False
+    if value.isdigit() and len(value) < 6:
+        return False
+    return not (_CODE_LIKE.search(value) or _NAME_OF_SECRET.match(value))
+
+
+def _mask_value(value: str) -> str:
+    stripped = value.lstrip("bBrRuUfF")
+    prefix = value[: len(value) - len(stripped)]
+    if len(stripped) >= 2 and stripped[0] in "\"'`" and stripped[-1] == stripped[0]:
+        return f"{prefix}{stripped[0]}{MARKER}{stripped[0]}"
+    return MARKER
+
+
+def _mask_pem(match: re.Match[str]) -> str:
+    body = match.group(2)
+    masked_body = "\n".join(MARKER if line.strip() else line for line in body.split("\n"))
+    if "\n" not in body:
+        masked_body = MARKER
+    return match.group(1) + masked_body + match.group(3)
+
+
+def redact_with_count(text: str) -> tuple[str, int]:
+    """Mask inline secrets; return the new text and how many secrets were masked."""
+    count = 0
+
+    def on_whole(_match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return MARKER
+
+    def on_pem(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return _mask_pem(match)
+
+    def on_second_group(match: re.Match[str]) -> str:
+        nonlocal count
+        if MARKER in match.group(2):
+            return match.group(0)
+        count += 1
+        return match.group(1) + MARKER + "".join(match.groups()[2:])
+
+    def on_assignment(match: re.Match[str]) -> str:
+        nonlocal count
+        value = match.group("value")
+        if not _is_maskable_value(value):
+            return match.group(0)
+        count += 1
+        return match.group("key") + match.group("sep") + _mask_value(value)
+
+    if "PRIVATE KEY" in text:
+        text = _PEM_BLOCK.sub(on_pem, text)
+    text = _TOKEN_SHAPES.sub(on_whole, text)
+    text = _URL_CREDENTIALS.sub(on_second_group, text)
+    text = _AUTH_SCHEME.sub(on_second_group, text)
+    text = _XML_ELEMENT.sub(on_second_group, text)
+    text = _CLI_FLAG.sub(on_second_group, text)
+    text = _ASSIGNMENT.sub(on_assignment, text)
+    return text, count
+
+
+def redact(text: str) -> str:
+    """Mask inline secrets with ``«redacted»``, keeping the line structure (see the module docstring)."""
+    return redact_with_count(text)[0]
