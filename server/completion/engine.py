@@ -1,0 +1,223 @@
+"""One inline completion, start to finish, with its latency split.
+
+``CompletionEngine.complete`` is what the LSP features and ``outrider complete`` call::
+
+    engine = CompletionEngine(provider, settings)
+    result = await engine.complete(CompletionQuery("file:///a.py", document, (12, 8)))
+    result.text        # the suggestion to insert at the cursor, or None
+
+Order of work: claim the document (cancelling older requests for it), type-ahead reuse (no wait, no
+call), debounce, gather the context, cache lookup, stream from the model and stop as soon as the
+suggestion is complete, post-process, syntax check. Cancellation (a newer request, a didChange, or
+``$/cancelRequest`` cancelling the caller's task) raises ``CancelledError`` out of ``complete``; the
+model stream is closed on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Literal
+
+from context.document import Document
+from server.completion.cache import SuggestionCache, TypeAhead, cache_key
+from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
+from server.completion.gather import Gathered, gather
+from server.completion.postprocess import postprocess, visible_text
+from server.completion.prompt import chat_request, fim_request, request_identity
+from server.completion.stopping import StopRule
+from server.completion.syntax import introduces_syntax_errors
+from server.config import Settings
+from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, StreamEvent, TextDelta, Usage
+
+log = logging.getLogger(__name__)
+
+Source = Literal["model", "cache", "typeahead", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionQuery:
+    """One request: which document (any stable key, e.g. its URI), the live document, where."""
+
+    key: str
+    document: Document
+    position: tuple[int, int]  # LSP position: 0-based line, UTF-16 character
+    received: float = field(default_factory=time.monotonic)
+
+
+@dataclass(slots=True)
+class Timings:
+    """Milliseconds per phase; ``*_at`` are ``time.monotonic()`` stamps (for benchmarks)."""
+
+    debounce_ms: float = 0.0
+    context_ms: float = 0.0
+    queue_ms: float = 0.0  # upstream call made until its first event (connection, server queue)
+    first_token_ms: float | None = None  # request received until the first text
+    total_ms: float = 0.0
+    received_at: float = 0.0
+    upstream_called_at: float | None = None
+    upstream_done_at: float | None = None
+    finished_at: float = 0.0
+
+
+@dataclass(slots=True)
+class CompletionResult:
+    text: str | None  # what to insert at the cursor; None: no suggestion
+    source: Source
+    timings: Timings
+    shape: str = "single_line"
+    dropped: str | None = None  # why a model answer was not shown
+    error: ErrorEvent | None = None
+    usage: Usage | None = None
+    stopped_early: bool = False
+    model: str | None = None
+
+
+@dataclass(slots=True)
+class _Streamed:
+    text: str = ""
+    usage: Usage | None = None
+    error: ErrorEvent | None = None
+    stopped_early: bool = False
+
+
+Recorder = Callable[[CompletionQuery, CompletionResult], None]
+
+
+class CompletionEngine:
+    def __init__(self, provider: Provider, settings: Settings, *, recorder: Recorder | None = None) -> None:
+        self.provider = provider
+        self.settings = settings
+        self.coordinator = CompletionCoordinator()
+        self.cache = SuggestionCache()
+        self.typeahead = TypeAhead()
+        self._recorder = recorder
+
+    @property
+    def model(self) -> str:
+        return self.settings.completion.model or self.settings.resolved_model()
+
+    def use_fim(self) -> bool:
+        configured = self.settings.completion.fim
+        return self.provider.supports_fim(self.model) if configured is None else configured
+
+    async def complete(self, query: CompletionQuery) -> CompletionResult:
+        timings = Timings(received_at=query.received)
+        document = query.document
+        async with self.coordinator.claim(query.key, document.version) as ticket:
+            result = await self._complete_claimed(query, ticket, timings)
+        timings.finished_at = time.monotonic()
+        timings.total_ms = (timings.finished_at - query.received) * 1000
+        if self._recorder is not None:
+            self._recorder(query, result)
+        return result
+
+    async def _complete_claimed(self, query: CompletionQuery, ticket: Ticket, timings: Timings) -> CompletionResult:
+        document = query.document
+        offset = document.offset_at(query.position)
+        text = document.text
+        prefix, suffix = text[:offset], text[offset:]
+        if (rest := self.typeahead.lookup(query.key, prefix, suffix)) is not None:
+            return CompletionResult(rest, "typeahead", timings, model=self.model)
+        timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000
+        _check_current(document, ticket)
+        started = time.monotonic()
+        gathered = gather(document, query.position, self.settings.completion.context_tokens, self.model)
+        request = self._request(gathered, timings)
+        timings.context_ms = (time.monotonic() - started) * 1000
+        key = cache_key(request_identity(request))
+        if key in self.cache:
+            cached = self.cache.get(key)
+            self._remember(query.key, prefix, suffix, cached)
+            return CompletionResult(cached, "cache" if cached else "none", timings, gathered.shape, model=self.model)
+        streamed = await self._stream(request, gathered, timings)
+        _check_current(document, ticket)
+        result = self._finish(streamed, gathered, timings)
+        if streamed.error is None:
+            self.cache.put(key, result.text)
+        self._remember(query.key, prefix, suffix, result.text)
+        return result
+
+    def _request(self, gathered: Gathered, timings: Timings) -> FimRequest | ChatRequest:
+        metadata = {"shape": gathered.shape, **gathered.summary}
+        build = fim_request if self.use_fim() else chat_request
+        return build(
+            gathered.parts,
+            gathered.shape,
+            max_tokens=self.settings.completion.max_tokens,
+            model=self.settings.completion.model,
+            metadata=metadata,
+        )
+
+    async def _stream(self, request: FimRequest | ChatRequest, gathered: Gathered, timings: Timings) -> _Streamed:
+        rule = StopRule(gathered.shape, gathered.surroundings.base_indent)
+        out = _Streamed()
+        called = timings.upstream_called_at = time.monotonic()
+        events: AsyncIterator[StreamEvent] = (
+            self.provider.stream_fim(request) if isinstance(request, FimRequest) else self.provider.stream(request)
+        )
+        async with aclosing(events) as stream:  # type: ignore[type-var]
+            async for event in stream:
+                if timings.first_token_ms is None:
+                    now = time.monotonic()
+                    timings.queue_ms = (now - called) * 1000
+                    timings.first_token_ms = (now - timings.received_at) * 1000
+                if isinstance(event, TextDelta):
+                    out.text += event.text
+                    if rule.cut(visible_text(out.text)) is not None:
+                        out.stopped_early = True
+                        break
+                elif isinstance(event, Usage):
+                    out.usage = event
+                elif isinstance(event, ErrorEvent):
+                    out.error = event
+                    break
+        timings.upstream_done_at = time.monotonic()
+        return out
+
+    def _finish(self, streamed: _Streamed, gathered: Gathered, timings: Timings) -> CompletionResult:
+        result = CompletionResult(
+            None, "none", timings, gathered.shape, usage=streamed.usage, stopped_early=streamed.stopped_early
+        )
+        result.model = self.model
+        if streamed.error is not None:
+            result.error = streamed.error
+            log.warning("completion failed: %s (%s)", streamed.error.message, streamed.error.kind)
+            return result
+        text = postprocess(streamed.text, gathered.surroundings)
+        if text is None:
+            result.dropped = "empty" if streamed.text.strip() == "" else "nothing left after post-processing"
+            return result
+        probe = gathered.syntax
+        if probe is not None and introduces_syntax_errors(
+            probe.parser, probe.tree, probe.source, probe.cursor_byte, text
+        ):
+            result.dropped = "would introduce syntax errors"
+            log.debug("completion dropped (syntax errors): %r", text)
+            return result
+        result.text, result.source = text, "model"
+        return result
+
+    def _remember(self, key: str, prefix: str, suffix: str, text: str | None) -> None:
+        if text:
+            self.typeahead.remember(key, prefix, suffix, text)
+        else:
+            self.typeahead.forget(key)
+
+    def document_changed(self, key: str, version: int) -> None:
+        self.coordinator.document_changed(key, version)
+
+    def document_closed(self, key: str) -> None:
+        self.coordinator.document_closed(key)
+        self.typeahead.forget(key)
+
+
+def _check_current(document: Document, ticket: Ticket) -> None:
+    """The document moved on while we waited: the answer would be for text that no longer exists."""
+    if document.version != ticket.version:
+        ticket.cancel_reason = f"document moved to version {document.version}"
+        raise asyncio.CancelledError(ticket.cancel_reason)
