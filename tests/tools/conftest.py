@@ -1,0 +1,31 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools.sandbox import Workspace
+from tools.tool import ToolEnv
+
+
+def make_project(root: Path) -> Path:
+    """A small git project with an ignored folder, a secret file and a symlink that leaves it."""
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("def greet(name):\n    return 'hi ' + name\n\n\nprint(greet('x'))\n")
+    (root / "src" / "util.py").write_text("from src.app import greet\n\nVALUE = greet('y')\n")
+    (root / "README.md").write_text("# demo\n")
+    (root / ".gitignore").write_text("build/\n")
+    (root / "build").mkdir()
+    (root / "build" / "out.txt").write_text("generated\n")
+    (root / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-api03-secretsecretsecretsecret\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "proj")
+
+
+@pytest.fixture
+def env(project: Path) -> ToolEnv:
+    return ToolEnv(Workspace([project]))

@@ -1,0 +1,131 @@
+"""What a tool is and what it runs in.
+
+A tool is a :class:`ToolDef`: a name, a short description, a pydantic input model (its JSON schema
+is what the model sees) and an async ``run(input, env)``. :meth:`ToolDef.call` validates the raw
+arguments first, so invalid arguments come back as a :class:`ToolResult` marked
+``invalid_arguments`` (the loop counts those) instead of an exception.
+
+:class:`ToolEnv` is everything a tool may touch: the sandboxed workspace, the open-document overlay
+(unsaved editor buffers win over disk), the edit proposals so far, and the test commands the user
+configured. Tools never import ``server``: the session builds the environment from settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from context.files import Skipped, read_text_file
+from tools.proposals import EditProposals
+from tools.sandbox import DEFAULT_OUTPUT_CHARS, Refusal, Workspace, WorkspacePath, model_safe
+
+log = logging.getLogger(__name__)
+
+InputT = TypeVar("InputT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """What goes back to the model (already redacted and capped) and what the frontends report."""
+
+    text: str
+    is_error: bool = False
+    invalid_arguments: bool = False
+    files: tuple[str, ...] = ()  # workspace-relative paths this call read or proposed to change
+
+    @classmethod
+    def error(cls, message: str, *, files: tuple[str, ...] = ()) -> ToolResult:
+        return cls(model_safe(message), is_error=True, files=files)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDocument:
+    """An editor buffer: its current text and the editor's version number."""
+
+    text: str
+    version: int
+
+
+class SymbolIndex(Protocol):
+    """Definitions and references by name (the repo map, or a scan with the tag queries)."""
+
+    def definitions(self, name: str) -> Sequence[Any]: ...
+
+    def references(self, name: str) -> Sequence[Any]: ...
+
+
+def no_overlay(path: Path) -> OpenDocument | None:
+    return None
+
+
+@dataclass
+class ToolEnv:
+    workspace: Workspace
+    proposals: EditProposals = field(default_factory=EditProposals)
+    overlay: Callable[[Path], OpenDocument | None] = no_overlay
+    test_commands: tuple[tuple[str, ...], ...] = ()
+    test_timeout_s: float = 300.0
+    max_file_bytes: int = 1_000_000
+    max_output_chars: int = DEFAULT_OUTPUT_CHARS
+    symbols: SymbolIndex | None = None
+    extra_env_scrub: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentText:
+    """A file's text as the agent should see it now, and where that text came from."""
+
+    text: str | None  # None: the file does not exist (yet)
+    version: int | None  # the editor version when it came from an open buffer
+    source: str  # "proposal", "editor", "disk" or "missing"
+
+
+async def current_text(env: ToolEnv, target: WorkspacePath) -> CurrentText | Refusal:
+    """Proposal, then editor buffer, then disk (read in a thread)."""
+    if (proposal := env.proposals.get(target.path)) is not None:
+        return CurrentText(proposal.new_text, proposal.base_version, "proposal")
+    return await base_text(env, target)
+
+
+async def base_text(env: ToolEnv, target: WorkspacePath) -> CurrentText | Refusal:
+    """Editor buffer, then disk: the text a new proposal is made against."""
+    if (doc := env.overlay(target.path)) is not None:
+        return CurrentText(doc.text, doc.version, "editor")
+    if not target.path.exists():
+        return CurrentText(None, None, "missing")
+    if target.path.is_dir():
+        return Refusal(f"{target.rel} is a folder, not a file")
+    read = await asyncio.to_thread(read_text_file, target.path, max_bytes=env.max_file_bytes)
+    if isinstance(read, Skipped):
+        detail = f" ({read.detail})" if read.detail else ""
+        return Refusal(f"{target.rel} cannot be read: {read.reason}{detail}")
+    return CurrentText(read.text, None, "disk")
+
+
+@dataclass(frozen=True)
+class ToolDef(Generic[InputT]):
+    name: str
+    description: str
+    input_model: type[InputT]
+    run: Callable[[InputT, ToolEnv], Awaitable[ToolResult]]
+
+    async def call(self, arguments: Mapping[str, Any], env: ToolEnv) -> ToolResult:
+        try:
+            parsed = self.input_model.model_validate(dict(arguments))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or '(arguments)'}: {err['msg']}" for err in exc.errors()
+            )
+            return ToolResult(
+                model_safe(f"invalid arguments for {self.name}: {problems}"), is_error=True, invalid_arguments=True
+            )
+        return await self.run(parsed, env)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.input_model.model_json_schema()
