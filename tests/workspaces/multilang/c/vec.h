@@ -1,0 +1,7 @@
+#ifndef VEC_H
+#define VEC_H
+
+struct vec;
+struct vec *vec_new(void);
+
+#endif

@@ -1,0 +1,6 @@
+export interface Item {
+  id: string;
+  status: number;
+}
+
+export const MAX_ITEMS = 100;
