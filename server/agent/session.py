@@ -1,0 +1,110 @@
+"""Wiring one agent run from settings: workspace sandbox, tools, budget, provider, prompts.
+
+Frontends (LSP, terminal) call :func:`run_agent_task` and render the events; they apply the
+resulting edit plan themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.agent.events import EventSink, ignore_events
+from server.agent.loop import AgentLoop, LoopLimits
+from server.agent.outcomes import RunOutcome
+from server.agent.prompts import load_prompt
+from server.config import Settings
+from server.models.budget import Budget, Spent
+from server.models.types import Provider
+from tools.registry import tools_for
+from tools.sandbox import Workspace, model_safe
+from tools.tool import OpenDocument, SymbolIndex, ToolEnv, no_overlay
+
+
+@dataclass(frozen=True)
+class AgentTask:
+    instruction: str
+    path: str | None = None  # the file the task is about (workspace-relative or absolute)
+    lines: tuple[int, int] | None = None  # 1-based, inclusive
+    selected_text: str | None = None
+    run_tests: bool = False  # validation must include the configured tests
+    can_edit: bool = True  # False for "explain": no edit tool at all
+
+
+@dataclass(frozen=True)
+class AgentRun:
+    outcome: RunOutcome
+    spent: Spent
+    prompt_versions: dict[str, int]
+
+
+def task_message(task: AgentTask) -> str:
+    location = ""
+    if task.path:
+        where = f" lines {task.lines[0]}-{task.lines[1]}" if task.lines else ""
+        location = f"File: {task.path}{where}"
+        if task.selected_text:
+            location += f"\nSelected code:\n```\n{model_safe(task.selected_text)}\n```"
+    requirements = "The project's tests must pass after your edits." if task.run_tests else ""
+    return load_prompt("task").render(instruction=task.instruction, location=location, requirements=requirements)
+
+
+def system_message(env: ToolEnv) -> str:
+    roots = ", ".join(str(r) for r in env.workspace.roots)
+    if env.test_commands:
+        commands = "; ".join(f"{i}: {' '.join(c)}" for i, c in enumerate(env.test_commands))
+    else:
+        commands = "none (run_tests is unavailable)"
+    return load_prompt("system").render(workspace=roots, test_commands=commands)
+
+
+def build_env(
+    settings: Settings,
+    roots: Sequence[Path],
+    *,
+    overlay: Callable[[Path], OpenDocument | None] = no_overlay,
+    symbols: SymbolIndex | None = None,
+    confirmed_test_commands: Sequence[Sequence[str]] = (),
+) -> ToolEnv:
+    commands = settings.agent.test_commands or [list(c) for c in confirmed_test_commands]
+    return ToolEnv(
+        Workspace(roots, extra_ignore=settings.context.extra_ignore),
+        overlay=overlay,
+        test_commands=tuple(tuple(c) for c in commands),
+        test_timeout_s=settings.agent.test_timeout_s,
+        max_file_bytes=settings.context.max_file_bytes,
+        symbols=symbols,
+    )
+
+
+async def run_agent_task(
+    task: AgentTask,
+    env: ToolEnv,
+    settings: Settings,
+    *,
+    provider: Provider | None = None,
+    on_event: EventSink = ignore_events,
+    limits: LoopLimits | None = None,
+) -> AgentRun:
+    """Run one task to its outcome. Cancel the calling task to stop it."""
+    if provider is None:
+        from server.models.registry import build_provider
+
+        provider = build_provider(settings)
+    budget = Budget.from_settings(settings.agent, settings.prices)
+    tools = tools_for(can_edit=task.can_edit, can_run_tests=bool(env.test_commands))
+    loop = AgentLoop(
+        provider,
+        tools,
+        env,
+        budget,
+        system=system_message(env),
+        model=settings.resolved_model(),
+        run_tests=task.run_tests and bool(env.test_commands),
+        limits=limits or LoopLimits(),
+        on_event=on_event,
+    )
+    outcome = await loop.run(task_message(task))
+    versions = {name: load_prompt(name).version for name in ("system", "task")}
+    return AgentRun(outcome, budget.spent(), versions)
