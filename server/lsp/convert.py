@@ -1,8 +1,9 @@
 """Conversions between lsprotocol types and our own plain values, in one place, one prefix.
 
 ``lsp_*`` builds an lsprotocol value from ours; ``from_lsp_*`` goes the other way. Positions are
-``(line, character)`` pairs, 0-based, ``character`` in UTF-16 code units (the only encoding this
-server negotiates; see ``server.lsp.protocol``), exactly what ``context.document`` expects.
+``context.positions.Position`` ``(line, character)``, 0-based, ``character`` in UTF-16 code units
+(the only encoding this server negotiates; see ``server.lsp.protocol``), exactly what
+``context.document`` expects; ranges are ``context.positions.TextRange``.
 
 URIs: ``file:`` URIs map to paths; any other scheme (``untitled:``, ``vscode-notebook-cell:``...)
 has no path and is kept as an in-memory document keyed by its URI.
@@ -16,26 +17,23 @@ from typing import Any
 from lsprotocol import types
 from pygls import uris
 
-Position = tuple[int, int]
-"""``(line, character)``: 0-based, character in UTF-16 code units."""
-
-Range = tuple[Position, Position]
+from context.positions import Position, TextRange
 
 
-def lsp_position(position: Position) -> types.Position:
+def lsp_position(position: Position | tuple[int, int]) -> types.Position:
     return types.Position(line=position[0], character=position[1])
 
 
-def lsp_range(start: Position, end: Position) -> types.Range:
-    return types.Range(start=lsp_position(start), end=lsp_position(end))
+def lsp_range(value: TextRange | tuple[tuple[int, int], tuple[int, int]]) -> types.Range:
+    return types.Range(start=lsp_position(value[0]), end=lsp_position(value[1]))
 
 
 def from_lsp_position(position: types.Position) -> Position:
-    return (position.line, position.character)
+    return Position(position.line, position.character)
 
 
-def from_lsp_range(value: types.Range) -> Range:
-    return (from_lsp_position(value.start), from_lsp_position(value.end))
+def from_lsp_range(value: types.Range) -> TextRange:
+    return TextRange(from_lsp_position(value.start), from_lsp_position(value.end))
 
 
 def uri_to_path(uri: str) -> Path | None:

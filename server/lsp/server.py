@@ -21,10 +21,12 @@ What a feature can reach on the server (no globals):
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
 import importlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
@@ -34,6 +36,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from context.document import Document
+from context.document_store import DocumentStore
 from server.config import LoadedSettings, Settings, load_settings
 from server.lsp.convert import uri_to_path
 from server.lsp.events import SessionEvents
@@ -51,6 +54,8 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.settings",
     "server.lsp.features.workspace",
     "server.lsp.features.sync",
+    "server.lsp.features.inline_completion",
+    "server.lsp.features.completion_fallback",
 )
 
 DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)
@@ -89,9 +94,12 @@ class OutriderServer(LanguageServer):
         """initializationOptions, overlaid by the ``workspace/configuration`` section ``outrider``."""
         self.settings = Settings()
         self.settings_problems: list[str] = []
+        self._settings_updates = 0
+        self._settings_idle = asyncio.Event()
+        self._settings_idle.set()
         self._last_problem_message: str | None = None
         self.workspace_roots: list[Path] = []
-        self.documents: dict[str, Document] = {}  # TODO: A1's DocumentStore
+        self.documents = DocumentStore(self.settings.context.max_file_bytes)
         self.services = Services(self)
         self.events = SessionEvents()
         self.log_handler = LspLogHandler(self)
@@ -121,14 +129,32 @@ class OutriderServer(LanguageServer):
 
     # -- settings --------------------------------------------------------------------------------
 
+    @contextlib.asynccontextmanager
+    async def updating_settings(self) -> AsyncIterator[None]:
+        """Mark a settings update in progress (enter it before the first ``await`` of a handler)."""
+        self._settings_updates += 1
+        self._settings_idle.clear()
+        try:
+            yield
+        finally:
+            self._settings_updates -= 1
+            if self._settings_updates == 0:
+                self._settings_idle.set()
+
+    async def settings_settled(self) -> Settings:
+        """The settings once every update already started (config pulls, reloads) has finished."""
+        await self._settings_idle.wait()
+        return self.settings
+
     async def reload_settings(self) -> Settings:
         """Read every settings source again (files in a thread), apply, report problems once."""
+        # Deep copies: load_settings prunes invalid keys from the nested dicts it is given.
         loaded = await asyncio.to_thread(
             load_settings,
             self.primary_root,
             env=self.env,
-            editor=self.editor_settings,
-            cli=self.cli_settings,
+            editor=copy.deepcopy(self.editor_settings),
+            cli=copy.deepcopy(self.cli_settings),
         )
         self.apply_settings(loaded)
         return self.settings
@@ -167,6 +193,10 @@ class OutriderServer(LanguageServer):
         """The key of a document in :attr:`documents`: its path for ``file:`` URIs, else the URI."""
         path = uri_to_path(uri)
         return str(path) if path is not None else uri
+
+    def document_for(self, uri: str) -> Document | None:
+        """The open document for a URI (the editor's current text), if open."""
+        return self.documents.get(self.document_key(uri))
 
 
 def create_server(

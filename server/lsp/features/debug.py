@@ -4,12 +4,19 @@ Tests check what the server holds instead of trusting the client:
 
 - ``outrider.debug.documentText(uri)`` -> ``{"text", "version", "language", "hasTree",
   "parseSkipped"}`` or None for a document that is not open;
-- ``outrider.debug.settings()`` -> ``{"settings": <Settings as JSON>, "problems": [...]}``;
-- ``outrider.debug.workspaceRoots()`` -> the roots as strings.
+- ``outrider.debug.settings()`` -> ``{"settings": <Settings as JSON>, "problems": [...]}`` once
+  pending settings updates (configuration pulls) are done;
+- ``outrider.debug.workspaceRoots()`` -> the roots as strings;
+- ``outrider.debug.writeStdout(text)`` -> writes `text` to stdout the three ways that could
+  corrupt the JSON-RPC stream (``print``, a raw ``write`` to fd 1, a child process inheriting
+  stdout); the stdio guard must send all three to stderr.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from typing import Any
 
 from server.lsp.server import OutriderServer
@@ -17,6 +24,7 @@ from server.lsp.server import OutriderServer
 DOCUMENT_TEXT = "outrider.debug.documentText"
 SETTINGS = "outrider.debug.settings"
 WORKSPACE_ROOTS = "outrider.debug.workspaceRoots"
+WRITE_STDOUT = "outrider.debug.writeStdout"
 
 
 def setup(server: OutriderServer) -> None:
@@ -34,9 +42,18 @@ def setup(server: OutriderServer) -> None:
         }
 
     @server.command(SETTINGS)
-    def settings(ls: OutriderServer) -> dict[str, Any]:
+    async def settings(ls: OutriderServer) -> dict[str, Any]:
+        await ls.settings_settled()
         return {"settings": ls.settings.model_dump(mode="json"), "problems": list(ls.settings_problems)}
 
     @server.command(WORKSPACE_ROOTS)
     def workspace_roots(ls: OutriderServer) -> list[str]:
         return [str(root) for root in ls.workspace_roots]
+
+    @server.command(WRITE_STDOUT)
+    async def write_stdout(ls: OutriderServer, text: str) -> str:
+        print(f"print: {text}", flush=True)  # noqa: T201 - the point of this command
+        os.write(1, f"fd1: {text}\n".encode())
+        child = await asyncio.create_subprocess_exec(sys.executable, "-c", f"print('child: ' + {text!r})")
+        await child.wait()
+        return "written"

@@ -36,7 +36,8 @@ def setup(server: OutriderServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def on_initialized(ls: OutriderServer, params: types.InitializedParams) -> None:
-        await pull_editor_settings(ls)
+        async with ls.updating_settings():
+            await pull_editor_settings(ls)
         ls.events.initialized.publish(None)
 
     @server.feature(types.SHUTDOWN)

@@ -26,15 +26,16 @@ SECTION = "outrider"
 def setup(server: OutriderServer) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_did_change_configuration(ls: OutriderServer, params: types.DidChangeConfigurationParams) -> None:
-        if ls.client_supports("workspace.configuration"):
-            await pull_editor_settings(ls)
-            return
-        pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
-        if not isinstance(pushed, dict):
-            logger.info("didChangeConfiguration without an %r object; settings unchanged", SECTION)
-            return
-        ls.editor_settings = _overlay(ls.initialization_settings, pushed)
-        await ls.reload_settings()
+        async with ls.updating_settings():
+            if ls.client_supports("workspace.configuration"):
+                await pull_editor_settings(ls)
+                return
+            pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
+            if not isinstance(pushed, dict):
+                logger.info("didChangeConfiguration without an %r object; settings unchanged", SECTION)
+                return
+            ls.editor_settings = _overlay(ls.initialization_settings, pushed)
+            await ls.reload_settings()
 
 
 def settings_from_initialization_options(server: OutriderServer, options: Any) -> dict[str, Any]:
@@ -59,7 +60,7 @@ async def pull_editor_settings(server: OutriderServer) -> None:
     except Exception as exc:
         logger.warning("workspace/configuration failed (%s); keeping the current settings", exc)
         return
-    value = answer[0] if isinstance(answer, list) and answer else None
+    value = answer[0] if isinstance(answer, (list, tuple)) and answer else None
     section = from_lsp_settings_section(value, SECTION)
     if section is None:
         server.show_message(

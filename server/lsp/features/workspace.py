@@ -33,7 +33,8 @@ def setup(server: OutriderServer) -> None:
         ls.workspace_roots = roots
         ls.events.workspace_roots_changed.publish(list(roots))
         if ls.primary_root != before:
-            await ls.reload_settings()
+            async with ls.updating_settings():
+                await ls.reload_settings()
 
 
 def roots_from_initialize(params: types.InitializeParams) -> list[Path]:

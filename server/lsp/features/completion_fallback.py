@@ -1,0 +1,70 @@
+"""``textDocument/completion`` for clients without inline completion (Helix, older editors).
+
+The same engine and suggestion as inline completion, offered as one completion item. Clients that
+declare inline completion support get an empty, complete list here without a model call, so an
+editor that asks for both never pays twice.
+
+The item replaces the identifier being typed (so the client's own filtering by that word keeps
+it), and the list is marked incomplete so the client asks again as the user types (type-ahead
+reuse answers those without a model call).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from lsprotocol import types
+
+from server.lsp.features.inline_completion import run_completion
+from server.lsp.server import OutriderServer
+
+_WORD_TAIL = re.compile(r"[\w$]*$")
+_LABEL_CHARS = 80
+
+
+def setup(server: OutriderServer) -> None:
+    reported: set[str] = set()
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
+    async def on_completion(ls: OutriderServer, params: types.CompletionParams) -> types.CompletionList:
+        received = time.monotonic()
+        if ls.client_supports("text_document.inline_completion"):
+            return types.CompletionList(is_incomplete=False, items=[])
+        uri = params.text_document.uri
+        result = await run_completion(ls, uri, params.position, received, reported)
+        if result is None or result.text is None:
+            return types.CompletionList(is_incomplete=True, items=[])
+        document = ls.document_for(uri)
+        line = document.line_text(params.position.line) if document is not None else ""
+        column = _column(ls, uri, params.position)
+        word = _WORD_TAIL.search(line[:column])
+        typed = word.group() if word else ""
+        return types.CompletionList(
+            is_incomplete=True, items=[lsp_completion_item(params.position, typed, result.text)]
+        )
+
+
+def _column(ls: OutriderServer, uri: str, position: types.Position) -> int:
+    document = ls.document_for(uri)
+    if document is None:
+        return 0
+    return document.offset_at((position.line, position.character)) - document.line_start(position.line)
+
+
+def lsp_completion_item(position: types.Position, typed: str, suggestion: str) -> types.CompletionItem:
+    """One item replacing the word being typed with that word plus the suggestion."""
+    text = typed + suggestion
+    first_line = text.split("\n", 1)[0].strip()
+    label = first_line if len(first_line) <= _LABEL_CHARS else first_line[: _LABEL_CHARS - 1] + "…"
+    start = types.Position(position.line, position.character - len(typed.encode("utf-16-le")) // 2)
+    return types.CompletionItem(
+        label=label or text.strip()[:_LABEL_CHARS],
+        kind=types.CompletionItemKind.Text,
+        detail="Outrider",
+        documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=text),
+        filter_text=text,
+        sort_text="0",
+        insert_text_format=types.InsertTextFormat.PlainText,
+        text_edit=types.TextEdit(range=types.Range(start=start, end=position), new_text=text),
+    )

@@ -1,0 +1,2 @@
+# 你好，世界 — emoji 🐍 and 👩‍💻 in comments
+GREETING = "こんにちは 🌍"
