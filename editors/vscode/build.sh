@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Build, check and package the VS Code extension; `make vscode` (part of `make test`) runs this.
+# Needs Node 20+ and npm (from the machine or Debian packages); downloads only npm packages,
+# never a VS Code build. Steps: npm ci, settings in sync with the model, type-check + compile,
+# eslint, unit tests (node's test runner), vsce package -> editors/vscode/outrider.vsix.
+set -euo pipefail
+cd "$(dirname "$0")"
+root="$(cd ../.. && pwd)"
+
+step() { printf '\n== vscode: %s\n' "$1" >&2; }
+
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  echo "editors/vscode/build.sh: Node 20 or newer is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+step "npm ci"
+npm ci --no-audit --no-fund --prefer-offline
+
+step "settings contribution in sync with server/config.py"
+python="${PYTHON:-$root/.venv/bin/python}"
+[ -x "$python" ] || python=python3
+(cd "$root" && "$python" -m server.settings_schema --check)
+
+step "type-check and compile"
+rm -rf out
+npm run --silent compile
+
+step "lint"
+npm run --silent lint
+
+step "unit tests"
+node --test out/test/*.test.js
+
+step "package"
+rm -f outrider.vsix
+npm run --silent package
+echo "editors/vscode/outrider.vsix built" >&2

@@ -1,0 +1,110 @@
+// The language client: starts `outrider lsp`, sends the user's explicit settings, follows progress.
+
+import * as vscode from "vscode";
+import {
+  CancellationToken,
+  ConfigurationParams,
+  DidChangeConfigurationNotification,
+  HandleWorkDoneProgressSignature,
+  LanguageClient,
+  LanguageClientOptions,
+  ProgressToken,
+  RequestHandler,
+  ResponseError,
+  ServerOptions,
+  TransportKind,
+  WorkDoneProgressBegin,
+  WorkDoneProgressEnd,
+  WorkDoneProgressReport,
+} from "vscode-languageclient/node";
+
+import {
+  SECTION,
+  ServerSettingKey,
+  SettingsObject,
+  explicitSettings,
+  sectionValue,
+  serverLaunch,
+} from "./settings";
+import { TaskTracker } from "./tasks";
+
+export interface ClientHooks {
+  serverKeys: readonly ServerSettingKey[];
+  tracker: TaskTracker;
+  output: vscode.LogOutputChannel;
+  /** Called after a server task (work-done progress) ended. */
+  onTaskEnded: () => void;
+}
+
+/** The settings the user set explicitly in VS Code, as the nested object the server validates. */
+export function currentServerSettings(keys: readonly ServerSettingKey[]): SettingsObject {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return explicitSettings(keys, (key) => config.inspect(key));
+}
+
+function serverOptions(): ServerOptions {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const launch = serverLaunch(config.get("server.path"), config.get("server.args"));
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const executable = {
+    command: launch.command,
+    args: launch.args,
+    transport: TransportKind.stdio,
+    options: cwd === undefined ? {} : { cwd },
+  };
+  return { run: executable, debug: executable };
+}
+
+async function answerConfiguration(
+  keys: readonly ServerSettingKey[],
+  params: ConfigurationParams,
+  token: CancellationToken,
+  next: RequestHandler<ConfigurationParams, unknown[], void>,
+): Promise<unknown[] | ResponseError<void>> {
+  const settings = currentServerSettings(keys);
+  const ours = params.items.map((item) => sectionValue(settings, item.section));
+  if (ours.every((value) => value !== undefined)) {
+    return ours;
+  }
+  const theirs = await next(params, token);
+  if (theirs instanceof ResponseError) {
+    return theirs;
+  }
+  return ours.map((value, index) => (value === undefined ? theirs[index] : value));
+}
+
+export function createClient(hooks: ClientHooks): LanguageClient {
+  const { serverKeys, tracker, output } = hooks;
+  let client: LanguageClient | undefined = undefined;
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+    outputChannel: output,
+    initializationOptions: () => currentServerSettings(serverKeys),
+    synchronize: { configurationSection: SECTION },
+    middleware: {
+      workspace: {
+        configuration: (params, token, next) => answerConfiguration(serverKeys, params, token, next),
+        // Push only the explicit values (never VS Code's defaults, which would hide the
+        // user's config.toml); the server may also pull them with workspace/configuration.
+        didChangeConfiguration: async () => {
+          await client?.sendNotification(DidChangeConfigurationNotification.type, {
+            settings: { [SECTION]: currentServerSettings(serverKeys) },
+          });
+        },
+      },
+      handleWorkDoneProgress: (
+        token: ProgressToken,
+        params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,
+        next: HandleWorkDoneProgressSignature,
+      ) => {
+        const ended = tracker.handle(token, params);
+        next(token, params);
+        if (ended !== undefined) {
+          hooks.onTaskEnded();
+        }
+      },
+    },
+  };
+  client = new LanguageClient("outrider", "Outrider", serverOptions(), clientOptions);
+  return client;
+}

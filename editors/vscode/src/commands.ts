@@ -1,0 +1,92 @@
+// Command identifiers and the arguments the extension sends with them. Pure (no `vscode` import).
+
+/** Commands the extension contributes (package.json `contributes.commands`). */
+export const CLIENT_COMMANDS = {
+  runAgent: "outrider.runAgent",
+  cancelAgent: "outrider.cancelAgent",
+  showCost: "outrider.showCost",
+  restartServer: "outrider.restartServer",
+  showOutput: "outrider.showOutput",
+  showMenu: "outrider.showMenu",
+} as const;
+
+/** Commands the server executes (`workspace/executeCommand`), see editors/vscode/README.md. */
+export const SERVER_COMMANDS = {
+  agentRun: "outrider.agent.run",
+  agentCancel: "outrider.agent.cancel",
+  costSummary: "outrider.cost.summary",
+} as const;
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+/** The single argument of `outrider.agent.run`. */
+export interface AgentRunArguments {
+  instruction: string;
+  uri?: string;
+  range?: LspRange;
+}
+
+/** Where the user invoked the command: the active document and its selection, if any. */
+export interface EditorTarget {
+  uri: string;
+  selection: LspRange;
+}
+
+export type AgentRunRequest =
+  | { kind: "run"; arguments: AgentRunArguments }
+  | { kind: "cancelled" }
+  | { kind: "invalid"; message: string };
+
+export const MAX_INSTRUCTION_CHARS = 4000;
+
+/** The input box's validation: a message for bad input, undefined when acceptable. */
+export function instructionProblem(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") {
+    return "Say what the agent should do, e.g. “add type hints”.";
+  }
+  if (trimmed.length > MAX_INSTRUCTION_CHARS) {
+    return `Keep the instruction under ${MAX_INSTRUCTION_CHARS} characters (it has ${trimmed.length}).`;
+  }
+  return undefined;
+}
+
+function isEmptyRange(range: LspRange): boolean {
+  return range.start.line === range.end.line && range.start.character === range.end.character;
+}
+
+/**
+ * The `outrider.agent.run` request for an instruction typed by the user (undefined when the input
+ * box was dismissed). A non-empty selection becomes `range`; with no selection only `uri` is sent;
+ * with no editor neither (the agent works on the whole workspace).
+ */
+export function buildAgentRunRequest(instruction: string | undefined, target: EditorTarget | undefined): AgentRunRequest {
+  if (instruction === undefined) {
+    return { kind: "cancelled" };
+  }
+  const problem = instructionProblem(instruction);
+  if (problem !== undefined) {
+    return { kind: "invalid", message: problem };
+  }
+  const args: AgentRunArguments = { instruction: instruction.trim() };
+  if (target !== undefined) {
+    args.uri = target.uri;
+    if (!isEmptyRange(target.selection)) {
+      args.range = target.selection;
+    }
+  }
+  return { kind: "run", arguments: args };
+}
+
+/** Whether the server advertised a command in `executeCommandProvider.commands`. */
+export function serverOffers(commands: readonly string[] | undefined, command: string): boolean {
+  return commands?.includes(command) ?? false;
+}
