@@ -82,6 +82,9 @@ class ChatRequest:
     stop: tuple[str, ...] = ()
     model: str | None = None  # None: the provider's configured model
     metadata: dict[str, Any] = field(default_factory=dict)  # context summary for traces; never sent
+    # Checked before every attempt, retries included (never sent, never recorded). Charging stays
+    # with the caller: charge each Usage event of the stream.
+    budget: BudgetGate | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,15 @@ class FimRequest:
     stop: tuple[str, ...] = ()
     model: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    budget: BudgetGate | None = field(default=None, compare=False, repr=False)
+
+
+class BudgetGate(Protocol):
+    """What the provider layer needs of a budget (``server.models.budget.Budget`` is one)."""
+
+    def check(self) -> object | None:
+        """None when another model call may start; otherwise a description of what ran out."""
+        ...
 
 
 # ---- streamed events ---------------------------------------------------------------------------
@@ -133,10 +145,16 @@ class ToolCallEnd:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Tokens one attempt used. `input_tokens` are those billed at the full input price (cached
+    reads and cache writes are separate), as Anthropic reports them; the OpenAI adapter converts.
+    A stream may carry several Usage events (a retried attempt that used tokens, then the answer):
+    charge every one of them."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    model: str = ""  # the model that used them (with fallbacks, not always the configured one)
     type: Literal["usage"] = "usage"
 
 
@@ -174,6 +192,7 @@ class ErrorEvent:
     message: str
     retryable: bool = False
     status: int | None = None
+    retry_after_s: float | None = None  # what the server asked for (retry-after), if anything
     type: Literal["error"] = "error"
 
 

@@ -1,0 +1,228 @@
+"""OpenAI Chat Completions (and OpenAI-compatible servers: Ollama, vLLM, LM Studio, LiteLLM)
+through the official SDK: streaming, tools, usage in the stream, and FIM on /v1/completions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2
+import openai
+
+from server.config import TimeoutSettings
+from server.models.errors import error_from_exception
+from server.models.fim import fim_as_chat, model_supports_fim
+from server.models.streaming import CallMeta, ToolCallAssembler
+from server.models.types import (
+    ChatRequest,
+    ErrorEvent,
+    FimRequest,
+    Message,
+    Stop,
+    StopReason,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    ToolCallPart,
+    ToolCallStart,
+    ToolResultPart,
+    Usage,
+)
+
+_STOPS: dict[str, StopReason] = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
+
+
+def _messages(message: Message) -> list[dict[str, Any]]:
+    """One neutral message -> OpenAI messages (tool results become `tool` messages)."""
+    out: list[dict[str, Any]] = []
+    text = "".join(p.text for p in message.parts if isinstance(p, TextPart))
+    if message.role == "assistant":
+        calls = [
+            {"id": p.id, "type": "function", "function": {"name": p.name, "arguments": json.dumps(p.arguments)}}
+            for p in message.parts
+            if isinstance(p, ToolCallPart)
+        ]
+        entry: dict[str, Any] = {"role": "assistant", "content": text or None}
+        if calls:
+            entry["tool_calls"] = calls
+        return [entry]
+    for part in message.parts:
+        if isinstance(part, ToolResultPart):
+            content = f"ERROR: {part.content}" if part.is_error else part.content
+            out.append({"role": "tool", "tool_call_id": part.tool_call_id, "content": content})
+    if text or not out:
+        out.append({"role": "user", "content": text})
+    return out
+
+
+def openai_params(request: ChatRequest, model: str, official: bool) -> dict[str, Any]:
+    messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}] if request.system else []
+    for message in request.messages:
+        messages.extend(_messages(message))
+    params: dict[str, Any] = {"model": model, "messages": messages}
+    # The official API wants max_completion_tokens; compatible servers know max_tokens.
+    params["max_completion_tokens" if official else "max_tokens"] = request.max_tokens
+    if request.tools:
+        params["tools"] = [
+            {
+                "type": "function",
+                "function": {"name": t.name, "description": t.description, "parameters": t.input_schema},
+            }
+            for t in request.tools
+        ]
+    if request.temperature is not None:
+        params["temperature"] = request.temperature
+    if request.stop:
+        params["stop"] = list(request.stop)
+    return params
+
+
+def _usage(raw: Any, model: str) -> Usage:
+    details = getattr(raw, "prompt_tokens_details", None)
+    cached = int(getattr(details, "cached_tokens", 0) or 0)
+    prompt = int(getattr(raw, "prompt_tokens", 0) or 0)
+    return Usage(
+        input_tokens=max(0, prompt - cached),
+        output_tokens=int(raw.completion_tokens or 0),
+        cache_read_tokens=cached,
+        model=model,
+    )
+
+
+class _ChatTranslator:
+    def __init__(self, provider: str, model: str) -> None:
+        self.model = model
+        self.tools = ToolCallAssembler(provider)
+        self.usage: Usage | None = None
+        self.stop: StopReason | None = None
+
+    def feed(self, chunk: Any) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        if chunk.usage is not None:
+            self.usage = _usage(chunk.usage, self.model)
+        for choice in chunk.choices or ():
+            delta = choice.delta
+            if delta is not None and delta.content:
+                out.append(TextDelta(delta.content))
+            for call in (delta.tool_calls if delta is not None else None) or ():
+                if not self.tools.has(call.index):
+                    name = call.function.name if call.function and call.function.name else ""
+                    self.tools.start(call.index, call.id or f"call_{call.index}", name)
+                    out.append(ToolCallStart(call.index, call.id or f"call_{call.index}", name))
+                if call.function and call.function.arguments:
+                    self.tools.add(call.index, call.function.arguments)
+                    out.append(ToolCallDelta(call.index, call.function.arguments))
+            if choice.finish_reason:
+                self.stop = _STOPS.get(choice.finish_reason, "end_turn")
+                for index in self.tools.open_indexes():
+                    out.append(self.tools.end(index))
+        return out
+
+    def finish(self, provider: str) -> list[StreamEvent]:
+        usage: list[StreamEvent] = [self.usage] if self.usage else []
+        if self.stop is None:
+            return [
+                *usage,
+                ErrorEvent("connection", f"{provider}: stream ended without a finish reason", retryable=True),
+            ]
+        return [*usage, Stop(self.stop)]
+
+
+class OpenAIAdapter:
+    def __init__(self, name: str, model: str, api_key: str, base_url: str | None, timeouts: TimeoutSettings) -> None:
+        self.name = name  # "openai" or "openai-compatible"
+        self.model = model
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeouts = timeouts
+        self._client: openai.AsyncOpenAI | None = None
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            timeout = httpx2.Timeout(self._timeouts.total_s, connect=self._timeouts.connect_s)
+            self._client = openai.AsyncOpenAI(
+                api_key=self._api_key, base_url=self._base_url, max_retries=0, timeout=timeout
+            )
+        return self._client
+
+    def supports_fim(self, model: str | None = None) -> bool:
+        return self.name == "openai-compatible" and model_supports_fim(model or self.model)
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        return self.open(request, CallMeta())
+
+    def stream_fim(self, request: FimRequest) -> AsyncIterator[StreamEvent]:
+        return self.open_fim(request, CallMeta())
+
+    async def open(self, request: ChatRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+        meta.model = request.model or self.model
+        params = openai_params(request, meta.model, official=self.name == "openai")
+        meta.sent = {"messages": len(params["messages"]), "tools": len(params.get("tools", ()))}
+        translator = _ChatTranslator(self.name, meta.model)
+        create = self._sdk().chat.completions.create(**params, stream=True, stream_options={"include_usage": True})
+        async for event in self._pump(create, meta, translator.feed, lambda: translator.finish(self.name)):
+            yield event
+
+    def open_fim(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+        if not self.supports_fim(request.model):
+            return self.open(fim_as_chat(request), meta)
+        return self._open_completions(request, meta)
+
+    async def _open_completions(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+        meta.model = request.model or self.model
+        meta.sent = {"fim": True, "prefix_chars": len(request.prefix), "suffix_chars": len(request.suffix)}
+        params: dict[str, Any] = {
+            "model": meta.model,
+            "prompt": request.prefix,
+            "suffix": request.suffix,
+            "max_tokens": request.max_tokens,
+        }
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.stop:
+            params["stop"] = list(request.stop)
+        state: dict[str, Any] = {"usage": None, "stop": None}
+
+        def feed(chunk: Any) -> list[StreamEvent]:
+            if chunk.usage is not None:
+                state["usage"] = _usage(chunk.usage, meta.model)
+            out: list[StreamEvent] = []
+            for choice in chunk.choices or ():
+                if choice.text:
+                    out.append(TextDelta(choice.text))
+                if choice.finish_reason:
+                    state["stop"] = _STOPS.get(choice.finish_reason, "end_turn")
+            return out
+
+        def finish() -> list[StreamEvent]:
+            usage: list[StreamEvent] = [state["usage"]] if state["usage"] else []
+            if state["stop"] is None:
+                return [*usage, ErrorEvent("connection", f"{self.name}: stream ended without a finish reason", True)]
+            return [*usage, Stop(state["stop"])]
+
+        create = self._sdk().completions.create(**params, stream=True, stream_options={"include_usage": True})
+        async for event in self._pump(create, meta, feed, finish):
+            yield event
+
+    async def _pump(self, create: Any, meta: CallMeta, feed: Any, finish: Any) -> AsyncIterator[StreamEvent]:
+        """Open the SDK stream, translate every chunk, and always close the HTTP response."""
+        try:
+            stream = await create
+        except Exception as exc:
+            yield error_from_exception(exc, self.name)
+            return
+        meta.request_id = stream.response.headers.get("x-request-id")
+        try:
+            async for chunk in stream:
+                for event in feed(chunk):
+                    yield event
+                    if isinstance(event, ErrorEvent):
+                        return
+            for event in finish():
+                yield event
+        except Exception as exc:
+            yield error_from_exception(exc, self.name)
+        finally:
+            await stream.close()
