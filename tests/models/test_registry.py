@@ -46,9 +46,7 @@ async def test_tool_call_round_trip(emulator: Emulator, name: str) -> None:
         Message("assistant", (ToolCallPart("c0", "list_files", {}),)),
         Message("user", (ToolResultPart("c0", "a.py"),)),
     )
-    events = await collect(
-        provider.stream(chat(tools=(tool,)).__class__(**{**_fields(chat(tools=(tool,))), "messages": history}))
-    )
+    events = await collect(provider.stream(replace(chat(tools=(tool,)), messages=history)))
     starts = [e for e in events if isinstance(e, ToolCallStart)]
     ends = [e for e in events if isinstance(e, ToolCallEnd)]
     assert [(s.id, s.name) for s in starts] == [("c1", "read_file")]
