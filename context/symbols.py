@@ -109,16 +109,22 @@ def _role_capture(captures: dict[str, list[Node]]) -> tuple[Role, str, Node] | N
     return None
 
 
-def extract_tags(source: bytes, language: str, path: str, tree: Tree | None = None) -> list[Tag]:
+def extract_tags(
+    source: bytes, language: str, path: str, tree: Tree | None = None, byte_range: tuple[int, int] | None = None
+) -> list[Tag]:
     """All definitions and references in `source` (UTF-8) of `language`; sorted and deterministic.
 
-    Pass `tree` when the file is already parsed (a Document's tree) to skip the parse.
+    Pass `tree` when the file is already parsed (a Document's tree) to skip the parse, and
+    `byte_range` to keep only tags whose whole node intersects that range (cheaper on big files).
     """
     if tree is None:
         tree = get_parser(language).parse(source)
+    cursor = QueryCursor(tags_query(language))
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
     best: dict[tuple[Role, int, int], tuple[int, Tag]] = {}
     line_of = _line_numbers(source)
-    for pattern, captures in QueryCursor(tags_query(language)).matches(tree.root_node):
+    for pattern, captures in cursor.matches(tree.root_node):
         found = _role_capture(captures)
         if found is None:
             continue

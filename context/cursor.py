@@ -1,0 +1,283 @@
+"""What the code around a cursor says: scopes, imports, nearby definitions, and the cursor's shape.
+
+:func:`cursor_context` reads a :class:`~context.document.Document` at one position and returns a
+:class:`CursorContext`; :func:`text_windows` cuts the prefix and suffix windows by token budget.
+Nothing here budgets the whole prompt or redacts: :mod:`context.packing` does both.
+
+Definitions:
+
+- scopes: module > class > function ..., outermost first, each with its 0-based line range; the
+  module is the file itself.
+- imports in scope: import statements at top level, plus those inside an enclosing scope that
+  start before the cursor.
+- nearby definitions: definitions from the innermost enclosing class-like scope (so sibling
+  methods are seen), else from a window of lines around the cursor; nearest first.
+- shape: ``in_empty_block`` (blank line in a block with no statements yet: a multi-line answer
+  fits) and ``mid_expression`` (code before the cursor on its line, or inside brackets: finish the
+  line only).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from tree_sitter import Node, Query, QueryCursor
+
+from context.document import Document
+from context.languages import get_language
+from context.positions import Position
+from context.scopes import enclosing_scopes, scope_kind
+from context.symbols import Tag, extract_tags
+from context.tokens import truncate_to_tokens
+
+NEARBY_LINES = 80
+MAX_NEARBY = 24
+MAX_CHARS_PER_TOKEN = 16  # no tokenizer packs more characters into one token: windows this wide suffice
+_CLASS_LIKE = frozenset({"class", "interface", "impl", "module", "enum", "type"})
+_BLOCK_OPENERS = (":", "{", "=>", "->", "(", "[")
+_CLOSERS = frozenset(")]}>;,'\"` \t")
+
+IMPORT_NODES: dict[str, tuple[str, ...]] = {
+    "python": ("import_statement", "import_from_statement", "future_import_statement"),
+    "javascript": ("import_statement",),
+    "typescript": ("import_statement",),
+    "tsx": ("import_statement",),
+    "go": ("import_declaration",),
+    "rust": ("use_declaration", "extern_crate_declaration"),
+    "java": ("import_declaration",),
+    "c": ("preproc_include",),
+    "cpp": ("preproc_include", "using_declaration"),
+}
+
+BRACKETED_NODES = frozenset(
+    {
+        "argument_list",
+        "arguments",
+        "parameters",
+        "formal_parameters",
+        "parameter_list",
+        "list",
+        "tuple",
+        "dictionary",
+        "set",
+        "array",
+        "object",
+        "parenthesized_expression",
+        "subscript",
+        "type_arguments",
+        "generator_expression",
+        "list_comprehension",
+        "dictionary_comprehension",
+        "set_comprehension",
+        "array_expression",
+        "tuple_expression",
+        "composite_literal",
+        "literal_value",
+        "initializer_list",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeInfo:
+    """One enclosing scope: kind (module, class, function, method ...), name, 0-based line range."""
+
+    kind: str
+    name: str
+    start_line: int
+    end_line: int
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class CursorContext:
+    """Everything about one cursor position except the budgeted text windows."""
+
+    path: str
+    language: str | None
+    position: Position
+    offset: int
+    line_prefix: str
+    line_suffix: str
+    indentation: str
+    scopes: tuple[ScopeInfo, ...]
+    imports: tuple[tuple[int, str], ...]  # (0-based line, statement text), in file order
+    nearby: tuple[Tag, ...]  # definitions, nearest first
+    in_empty_block: bool
+    mid_expression: bool
+
+    @property
+    def multi_line(self) -> bool:
+        """Whether a multi-line suggestion fits here."""
+        return self.in_empty_block and not self.mid_expression
+
+
+@functools.cache
+def _import_query(language: str) -> Query:
+    pattern = " ".join(f"({node_type})" for node_type in IMPORT_NODES[language])
+    return Query(get_language(language), f"[{pattern}] @import")
+
+
+def _text(node: Node) -> str:
+    return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
+
+
+def _first_line(node: Node) -> str:
+    return _text(node).split("\n", 1)[0].strip()
+
+
+def _anchor_node(doc: Document, offset: int, *, blank_prefix: bool) -> Node | None:
+    """The node the cursor belongs to: at the last non-blank character before it.
+
+    A cursor in whitespace (a blank line in a new block, after a closing brace) is outside every
+    node that ends before it, so we look where the code before it ends instead.
+    """
+    if doc.tree is None:
+        return None
+    anchor = offset - 1
+    if blank_prefix:
+        text = doc.text
+        while anchor >= 0 and text[anchor].isspace():
+            anchor -= 1
+    if anchor < 0:
+        return doc.tree.root_node
+    byte = doc.byte_at(anchor)
+    return doc.tree.root_node.descendant_for_byte_range(byte, byte)
+
+
+def _scope_chain(
+    doc: Document, node: Node | None, blank_column: int | None
+) -> tuple[tuple[ScopeInfo, ...], list[Node]]:
+    """Module first, then each enclosing scope. On a blank line (`blank_column` = the cursor's
+    column) a scope counts only if its header is indented less than the cursor."""
+    module = ScopeInfo("module", PurePath(doc.path).name, 0, doc.line_count - 1, "")
+    if doc.language is None or node is None:
+        return (module,), []
+    infos = [module]
+    nodes: list[Node] = []
+    for kind, name, scope_node in enclosing_scopes(doc.language, node):
+        start = doc.position_at(doc.offset_of_byte(scope_node.start_byte)).line
+        if blank_column is not None and _indent_width(doc.line_text(start)) >= blank_column:
+            break
+        end = doc.position_at(doc.offset_of_byte(scope_node.end_byte)).line
+        infos.append(ScopeInfo(kind, name, start, end, _first_line(scope_node)))
+        nodes.append(scope_node)
+    return tuple(infos), nodes
+
+
+def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[tuple[int, str], ...]:
+    if doc.tree is None or doc.language not in IMPORT_NODES:
+        return ()
+    scope_ids = {node.id for node in scope_nodes}
+    found: list[tuple[int, str]] = []
+    captures = QueryCursor(_import_query(doc.language)).captures(doc.tree.root_node)
+    for node in captures.get("import", []):
+        inner = enclosing_scopes(doc.language, node.parent)
+        if inner and (inner[-1][2].id not in scope_ids or node.start_byte > cursor_byte):
+            continue
+        line = doc.position_at(doc.offset_of_byte(node.start_byte)).line
+        found.append((line, _text(node).strip()))
+    found.sort()
+    return tuple(found)
+
+
+def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...]:
+    if doc.tree is None or doc.language is None:
+        return ()
+    container = next(
+        (node for node in reversed(scope_nodes) if scope_kind(doc.language, node) in _CLASS_LIKE),
+        None,
+    )
+    if container is not None:
+        byte_range = (container.start_byte, container.end_byte)
+    else:
+        first = doc.byte_at(doc.line_start(max(0, line - NEARBY_LINES)))
+        after = line + NEARBY_LINES + 1
+        last = doc.byte_at(doc.line_start(after)) if after < doc.line_count else len(doc.source)
+        byte_range = (first, last)
+    tags = extract_tags(doc.source, doc.language, doc.path, doc.tree, byte_range)
+    defs = [t for t in tags if t.role == "def" and byte_range[0] <= t.start_byte < byte_range[1]]
+    defs.sort(key=lambda t: (abs(t.line - line), t.line, t.start_byte))
+    return tuple(defs[:MAX_NEARBY])
+
+
+def _neighbour_line(doc: Document, line: int, step: int) -> str | None:
+    """The nearest non-blank line above (step -1) or below (step 1), or None."""
+    current = line + step
+    while 0 <= current < doc.line_count:
+        text = doc.line_text(current)
+        if text.strip():
+            return text
+        current += step
+    return None
+
+
+def _indent_width(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def _in_empty_block(doc: Document, line: int, prefix: str, suffix: str) -> bool:
+    if prefix.strip() or suffix.strip(" \t)]}"):
+        return False
+    above = _neighbour_line(doc, line, -1)
+    if above is None or not above.rstrip().endswith(_BLOCK_OPENERS[:4]):
+        return False
+    below = _neighbour_line(doc, line, 1)
+    return below is None or _indent_width(below) <= _indent_width(above)
+
+
+def _mid_expression(doc: Document, prefix: str, suffix: str, node: Node | None) -> bool:
+    stripped = prefix.strip()
+    if stripped and not stripped.endswith(_BLOCK_OPENERS[:4]):
+        return True
+    if suffix and not set(suffix) <= _CLOSERS:
+        return True
+    current = node
+    while current is not None:
+        if current.type in BRACKETED_NODES:
+            return True
+        if current.type in ("block", "statement_block", "compound_statement", "declaration_list"):
+            return False
+        current = current.parent
+    return False
+
+
+def cursor_context(doc: Document, position: Position | tuple[int, int]) -> CursorContext:
+    """Read `doc` at an LSP position (clamped; PositionError if negative)."""
+    offset = doc.offset_at(position)
+    pos = doc.position_at(offset)
+    line_start = doc.line_start(pos.line)
+    line_text = doc.line_text(pos.line)
+    prefix, suffix = line_text[: offset - line_start], line_text[offset - line_start :]
+    cursor_byte = doc.byte_at(offset)
+    node = _anchor_node(doc, offset, blank_prefix=not prefix.strip())
+    scopes, scope_nodes = _scope_chain(doc, node, len(prefix) if not prefix.strip() else None)
+    return CursorContext(
+        path=doc.path,
+        language=doc.language,
+        position=pos,
+        offset=offset,
+        line_prefix=prefix,
+        line_suffix=suffix,
+        indentation=line_text[: _indent_width(line_text)],
+        scopes=scopes,
+        imports=_imports(doc, scope_nodes, cursor_byte),
+        nearby=_nearby(doc, scope_nodes, pos.line),
+        in_empty_block=_in_empty_block(doc, pos.line, prefix, suffix),
+        mid_expression=_mid_expression(doc, prefix, suffix, node),
+    )
+
+
+def text_windows(
+    text: str, offset: int, prefix_tokens: int, suffix_tokens: int, model: str | None = None
+) -> tuple[str, str]:
+    """The text before and after `offset` within the token budgets: the prefix keeps its tail, the
+    suffix its head, both cut at line boundaries when a whole line fits."""
+    prefix = text[max(0, offset - prefix_tokens * MAX_CHARS_PER_TOKEN) : offset]
+    suffix = text[offset : offset + suffix_tokens * MAX_CHARS_PER_TOKEN]
+    return (
+        truncate_to_tokens(prefix, prefix_tokens, model, keep="tail"),
+        truncate_to_tokens(suffix, suffix_tokens, model, keep="head"),
+    )
