@@ -161,6 +161,14 @@ class AnthropicAdapter:
             )
         return self._client
 
+    async def probe(self) -> ErrorEvent | None:
+        """A cheap live check (lists models; uses no tokens). None when the endpoint answers."""
+        try:
+            await self._sdk().models.list(limit=1)
+        except Exception as exc:
+            return error_from_exception(exc, self.name)
+        return None
+
     def supports_fim(self, model: str | None = None) -> bool:
         return False
 

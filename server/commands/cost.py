@@ -1,0 +1,81 @@
+"""``outrider cost``: spend by day, feature and model, with per-run budget use (``--json`` too)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from server.config import load_settings
+from server.observe.store import TraceStore, default_db_path
+
+
+def cost_report(store: TraceStore, days: int, max_run_cost: float, now: float | None = None) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    start_of_today = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+    since = start_of_today - 86400 * (max(1, days) - 1)
+    rows = store.cost_rows(since)
+    for row in rows:
+        row["cost_usd"] = round(row["cost_usd"] or 0.0, 6)
+    by_day: dict[str, float] = {}
+    for row in rows:
+        by_day[row["day"]] = round(by_day.get(row["day"], 0.0) + row["cost_usd"], 6)
+    runs = store.run_costs(since)
+    for run in runs:
+        run["cost_usd"] = round(run["cost_usd"] or 0.0, 6)
+        run["budget_usd"] = max_run_cost
+        run["budget_used"] = round(run["cost_usd"] / max_run_cost, 4) if max_run_cost else None
+    return {
+        "days": days,
+        "since": time.strftime("%Y-%m-%d", time.localtime(since)),
+        "total_usd": round(sum(by_day.values()), 6),
+        "total_calls": sum(row["calls"] for row in rows),
+        "by_day": [{"day": day, "cost_usd": by_day[day]} for day in sorted(by_day)],
+        "rows": rows,
+        "runs": runs,
+    }
+
+
+def _render(report: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"Spend since {report['since']}: ${report['total_usd']:.4f} in {report['total_calls']} calls")
+    for name in ("day", "feature", "model", "calls", "errors", "input", "output", "cached", "cost"):
+        table.add_column(name, justify="right" if name not in ("day", "feature", "model") else "left")
+    for row in report["rows"]:
+        table.add_row(
+            row["day"],
+            row["feature"],
+            row["model"],
+            str(row["calls"]),
+            str(row["errors"]),
+            str(row["input_tokens"]),
+            str(row["output_tokens"]),
+            str(row["cache_read_tokens"]),
+            f"${row['cost_usd']:.4f}",
+        )
+    console.print(table)
+    if report["runs"]:
+        runs = Table(title="Agent runs against their budget")
+        for name in ("run", "day", "calls", "cost", "budget used"):
+            runs.add_column(name)
+        for run in report["runs"]:
+            used = "-" if run["budget_used"] is None else f"{run['budget_used'] * 100:.0f}% of ${run['budget_usd']:.2f}"
+            runs.add_row(str(run["run_id"]), run["day"], str(run["calls"]), f"${run['cost_usd']:.4f}", used)
+        console.print(runs)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings().settings
+    report = cost_report(TraceStore(default_db_path()), args.days, settings.agent.max_cost_usd)
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return 0
+    console = Console()
+    if not report["rows"]:
+        console.print(f"No traced model calls in the last {args.days} day(s) (store: {default_db_path()}).")
+        return 0
+    _render(report, console)
+    return 0
