@@ -60,7 +60,8 @@ class Timings:
     total_ms: float = 0.0
     received_at: float = 0.0
     upstream_called_at: float | None = None
-    upstream_done_at: float | None = None
+    last_event_at: float | None = None  # the last upstream event we read
+    upstream_done_at: float | None = None  # the stream closed
     finished_at: float = 0.0
 
 
@@ -162,8 +163,8 @@ class CompletionEngine:
         )
         async with aclosing(events) as stream:  # type: ignore[type-var]
             async for event in stream:
+                now = timings.last_event_at = time.monotonic()
                 if timings.first_token_ms is None:
-                    now = time.monotonic()
                     timings.queue_ms = (now - called) * 1000
                     timings.first_token_ms = (now - timings.received_at) * 1000
                 if isinstance(event, TextDelta):

@@ -1,9 +1,13 @@
 """Everything one completion needs from the context layer, read from the document in one go
 (no awaits in here, so the document cannot change half-way).
+
+The prompt is built only from :func:`context.packing.pack_completion_context` (what
+``outrider context`` prints); the shape comes from its syntax-tree decision.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,17 +15,11 @@ from tree_sitter import Parser, Tree
 
 from context.document import Document
 from context.languages import get_parser
-from context.secrets import redact
-from context.tokens import count_tokens, truncate_to_tokens
-from server.completion.cursor_shape import CursorShape, analyse_cursor
+from context.packing import PackedContext, Section, pack_completion_context
+from server.completion.cursor_shape import surroundings
 from server.completion.postprocess import Surroundings
 from server.completion.prompt import PromptParts
-from server.completion.shape import Shape
-
-# Share of the token budget for the code after the cursor; the rest goes to the code before it.
-SUFFIX_SHARE = 0.25
-# Characters per token no text beats (a window this wide always holds the budget's worth of tokens).
-_MAX_CHARS_PER_TOKEN = 12
+from server.completion.shape import Shape, shape_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,53 +34,34 @@ class SyntaxProbe:
 
 @dataclass(frozen=True, slots=True)
 class Gathered:
+    packed: PackedContext
     parts: PromptParts
     shape: Shape
     surroundings: Surroundings
     syntax: SyntaxProbe | None
-    summary: dict[str, Any]  # for traces: sizes and sections of what was sent
+    summary: dict[str, Any]  # for traces: sizes and sections of what was sent, never the text
 
 
-def gather(document: Document, position: tuple[int, int], budget_tokens: int, model: str | None) -> Gathered:
+def gather(
+    document: Document,
+    position: tuple[int, int],
+    budget_tokens: int,
+    model: str | None,
+    extra: Sequence[Section] = (),
+) -> Gathered:
+    packed = pack_completion_context(document, position, budget_tokens, model, extra)
+    shape = shape_for(packed.multi_line)
     offset = document.offset_at(position)
-    line = document.position_at(offset).line
-    column = offset - document.line_start(line)
-    cursor = analyse_cursor(document, line, column)
-    parts = _pack(document, offset, budget_tokens, model)
-    surroundings = _surroundings(cursor)
-    summary = {
-        "path": parts.path,
-        "language": parts.language or "",
-        "prefix_tokens": count_tokens(parts.prefix, model),
-        "suffix_tokens": count_tokens(parts.suffix, model),
-        "budget_tokens": budget_tokens,
+    parts = PromptParts(packed.path, packed.language, packed.prefix, packed.suffix, packed.related_blocks())
+    summary: dict[str, Any] = {
+        "path": packed.path,
+        "language": packed.language or "",
+        "budget_tokens": packed.budget,
+        "context_tokens": packed.total_tokens,
+        "tokens": dict(sorted(packed.tokens.items())),
+        "redactions": packed.redactions,
     }
-    return Gathered(parts, cursor.shape, surroundings, _probe(document, offset), summary)
-
-
-def _pack(document: Document, offset: int, budget_tokens: int, model: str | None) -> PromptParts:
-    """Prefix and suffix windows under the budget, secrets masked."""
-    suffix_budget = int(budget_tokens * SUFFIX_SHARE)
-    prefix_budget = budget_tokens - suffix_budget
-    text = document.text
-    window = _MAX_CHARS_PER_TOKEN
-    prefix = text[max(0, offset - prefix_budget * window) : offset]
-    suffix = text[offset : offset + suffix_budget * window]
-    prefix = truncate_to_tokens(redact(prefix), prefix_budget, model, keep="tail")
-    suffix = truncate_to_tokens(redact(suffix), suffix_budget, model, keep="head")
-    return PromptParts(document.path, document.language, prefix, suffix)
-
-
-def _surroundings(cursor: CursorShape) -> Surroundings:
-    return Surroundings(
-        line_prefix=cursor.line_prefix,
-        line_suffix=cursor.line_suffix,
-        following_lines=cursor.following_lines,
-        shape=cursor.shape,
-        base_indent=cursor.base_indent,
-        indent_unit=cursor.indent_unit,
-        eol=cursor.eol,
-    )
+    return Gathered(packed, parts, shape, surroundings(document, offset, shape), _probe(document, offset), summary)
 
 
 def _probe(document: Document, offset: int) -> SyntaxProbe | None:

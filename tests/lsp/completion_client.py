@@ -8,6 +8,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,14 @@ from pytest_lsp.client import make_test_lsp_client
 from tests.emulator.server import Emulator
 from tests.lsp.conftest import REPO_ROOT, START_TIMEOUT_S, isolated_env, open_document, stop_client, uri_of
 
-StartCompletionClient = Callable[..., Awaitable[LanguageClient]]
+
+@dataclass
+class CompletionSession:
+    client: LanguageClient
+    capabilities: types.ServerCapabilities
+
+
+StartCompletionClient = Callable[..., Awaitable[CompletionSession]]
 
 SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
 BODY_POSITION = types.Position(line=1, character=4)
@@ -47,7 +55,7 @@ def capabilities(profile: str, *, inline: bool) -> types.ClientCapabilities:
 async def start_completion_client(tmp_path: Path, emulator: Emulator) -> AsyncIterator[StartCompletionClient]:
     started: list[LanguageClient] = []
 
-    async def start(profile: str, *, inline: bool, **completion: Any) -> LanguageClient:
+    async def start(profile: str, *, inline: bool, **completion: Any) -> CompletionSession:
         client = make_test_lsp_client()
         env = isolated_env(tmp_path / f"home{len(started)}", {"OPENAI_API_KEY": "sk-emulator"})
         await client.start_io(sys.executable, "-m", "server.cli", "lsp", env=env, cwd=str(REPO_ROOT))
@@ -58,8 +66,8 @@ async def start_completion_client(tmp_path: Path, emulator: Emulator) -> AsyncIt
             workspace_folders=[types.WorkspaceFolder(uri=uri_of(tmp_path), name="ws")],
             initialization_options=completion_settings(emulator, **completion),
         )
-        await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
-        return client
+        result = await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
+        return CompletionSession(client, result.capabilities)
 
     yield start
     for client in started:

@@ -32,9 +32,9 @@ async def test_suggestion_for_an_empty_body(
     tmp_path: Path,
     profile: str,
 ) -> None:
-    client = await start_completion_client(profile, inline=True)
-    assert client.server_capabilities is not None
-    assert client.server_capabilities.inline_completion_provider is not None
+    session = await start_completion_client(profile, inline=True)
+    client = session.client
+    assert session.capabilities.inline_completion_provider is not None
     emulator.script({"text": BODY})
     uri = open_source(client, tmp_path)
     result = await client.text_document_inline_completion_async(inline_params(uri))
@@ -55,7 +55,7 @@ async def test_cancel_request_answers_request_cancelled_and_closes_upstream(
     tmp_path: Path,
     profile: str,
 ) -> None:
-    client = await start_completion_client(profile, inline=True)
+    client = (await start_completion_client(profile, inline=True)).client
     emulator.script({"text": "x = 1\n" * 200, "chunk_delay_s": 0.05})
     uri = open_source(client, tmp_path)
     msg_id, answer = send_with_id(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri))
@@ -73,7 +73,7 @@ async def test_newer_request_for_the_document_cancels_the_older(
     emulator: Emulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    client = await start_completion_client("neovim", inline=True)
+    client = (await start_completion_client("neovim", inline=True)).client
     emulator.script({"text": "x = 1\n" * 200, "chunk_delay_s": 0.05}, {"text": BODY})
     uri = open_source(client, tmp_path)
     _, older = send_with_id(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri))
@@ -91,7 +91,7 @@ async def test_change_past_the_request_version_cancels_it(
     emulator: Emulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    client = await start_completion_client("visual-studio-code", inline=True)
+    client = (await start_completion_client("visual-studio-code", inline=True)).client
     emulator.script({"text": "x = 1\n" * 200, "chunk_delay_s": 0.05})
     uri = open_source(client, tmp_path)
     _, answer = send_with_id(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri))
@@ -107,7 +107,7 @@ async def test_typing_into_the_suggestion_makes_no_new_model_call(
     emulator: Emulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    client = await start_completion_client("neovim", inline=True)
+    client = (await start_completion_client("neovim", inline=True)).client
     emulator.script({"text": BODY})
     uri = open_source(client, tmp_path)
     await client.text_document_inline_completion_async(inline_params(uri))
@@ -125,10 +125,10 @@ async def test_no_suggestion_when_the_model_breaks_the_syntax(
     emulator: Emulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    client = await start_completion_client("visual-studio-code", inline=True)
+    client = (await start_completion_client("visual-studio-code", inline=True)).client
     emulator.script({"text": "return a + b)))"})
     uri = open_source(client, tmp_path)
     result = await client.text_document_inline_completion_async(inline_params(uri))
     assert isinstance(result, types.InlineCompletionList)
-    assert result.items == []
+    assert len(result.items) == 0
     assert len(emulator.requests) == 1

@@ -22,6 +22,7 @@ from server.completion.engine import CompletionEngine, CompletionQuery, Completi
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
+from server.models.registry import ProviderConfigError, build_provider
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ _ACTIONABLE = frozenset({"auth", "bad_request", "spend_limit"})
 
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
-    from server.models.registry import build_provider
-
     provider = build_provider(server.settings)
     return CompletionEngine(provider, server.settings)
 
@@ -77,7 +76,14 @@ async def run_completion(
     if document is None:
         logger.warning("completion requested for %s, which is not open", uri)
         return None
-    engine = ls.services.get(ENGINE)
+    try:
+        engine = ls.services.get(ENGINE)
+    except ProviderConfigError as exc:
+        if "config" not in reported:
+            reported.add("config")
+            ls.show_message(f"Outrider completions are off: {exc}", types.MessageType.Error)
+        logger.warning("no completion provider: %s", exc)
+        return None
     result = await engine.complete(CompletionQuery(uri, document, (position.line, position.character), received))
     if result.error is not None and result.error.kind in _ACTIONABLE and result.error.kind not in reported:
         reported.add(result.error.kind)

@@ -1,0 +1,204 @@
+"""Inline completion figures against the wire emulator (zero model delay), on a 5,000-line file.
+
+    .venv/bin/python bench/completion.py [--runs N] [--save FILE] [--baseline FILE]
+
+1. Server overhead per completion: from the request reaching the engine to the upstream request
+   reaching the emulator, plus from the last upstream event read to the result being ready.
+   Everything the server does is in there (context, prompt, SDK request building, post-processing,
+   the syntax check); the model's own time is not. Target p50 <= 3 ms, p99 <= 15 ms.
+2. Upstream requests made while typing 20 characters at 50 ms intervals, one completion request per
+   keystroke (a client without a debounce of its own), default settings. Target <= 2.
+3. Time from cancelling a completion to the upstream connection closing (as the emulator sees it).
+   Target <= 20 ms.
+
+The engine runs in this process with the real provider stack (``build_provider``: SDK, retries,
+breaker, tracing) over HTTP; the emulator runs in a thread of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from context.document import Document
+from server.completion.engine import CompletionEngine, CompletionQuery
+from server.config import Settings
+from tests.emulator.script import Reply
+from tests.emulator.server import Emulator
+
+LINES = 5000
+BODY_REPLY = "total = sum(values)\n    return total / len(values)\n\n\ndef other():\n    pass\n"
+TYPED = "result = compute(a, "  # 20 characters
+
+
+def make_source(lines: int = LINES) -> str:
+    """A realistic Python module of `lines` lines with an empty function body every 50 lines."""
+    out: list[str] = ['"""Generated module for the completion benchmark."""', "", "import math", ""]
+    index = 0
+    while len(out) < lines - 8:
+        out += [
+            "",
+            f"def function_{index}(values, scale={index}):",
+            f'    """Scale and sum the values ({index})."""',
+            "    total = 0",
+            "    for value in values:",
+            "        total += math.floor(value * scale)",
+            "    return total",
+            "",
+        ]
+        if index % 6 == 0:
+            out += ["", f"def empty_{index}(values):", "    ", ""]
+        index += 1
+    return "\n".join(out[:lines]) + "\n"
+
+
+def empty_bodies(document: Document) -> list[tuple[int, int]]:
+    return [(n, 4) for n in range(document.line_count) if document.line_text(n) == "    "]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def settings_for(emulator: Emulator, debounce_ms: int) -> Settings:
+    return Settings.model_validate(
+        {
+            "provider": "openai-compatible",
+            "base_url": emulator.openai_base_url,
+            "model": "qwen2.5-coder:7b",
+            "completion": {"debounce_ms": debounce_ms},
+        }
+    )
+
+
+def build_engine(settings: Settings) -> CompletionEngine:
+    from server.models.registry import build_provider
+
+    return CompletionEngine(build_provider(settings), settings)
+
+
+async def overhead(emulator: Emulator, runs: int) -> list[float]:
+    engine = build_engine(settings_for(emulator, 0))
+    document = Document("bench_module.py", make_source(), version=1)
+    positions = empty_bodies(document)
+    emulator.script(Reply(text=BODY_REPLY, repeat=True))
+    samples: list[float] = []
+    for run in range(runs + 5):
+        engine.cache = type(engine.cache)()  # every run asks the model
+        engine.typeahead.forget("bench")
+        before = len(emulator.requests)
+        query = CompletionQuery("bench", document, positions[run % len(positions)])
+        result = await engine.complete(query)
+        if result.text is None or len(emulator.requests) != before + 1:
+            raise SystemExit(f"benchmark run {run} got no suggestion: {result}")
+        record = emulator.requests[-1]
+        assert result.timings.last_event_at is not None
+        ms = (record.received_at - query.received + result.timings.finished_at - result.timings.last_event_at) * 1000
+        if run >= 5:  # warm-up: imports, connection pool, first parse
+            samples.append(ms)
+    emulator.clear()
+    return samples
+
+
+async def typing_requests(emulator: Emulator) -> int:
+    defaults = Settings().completion.debounce_ms
+    engine = build_engine(settings_for(emulator, defaults))
+    document = Document("bench_module.py", make_source(), version=1)
+    line, column = empty_bodies(document)[3]
+    emulator.script(Reply(text="pass", repeat=True))
+    tasks: list[asyncio.Task[Any]] = []
+    for index, char in enumerate(TYPED):
+        document.apply_change(((line, column + index), (line, column + index)), char, document.version + 1)
+        engine.document_changed("bench", document.version)
+        query = CompletionQuery("bench", document, (line, column + index + 1))
+        tasks.append(asyncio.create_task(engine.complete(query)))
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    count = len(emulator.requests)
+    emulator.clear()
+    return count
+
+
+async def cancel_to_close(emulator: Emulator, runs: int) -> list[float]:
+    engine = build_engine(settings_for(emulator, 0))
+    document = Document("bench_module.py", make_source(), version=1)
+    positions = empty_bodies(document)
+    emulator.script(Reply(text="x = 1\n" * 100, chunk_delay_s=0.2, repeat=True))
+    samples: list[float] = []
+    for run in range(runs):
+        engine.cache = type(engine.cache)()
+        serial = len(emulator.requests) + 1
+        task = asyncio.create_task(engine.complete(CompletionQuery("bench", document, positions[run % len(positions)])))
+        await asyncio.to_thread(emulator.wait_until, lambda n=serial: len(emulator.requests) >= n, 5.0)  # type: ignore[misc]
+        await asyncio.sleep(0.01)  # the response has started
+        cancelled_at = time.monotonic()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        record = await asyncio.to_thread(emulator.wait_finished, serial, 5.0)
+        if record.outcome != "client_closed" or record.finished_at is None:
+            raise SystemExit(f"cancelled request {serial} was not closed by the client: {record.outcome}")
+        samples.append((record.finished_at - cancelled_at) * 1000)
+    emulator.clear()
+    return samples
+
+
+def table(figures: dict[str, float], baseline: dict[str, float] | None) -> str:
+    targets = {
+        "overhead_p50_ms": 3.0,
+        "overhead_p99_ms": 15.0,
+        "typing_upstream_requests": 2,
+        "cancel_close_p50_ms": 20.0,
+        "cancel_close_p99_ms": 20.0,
+    }
+    rows = [f"{'figure':<28}{'value':>10}{'target':>10}" + ("   baseline" if baseline else "")]
+    for name, value in figures.items():
+        row = f"{name:<28}{value:>10.2f}{'<= ' + format(targets[name], 'g'):>10}"
+        if baseline and name in baseline:
+            row += f"   {baseline[name]:>8.2f} ({value - baseline[name]:+.2f})"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+async def collect(runs: int) -> dict[str, float]:
+    os.environ.setdefault("OPENAI_API_KEY", "sk-emulator")
+    os.environ["OUTRIDER_HOME"] = tempfile.mkdtemp(prefix="outrider-bench-")
+    with Emulator() as emulator:
+        over = await overhead(emulator, runs)
+        typed = await typing_requests(emulator)
+        closes = await cancel_to_close(emulator, max(10, runs // 10))
+    return {
+        "overhead_p50_ms": statistics.median(over),
+        "overhead_p99_ms": percentile(over, 99),
+        "typing_upstream_requests": float(typed),
+        "cancel_close_p50_ms": statistics.median(closes),
+        "cancel_close_p99_ms": percentile(closes, 99),
+    }
+
+
+def main(args: argparse.Namespace) -> int:
+    figures = asyncio.run(collect(args.runs))
+    baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
+    print(f"inline completion, {LINES}-line file, emulator with zero model delay ({args.runs} runs)")
+    print(table(figures, baseline))
+    if args.save:
+        Path(args.save).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--save", metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--baseline", metavar="FILE", help="compare with figures saved earlier")
+    sys.exit(main(parser.parse_args()))
