@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +50,11 @@ def check_targets(env: ToolEnv, targets: list[str]) -> list[str] | Refusal:
     return checked
 
 
+def display_command(argv: Sequence[str]) -> str:
+    """How a command is shown to the model: the program's name without its folder."""
+    return " ".join([Path(argv[0]).name, *argv[1:]]) if argv else ""
+
+
 def render(result: CommandResult, shown: str) -> str:
     if result.error:
         return f"$ {shown}\n{result.error}"
@@ -67,7 +73,7 @@ async def run_configured_tests(env: ToolEnv, index: int, targets: list[str]) -> 
             '(for example [["python", "-m", "pytest", "-q"]])'
         )
     if index >= len(env.test_commands):
-        listing = "; ".join(f"{i}: {' '.join(c)}" for i, c in enumerate(env.test_commands))
+        listing = "; ".join(f"{i}: {display_command(c)}" for i, c in enumerate(env.test_commands))
         return Refusal(f"there is no test command {index}; configured commands are {listing}")
     checked = check_targets(env, targets)
     if isinstance(checked, Refusal):
@@ -85,7 +91,7 @@ async def run(args: RunTestsInput, env: ToolEnv) -> ToolResult:
     result = await run_configured_tests(env, args.command, args.targets)
     if isinstance(result, Refusal):
         return ToolResult.error(result.reason)
-    text = model_safe(render(result, " ".join(result.argv)), env.max_output_chars)
+    text = model_safe(render(result, display_command(result.argv)), env.max_output_chars)
     return ToolResult(text, is_error=not result.passed)
 
 

@@ -126,6 +126,3 @@ class ToolDef(Generic[InputT]):
                 model_safe(f"invalid arguments for {self.name}: {problems}"), is_error=True, invalid_arguments=True
             )
         return await self.run(parsed, env)
-
-    def json_schema(self) -> dict[str, Any]:
-        return self.input_model.model_json_schema()

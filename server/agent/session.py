@@ -18,6 +18,7 @@ from server.config import Settings
 from server.models.budget import Budget, Spent
 from server.models.types import Provider
 from tools.registry import tools_for
+from tools.run_tests import display_command
 from tools.sandbox import Workspace, model_safe
 from tools.tool import OpenDocument, SymbolIndex, ToolEnv, no_overlay
 
@@ -51,9 +52,11 @@ def task_message(task: AgentTask) -> str:
 
 
 def system_message(env: ToolEnv) -> str:
-    roots = ", ".join(str(r) for r in env.workspace.roots)
+    # Folder names and program names only: the prompt must not depend on where things are installed
+    # (prompt caches and recorded sessions rely on it).
+    roots = ", ".join(r.name for r in env.workspace.roots)
     if env.test_commands:
-        commands = "; ".join(f"{i}: {' '.join(c)}" for i, c in enumerate(env.test_commands))
+        commands = "; ".join(f"{i}: {display_command(c)}" for i, c in enumerate(env.test_commands))
     else:
         commands = "none (run_tests is unavailable)"
     return load_prompt("system").render(workspace=roots, test_commands=commands)

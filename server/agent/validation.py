@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools.proposals import text_hash
-from tools.run_tests import run_configured_tests
+from tools.run_tests import display_command, run_configured_tests
 from tools.sandbox import Refusal
 from tools.syntax_check import describe, new_syntax_problems
 from tools.tool import ToolEnv, base_text
@@ -60,7 +60,7 @@ async def check_tests(env: ToolEnv, report: ValidationReport) -> None:
             report.problems.append(result.reason)
             continue
         if not result.passed:
-            shown = " ".join(result.argv)
+            shown = display_command(result.argv)
             why = "timed out" if result.timed_out else result.error or f"exit code {result.exit_code}"
             tail = result.output[-TEST_OUTPUT_TAIL:]
             report.problems.append(f"tests failed with your edits applied ($ {shown}: {why}):\n{tail}")
