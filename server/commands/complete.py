@@ -76,13 +76,19 @@ def lsp_position(document: Document, where: FilePosition) -> tuple[int, int]:
 
 async def _complete(settings: Settings, document: Document, position: tuple[int, int]) -> CompletionResult:
     from server.models.registry import ProviderConfigError, build_provider
+    from server.observe.tracer import open_tracer
 
+    tracer = open_tracer(settings)
     try:
-        provider = build_provider(settings)
-    except ProviderConfigError as exc:
-        raise CommandError(str(exc)) from exc
-    engine = CompletionEngine(provider, settings)
-    return await engine.complete(CompletionQuery(document.path, document, position))
+        try:
+            provider = build_provider(settings, tracer=tracer)
+        except ProviderConfigError as exc:
+            raise CommandError(str(exc)) from exc
+        engine = CompletionEngine(provider, settings, tracer=tracer)
+        return await engine.complete(CompletionQuery(document.path, document, position))
+    finally:
+        if tracer is not None:
+            tracer.close()
 
 
 def result_json(result: CompletionResult) -> dict[str, Any]:

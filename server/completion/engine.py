@@ -31,7 +31,9 @@ from server.completion.postprocess import postprocess, visible_text
 from server.completion.prompt import chat_request, fim_request, request_identity
 from server.completion.stopping import StopRule
 from server.completion.syntax import introduces_syntax_errors
+from server.completion.tracing import local_answer_record
 from server.config import Settings
+from server.models.calls import CallObserver
 from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, StreamEvent, TextDelta, Usage
 
 log = logging.getLogger(__name__)
@@ -90,9 +92,19 @@ Recorder = Callable[[CompletionQuery, CompletionResult], None]
 
 
 class CompletionEngine:
-    def __init__(self, provider: Provider, settings: Settings, *, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        provider: Provider,
+        settings: Settings,
+        *,
+        recorder: Recorder | None = None,
+        tracer: CallObserver | None = None,
+    ) -> None:
+        """`tracer` receives rows for completions answered without a model call (the provider,
+        built with the same tracer, traces the calls)."""
         self.provider = provider
         self.settings = settings
+        self.tracer = tracer
         self.coordinator = CompletionCoordinator()
         self.cache = SuggestionCache()
         self.typeahead = TypeAhead()
@@ -113,6 +125,17 @@ class CompletionEngine:
             result = await self._complete_claimed(query, ticket, timings)
         timings.finished_at = time.monotonic()
         timings.total_ms = (timings.finished_at - query.received) * 1000
+        if self.tracer is not None and result.source in ("cache", "typeahead"):
+            self.tracer.record(
+                local_answer_record(
+                    source=result.source,
+                    model=self.model,
+                    total_s=timings.total_ms / 1000,
+                    debounce_ms=timings.debounce_ms,
+                    context_ms=timings.context_ms,
+                    shape=result.shape,
+                )
+            )
         if self._recorder is not None:
             self._recorder(query, result)
         return result
@@ -130,6 +153,7 @@ class CompletionEngine:
         gathered = gather(document, query.position, self.settings.completion.context_tokens, self.model)
         request = self._request(gathered, timings)
         timings.context_ms = (time.monotonic() - started) * 1000
+        request.metadata["context_ms"] = round(timings.context_ms, 3)
         key = cache_key(request_identity(request))
         if key in self.cache:
             cached = self.cache.get(key)
@@ -144,7 +168,7 @@ class CompletionEngine:
         return result
 
     def _request(self, gathered: Gathered, timings: Timings) -> FimRequest | ChatRequest:
-        metadata = {"shape": gathered.shape, **gathered.summary}
+        metadata = {"shape": gathered.shape, "debounce_ms": round(timings.debounce_ms, 3), **gathered.summary}
         build = fim_request if self.use_fim() else chat_request
         return build(
             gathered.parts,

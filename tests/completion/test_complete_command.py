@@ -88,3 +88,22 @@ def test_position_past_the_end_is_an_error(
 def test_missing_file_is_an_error(tmp_path: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     assert main(["complete", f"{tmp_path / 'nope.py'}:1:1", *flags(emulator, tmp_path / "nope.py")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_completion_is_traced_with_its_latency_split(
+    calc: Path,
+    emulator: Emulator,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.script({"text": "return a + b", "usage": {"input_tokens": 40, "output_tokens": 4}})
+    assert main(["complete", f"{calc}:2:5", *flags(emulator, calc)]) == 0
+    capsys.readouterr()
+    assert main(["traces", "--json", "--feature", "completion"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    (row,) = rows if isinstance(rows, list) else rows["calls"]
+    assert row["feature"] == "completion"
+    assert row["input_tokens"] == 40 and row["output_tokens"] == 4
+    context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"])
+    assert context["shape"] == "multi_line"
+    assert context["context_ms"] > 0
+    assert "debounce_ms" in context

@@ -5,6 +5,7 @@ import pytest
 from context.document import Document
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
+from server.models.calls import CallRecord
 from server.models.types import ChatRequest, ErrorEvent, FimRequest
 from tests.completion.scripted_provider import ScriptedProvider
 
@@ -150,3 +151,20 @@ async def test_recorder_sees_the_latency_split() -> None:
     assert timings.first_token_ms is not None and timings.total_ms >= timings.first_token_ms
     assert timings.upstream_called_at is not None and timings.upstream_done_at is not None
     assert result.usage is not None and result.usage.input_tokens == 100
+
+
+async def test_answers_without_a_model_call_are_traced_too() -> None:
+    rows: list[CallRecord] = []
+
+    class Rows:
+        def record(self, call: CallRecord) -> None:
+            rows.append(call)
+
+    engine = CompletionEngine(ScriptedProvider([["return a + b"]]), settings(), tracer=Rows())
+    document = Document("calc.py", SOURCE, version=1)
+    await engine.complete(CompletionQuery("calc", document, (1, 4)))
+    assert rows == []  # a model call is traced by the provider layer, not here
+    document.apply_change(((1, 4), (1, 4)), "r", 2)
+    await engine.complete(CompletionQuery("calc", document, (1, 5)))
+    (row,) = rows
+    assert (row.feature, row.provider, row.cost_usd, row.outcome) == ("completion", "typeahead", 0.0, "ok")

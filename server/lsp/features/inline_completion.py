@@ -14,6 +14,7 @@ display as ghost text after the cursor.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from lsprotocol import types
@@ -23,6 +24,7 @@ from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
 from server.models.registry import ProviderConfigError, build_provider
+from server.observe.tracer import Tracer, open_tracer
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +32,27 @@ logger = logging.getLogger(__name__)
 _ACTIONABLE = frozenset({"auth", "bad_request", "spend_limit"})
 
 
+def _open_tracer(server: OutriderServer) -> Tracer | None:
+    try:
+        return open_tracer(server.settings, server.env)
+    except (OSError, sqlite3.Error) as exc:
+        logger.error("traces are off: cannot open the trace store: %s", exc)
+        return None
+
+
+def _close_tracer(tracer: Tracer | None) -> None:
+    if tracer is not None:
+        tracer.close()
+
+
+TRACER: ServiceKey[Tracer | None] = ServiceKey("tracer", _open_tracer, close=_close_tracer)
+"""The session's trace store (+ OTLP export): one for every feature that calls a model."""
+
+
 def _build_engine(server: OutriderServer) -> CompletionEngine:
-    provider = build_provider(server.settings)
-    return CompletionEngine(provider, server.settings)
+    tracer = server.services.get(TRACER)
+    provider = build_provider(server.settings, tracer=tracer, env=server.env)
+    return CompletionEngine(provider, server.settings, tracer=tracer)
 
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine)
