@@ -272,11 +272,25 @@ def configuration_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _as_javascript_writes(value: Any) -> Any:
+    """Whole floats as integers (``5.0`` -> ``5``), as npm writes package.json back, so it stays in sync."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _as_javascript_writes(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_javascript_writes(item) for item in value]
+    return value
+
+
 def render_package_json(current: str) -> str:
-    """``current`` package.json text with ``contributes.configuration`` regenerated; the rest kept."""
+    """``current`` package.json text with ``contributes.configuration`` regenerated; the rest kept.
+
+    Written the way npm writes it back (2-space indent, raw UTF-8, whole numbers without ``.0``).
+    """
     package = json.loads(current)
     package.setdefault("contributes", {})["configuration"] = vscode_configuration()
-    return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_as_javascript_writes(package), indent=2, ensure_ascii=False) + "\n"
 
 
 def generated_files(root: Path) -> dict[Path, str]:

@@ -2,7 +2,8 @@
 # Build, check and package the VS Code extension; `make vscode` (part of `make test`) runs this.
 # Needs Node 20+ and npm (from the machine or Debian packages); downloads only npm packages,
 # never a VS Code build. Steps: npm ci, settings in sync with the model, type-check + compile,
-# eslint, unit tests (node's test runner), vsce package -> editors/vscode/outrider.vsix.
+# eslint, unit tests (node's test runner; test/server.test.ts also starts the real `outrider lsp`
+# from the repository's .venv, or $PYTHON), vsce package -> editors/vscode/outrider.vsix.
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(cd ../.. && pwd)"
@@ -30,8 +31,8 @@ npm run --silent compile
 step "lint"
 npm run --silent lint
 
-step "unit tests"
-node --test out/test/*.test.js
+step "unit tests (and the settings contract against the real server)"
+OUTRIDER_PYTHON="$python" node --test out/test/*.test.js
 
 step "package"
 rm -f outrider.vsix

@@ -19,6 +19,7 @@ from server.settings_schema import (
     configuration_markdown,
     main,
     missing_descriptions,
+    render_package_json,
     settings_leaves,
     stale_files,
     vscode_configuration,
@@ -146,3 +147,13 @@ def test_check_fails_with_the_regenerate_command_and_write_fixes_it(
     rewritten = json.loads((tmp_path / PACKAGE_JSON).read_text(encoding="utf-8"))
     assert rewritten["name"] == package["name"]
     assert "outrider.completion.debounce_ms" in rewritten["contributes"]["configuration"]["properties"]
+
+
+def test_package_json_is_written_as_npm_writes_it() -> None:
+    text = (ROOT / PACKAGE_JSON).read_text(encoding="utf-8")
+    rendered = render_package_json(text)
+    assert render_package_json(rendered) == rendered
+    assert '"default": 5,' in rendered and '"default": 5.0' not in rendered
+    assert json.loads(rendered)["contributes"]["configuration"]["properties"]["outrider.retry.backoff_base_s"][
+        "default"
+    ] == pytest.approx(0.5)

@@ -22,8 +22,8 @@ import {
   SECTION,
   ServerSettingKey,
   SettingsObject,
+  configurationAnswers,
   explicitSettings,
-  sectionValue,
   serverLaunch,
 } from "./settings";
 import { TaskTracker } from "./tasks";
@@ -61,16 +61,21 @@ async function answerConfiguration(
   token: CancellationToken,
   next: RequestHandler<ConfigurationParams, unknown[], void>,
 ): Promise<unknown[] | ResponseError<void>> {
-  const settings = currentServerSettings(keys);
-  const ours = params.items.map((item) => sectionValue(settings, item.section));
-  if (ours.every((value) => value !== undefined)) {
-    return ours;
+  const sections = params.items.map((item) => item.section);
+  try {
+    return await configurationAnswers(currentServerSettings(keys), sections, async () => {
+      const theirs = await next(params, token);
+      if (theirs instanceof ResponseError) {
+        throw theirs;
+      }
+      return theirs;
+    });
+  } catch (error) {
+    if (error instanceof ResponseError) {
+      return error as ResponseError<void>;
+    }
+    throw error;
   }
-  const theirs = await next(params, token);
-  if (theirs instanceof ResponseError) {
-    return theirs;
-  }
-  return ours.map((value, index) => (value === undefined ? theirs[index] : value));
 }
 
 export function createClient(hooks: ClientHooks): LanguageClient {

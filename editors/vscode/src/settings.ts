@@ -150,3 +150,20 @@ export function contributedProperties(packageJson: unknown): Record<string, Sett
   }
   return out;
 }
+
+/**
+ * Answers to `workspace/configuration` items: ours from `settings`, the rest from `fallback`
+ * (VS Code's own answer, asked only when some item is not ours).
+ */
+export async function configurationAnswers(
+  settings: SettingsObject,
+  sections: ReadonlyArray<string | undefined>,
+  fallback: () => Promise<unknown[]>,
+): Promise<unknown[]> {
+  const ours = sections.map((section) => sectionValue(settings, section));
+  if (ours.every((value) => value !== undefined)) {
+    return ours;
+  }
+  const theirs = await fallback();
+  return ours.map((value, index) => (value === undefined ? theirs[index] : value));
+}

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 
 import {
   CLIENT_TAG,
+  configurationAnswers,
   contributedProperties,
   explicitSettings,
   explicitValue,
@@ -107,5 +108,24 @@ describe("serverLaunch", () => {
       command: "/opt/o/bin/outrider",
       args: ["lsp", "--provider", "replay"],
     });
+  });
+});
+
+describe("configurationAnswers", () => {
+  const settings = { completion: { debounce_ms: 120 } };
+  it("answers our sections without asking VS Code", async () => {
+    let asked = 0;
+    const answers = await configurationAnswers(settings, ["outrider", "outrider.agent"], () => {
+      asked++;
+      return Promise.resolve([]);
+    });
+    assert.deepEqual(answers, [settings, null]);
+    assert.equal(asked, 0);
+  });
+  it("asks VS Code for the other sections and keeps the order", async () => {
+    const answers = await configurationAnswers(settings, ["editor", "outrider.completion", undefined], () =>
+      Promise.resolve([{ tabSize: 4 }, { from: "vscode" }, { all: true }]),
+    );
+    assert.deepEqual(answers, [{ tabSize: 4 }, { debounce_ms: 120 }, { all: true }]);
   });
 });
