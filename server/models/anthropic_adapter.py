@@ -151,7 +151,10 @@ class AnthropicAdapter:
         self._api_key = api_key
         self._base_url = base_url
         self._timeouts = timeouts
+        # Built now, not on the first call: creating the client (TLS context and all) takes long
+        # enough to eat into the first call's time-to-first-token budget.
         self._client: anthropic.AsyncAnthropic | None = None
+        _ = self._sdk().messages  # resources load lazily: do it now as well
 
     def _sdk(self) -> anthropic.AsyncAnthropic:
         if self._client is None:

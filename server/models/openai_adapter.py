@@ -137,7 +137,10 @@ class OpenAIAdapter:
         self._api_key = api_key
         self._base_url = base_url
         self._timeouts = timeouts
+        # Built now, not on the first call: creating the client (TLS context and all) takes long
+        # enough to eat into the first call's time-to-first-token budget.
         self._client: openai.AsyncOpenAI | None = None
+        _ = (self._sdk().chat.completions, self._sdk().completions)  # resources load lazily: now
 
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:

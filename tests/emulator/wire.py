@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.emulator.script import Protocol, Reply
 
-MALFORMED_FRAME = b'data: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_de\n\n'
+MALFORMED_FRAME = b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {\n\n'
 
 _OPENAI_FINISH = {"end_turn": "stop", "tool_use": "tool_calls", "max_tokens": "length", "stop_sequence": "stop"}
 
