@@ -171,16 +171,18 @@ def vscode_configuration() -> JsonObject:
 
 
 def _type_text(schema: Mapping[str, Any]) -> str:
-    """A short human description of a schema, e.g. ``integer, 0 to 2000`` or ``list of string``."""
+    """A short human description of a schema, e.g. ``integer (≥ 0, ≤ 2000)`` or ``list of string``."""
     if "enum" in schema:
         return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in schema["enum"])
     if "anyOf" in schema:
         return " or ".join(_type_text(option) for option in schema["anyOf"])
     kind = schema.get("type", "any")
     if isinstance(kind, list):
-        return " or ".join(_type_text({**schema, "type": k}) for k in kind)
+        kinds = [k for k in kind if k != "null"]
+        text = " or ".join(_type_text({**schema, "type": k}) for k in kinds)
+        return f"{text}, optional" if "null" in kind else text
     if kind == "array":
-        return f"list of ({_type_text(schema.get('items', {}))})"
+        return f"list of {_type_text(schema.get('items', {}))}"
     if kind == "object" and "properties" in schema:
         required = set(schema.get("required", []))
         fields = ", ".join(f"{name}{'' if name in required else '?'}" for name in schema["properties"])
@@ -192,6 +194,10 @@ def _type_text(schema: Mapping[str, Any]) -> str:
         if key in schema:
             bounds.append(f"{symbol} {schema[key]}")
     return str(kind) + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def _default_text(value: Any) -> str:
+    return "unset" if value is None else f"`{json.dumps(value, ensure_ascii=False)}`"
 
 
 def _cell(text: str) -> str:
@@ -250,24 +256,29 @@ def _markdown_intro() -> list[str]:
     ]
 
 
+def _leaves_by_section() -> dict[tuple[str, ...], list[Leaf]]:
+    """Leaves grouped by section: top-level keys first, then sections in declaration order."""
+    groups: dict[tuple[str, ...], list[Leaf]] = {(): []}
+    for leaf in settings_leaves():
+        groups.setdefault(leaf.path[:-1], []).append(leaf)
+    return groups
+
+
 def configuration_markdown() -> str:
     """The text of ``docs/configuration.md``."""
     lines = _markdown_intro()
-    section: tuple[str, ...] | None = None
-    for leaf in settings_leaves():
-        leaf_section = leaf.path[:-1]
-        if leaf_section != section:
-            section = leaf_section
-            title = f"`[{'.'.join(section)}]`" if section else "Top level"
-            lines += ["", f"## {title}", "", "| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
-        lock = " 🔒" if leaf.trusted_only else ""
-        default = f"`{json.dumps(leaf.default, ensure_ascii=False)}`"
-        row = [f"`{leaf.key}`{lock}", _type_text(leaf.schema), default, leaf.description or "(undocumented)"]
-        lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
-    lines += ["", "## VS Code only", "", "Read by the extension, never sent to the server.", ""]
-    lines += ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    header = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    for section, leaves in _leaves_by_section().items():
+        title = f"`[{'.'.join(section)}]`" if section else "Top level"
+        lines += ["", f"## {title}", "", *header]
+        for leaf in leaves:
+            lock = " 🔒" if leaf.trusted_only else ""
+            description = leaf.description or "(undocumented)"
+            row = [f"`{leaf.key}`{lock}", _type_text(leaf.schema), _default_text(leaf.default), description]
+            lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
+    lines += ["", "## VS Code only", "", "Read by the extension, never sent to the server.", "", *header]
     for key, prop in CLIENT_PROPERTIES.items():
-        row = [f"`{key}`", _type_text(prop), f"`{json.dumps(prop['default'])}`", prop["markdownDescription"]]
+        row = [f"`{key}`", _type_text(prop), _default_text(prop["default"]), prop["markdownDescription"]]
         lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
     return "\n".join(lines) + "\n"
 
