@@ -1,0 +1,96 @@
+"""``server/lsp/server.py``, ``events.py``, ``services.py``: the composition root and session state."""
+
+from __future__ import annotations
+
+import asyncio
+import types as pytypes
+
+import pytest
+
+from server.config import LoadedSettings, Settings
+from server.lsp.events import Event
+from server.lsp.server import DEFAULT_FEATURES, OutriderServer, create_server
+from server.lsp.services import ServiceKey
+
+
+def feature_module(name: str, calls: list[str]) -> pytypes.ModuleType:
+    module = pytypes.ModuleType(name)
+
+    def setup(server: OutriderServer) -> None:
+        calls.append(name)
+
+    module.setup = setup  # type: ignore[attr-defined]
+    return module
+
+
+def test_create_server_calls_each_feature_setup_in_order() -> None:
+    calls: list[str] = []
+    server = create_server([feature_module("first", calls), feature_module("second", calls)], env={})
+    assert calls == ["first", "second"]
+    assert server.feature_names == ["first", "second"]
+
+
+def test_default_features_include_the_core_and_import_by_path() -> None:
+    server = create_server(env={})
+    for core in ("lifecycle", "settings", "workspace", "sync"):
+        assert f"server.lsp.features.{core}" in DEFAULT_FEATURES
+        assert f"server.lsp.features.{core}" in server.feature_names
+
+
+def test_a_module_without_setup_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="has no setup"):
+        create_server([pytypes.ModuleType("broken_feature")], env={})
+
+
+def test_services_are_built_lazily_once_and_dropped_on_settings_change() -> None:
+    server = create_server([], env={})
+    built: list[int] = []
+    closed: list[int] = []
+    key: ServiceKey[int] = ServiceKey("counter", lambda s: built.append(1) or len(built), close=closed.append)
+    assert server.services.peek(key) is None
+    assert server.services.get(key) == 1
+    assert server.services.get(key) == 1
+    assert built == [1]
+
+    server.apply_settings(LoadedSettings(Settings(model="other")))
+
+    assert closed == [1]
+    assert server.services.peek(key) is None
+    assert server.services.get(key) == 2
+
+
+def test_settings_subscribers_are_isolated_from_each_other() -> None:
+    server = create_server([], env={})
+    seen: list[str | None] = []
+
+    def broken(settings: Settings) -> None:
+        raise RuntimeError("boom")
+
+    server.events.settings_changed.subscribe(broken)
+    server.events.settings_changed.subscribe(lambda s: seen.append(s.model))
+    server.apply_settings(LoadedSettings(Settings(model="m1")))
+    server.apply_settings(LoadedSettings(Settings(model="m1")))  # unchanged: no event
+
+    assert seen == ["m1"]
+
+
+async def test_async_subscribers_run_as_tasks() -> None:
+    event: Event[int] = Event("numbers")
+    got: list[int] = []
+
+    async def record(value: int) -> None:
+        got.append(value)
+
+    event.subscribe(record)
+    event.publish(3)
+    for _ in range(3):
+        if got:
+            break
+        await asyncio.sleep(0)
+    assert got == [3]
+
+
+def test_document_key_uses_paths_for_file_uris() -> None:
+    server = create_server([], env={})
+    assert server.document_key("file:///tmp/a%20b.py") == "/tmp/a b.py"
+    assert server.document_key("untitled:Untitled-1") == "untitled:Untitled-1"
