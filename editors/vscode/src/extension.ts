@@ -69,7 +69,7 @@ class Outrider implements vscode.Disposable {
 
   async restart(): Promise<void> {
     this.cost = undefined;
-    await this.stop().catch((error: unknown) => this.output.warn(`stopping the server: ${String(error)}`));
+    await this.stop();
     await this.start();
   }
 
@@ -92,14 +92,19 @@ class Outrider implements vscode.Disposable {
     return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands;
   }
 
-  private async executeOnServer(command: string, args: unknown[]): Promise<unknown> {
+  /** The running client, after checking that it offers `command`; throws a message for the user. */
+  private clientFor(command: string): LanguageClient {
     if (this.client === undefined || this.server !== "running") {
       throw new Error("the Outrider server is not running (Outrider: Restart server)");
     }
     if (!serverOffers(this.offeredCommands(), command)) {
       throw new Error(`the server does not offer ${command}; is it up to date?`);
     }
-    return this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    return this.client;
+  }
+
+  private async executeOnServer(command: string, args: unknown[]): Promise<unknown> {
+    return this.clientFor(command).sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
   async refreshCost(): Promise<void> {
@@ -134,6 +139,7 @@ class Outrider implements vscode.Disposable {
   }
 
   async runAgent(): Promise<void> {
+    this.clientFor(SERVER_COMMANDS.agentRun); // fail before asking for an instruction
     const editor = vscode.window.activeTextEditor;
     const hasSelection = editor !== undefined && !editor.selection.isEmpty;
     const instruction = await vscode.window.showInputBox({
@@ -217,8 +223,13 @@ class Outrider implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client !== undefined) {
+    if (client === undefined) {
+      return;
+    }
+    try {
       await client.dispose();
+    } catch (error) {
+      this.output.warn(`stopping the server: ${String(error)}`);
     }
   }
 
