@@ -90,10 +90,17 @@ class Budget:
 
     def check(self) -> BudgetExceeded | None:
         """None if another model call may start; else the first limit reached."""
+        return self._first_exceeded(include_steps=True)
+
+    def check_attempt(self) -> BudgetExceeded | None:
+        """For the provider layer, before each attempt of a call already counted as a step."""
+        return self._first_exceeded(include_steps=False)
+
+    def _first_exceeded(self, include_steps: bool) -> BudgetExceeded | None:
         spent = self.spent()
         lim = self.limits
         checks: tuple[tuple[LimitName, float, float], ...] = (
-            ("steps", spent.steps, lim.max_steps),
+            ("steps", spent.steps if include_steps else 0, lim.max_steps),
             ("input_tokens", spent.input_tokens, lim.max_input_tokens),
             ("output_tokens", spent.output_tokens, lim.max_output_tokens),
             ("cost_usd", spent.cost_usd, lim.max_cost_usd),

@@ -160,7 +160,7 @@ class ResilientProvider:
             self._report(call, outcome, failure)
 
     def _refusal(self, request: ChatRequest | FimRequest) -> ErrorEvent | None:
-        if request.budget is not None and (exceeded := request.budget.check()) is not None:
+        if request.budget is not None and (exceeded := request.budget.check_attempt()) is not None:
             message = getattr(exceeded, "message", str(exceeded))
             return ErrorEvent("budget", message)
         if not self.breaker.allow():

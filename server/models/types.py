@@ -105,8 +105,9 @@ class FimRequest:
 class BudgetGate(Protocol):
     """What the provider layer needs of a budget (``server.models.budget.Budget`` is one)."""
 
-    def check(self) -> object | None:
-        """None when another model call may start; otherwise a description of what ran out."""
+    def check_attempt(self) -> object | None:
+        """None when another attempt (a retry included) may start; else what ran out. Steps are
+        not checked here: the caller counts a step when the turn starts."""
         ...
 
 
