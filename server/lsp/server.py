@@ -56,6 +56,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.sync",
     "server.lsp.features.inline_completion",
     "server.lsp.features.completion_fallback",
+    "server.lsp.features.agent",
 )
 
 DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)

@@ -1,0 +1,306 @@
+"""``outrider.agent.run`` / ``outrider.agent.cancel``: the agent as a background task in the editor.
+
+``outrider.agent.run {instruction, uri?, range?, runTests?, canEdit?}`` answers at once with
+``{"taskId", "token"}`` and runs the agent as a task with a work-done progress token: a report per
+step (tool used, files touched, tokens and dollars so far) and the model's streamed text.
+``window/workDoneProgress/cancel`` on that token, or ``outrider.agent.cancel {taskId?}``, cancels
+the task. The result is one ``workspace/applyEdit`` of versioned ``TextDocumentEdit``s; edits
+that need confirmation carry a change annotation (or, for clients without annotation support, are
+asked about with ``window/showMessageRequest``). A document that changed since the agent read it
+is rebased when the changes do not overlap, else refused with a message: never applied blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from context.positions import LineIndex
+from server.agent.events import AgentEvent, TextStreamed
+from server.agent.outcomes import Final, NeedsApproval, RunOutcome
+from server.agent.plan import EditPlan, FileEdit
+from server.agent.rebase import changed_region, rebase_text
+from server.agent.reporting import outcome_message, progress_line
+from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
+from server.agent.test_consent import TestCommandConsent
+from server.config import state_dir
+from server.lsp.convert import path_to_uri, uri_to_path
+from server.lsp.features.inline_completion import TRACER
+from server.lsp.server import OutriderServer
+from server.lsp.services import ServiceKey
+from server.models.registry import ProviderConfigError, build_provider
+from server.models.types import Provider
+from tools.tool import OpenDocument
+
+logger = logging.getLogger(__name__)
+
+RUN = "outrider.agent.run"
+CANCEL = "outrider.agent.cancel"
+CONFIRM_ANNOTATION = "outrider.needsConfirmation"
+
+
+def _build_provider(server: OutriderServer) -> Provider:
+    return build_provider(server.settings, tracer=server.services.get(TRACER), env=server.env)
+
+
+PROVIDER: ServiceKey[Provider] = ServiceKey("agent provider", _build_provider)
+
+
+@dataclass
+class RunningTasks:
+    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
+    """The command's single argument object as an AgentTask (JSON-RPC InvalidParams if malformed)."""
+    raw = arguments[0] if arguments else None
+    if not isinstance(raw, dict) or not isinstance(raw.get("instruction"), str) or not raw["instruction"].strip():
+        raise JsonRpcInvalidParams.of(ValueError(f"{RUN} takes one object with a non-empty 'instruction'"))
+    path: str | None = None
+    lines: tuple[int, int] | None = None
+    selected: str | None = None
+    if isinstance(uri := raw.get("uri"), str):
+        file_path = uri_to_path(uri)
+        if file_path is None:
+            raise JsonRpcInvalidParams.of(ValueError(f"not a file URI: {uri}"))
+        path = str(file_path)
+        document = ls.document_for(uri)
+        if isinstance(rng := raw.get("range"), dict):
+            start, end = rng.get("start", {}), rng.get("end", {})
+            lines = (int(start.get("line", 0)) + 1, int(end.get("line", 0)) + 1)
+            if document is not None:
+                begin = document.offset_at((lines[0] - 1, int(start.get("character", 0))))
+                finish = document.offset_at((lines[1] - 1, int(end.get("character", 0))))
+                selected = document.text[begin:finish] or None
+    return AgentTask(
+        instruction=raw["instruction"].strip(),
+        path=path,
+        lines=lines,
+        selected_text=selected,
+        run_tests=bool(raw.get("runTests", False)),
+        can_edit=bool(raw.get("canEdit", True)),
+    )
+
+
+def overlay_for(ls: OutriderServer) -> Callable[[Path], OpenDocument | None]:
+    """Open editor buffers by resolved path: unsaved text wins over disk."""
+
+    def overlay(path: Path) -> OpenDocument | None:
+        document = ls.documents.get(str(path))
+        if document is None:
+            for key in ls.documents.paths():
+                if Path(key).resolve() == path:
+                    document = ls.documents.get(key)
+                    break
+        return None if document is None else OpenDocument(document.text, document.version)
+
+    return overlay
+
+
+def setup(server: OutriderServer) -> None:
+    running = RunningTasks()
+
+    @server.command(RUN)
+    async def run_agent(ls: OutriderServer, *arguments: Any) -> dict[str, Any]:
+        task = parse_request(ls, arguments)
+        task_id = f"agent-{next(running.counter)}"
+        token: str | None = None
+        if ls.client_supports("window.work_done_progress"):
+            token = f"outrider/{task_id}"
+            await ls.work_done_progress.create_async(token)
+        job = asyncio.create_task(drive(ls, task, token), name=task_id)
+        running.tasks[task_id] = job
+        job.add_done_callback(lambda _: running.tasks.pop(task_id, None))
+        if token is not None and (future := ls.work_done_progress.tokens.get(token)) is not None:
+            future.add_done_callback(lambda f: job.cancel() if f.cancelled() else None)
+        return {"taskId": task_id, "token": token}
+
+    @server.command(CANCEL)
+    def cancel_agent(ls: OutriderServer, *arguments: Any) -> dict[str, Any]:
+        wanted = arguments[0].get("taskId") if arguments and isinstance(arguments[0], dict) else None
+        chosen = sorted(t for t in running.tasks if wanted is None or t == wanted)
+        for task_id in chosen:
+            running.tasks[task_id].cancel()
+        return {"cancelled": chosen}
+
+
+class Progress:
+    """Work-done progress for one run (or nothing when the client has no progress support)."""
+
+    def __init__(self, ls: OutriderServer, token: str | None, max_steps: int) -> None:
+        self.ls, self.token, self.max_steps, self.streamed = ls, token, max_steps, ""
+
+    def begin(self, title: str) -> None:
+        if self.token is not None:
+            value = types.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0)
+            self.ls.work_done_progress.begin(self.token, value)
+
+    def on_event(self, event: AgentEvent) -> None:
+        if isinstance(event, TextStreamed):
+            self.streamed += event.text
+        line = progress_line(event, self.max_steps, self.streamed)
+        if line is None or self.token is None:
+            return
+        step = getattr(event, "step", None)
+        percentage = min(99, int(step * 100 / self.max_steps)) if isinstance(step, int) else None
+        self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(message=line, percentage=percentage))
+
+    def end(self, message: str) -> None:
+        if self.token is not None:
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+
+
+async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
+    settings = await ls.settings_settled()
+    progress = Progress(ls, token, settings.agent.max_steps)
+    progress.begin(f"Outrider: {task.instruction[:60]}")
+    try:
+        provider = ls.services.get(PROVIDER)
+        roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [Path.cwd()])
+        consent = TestCommandConsent(state_dir(ls.env) / "test_commands.json")
+        confirmed = await asyncio.to_thread(consent.confirmed, roots[0])
+        env = build_env(settings, roots, overlay=overlay_for(ls), confirmed_test_commands=confirmed)
+        run = await run_agent_task(task, env, settings, provider=provider, on_event=progress.on_event)
+        message = await finish(ls, run)
+    except asyncio.CancelledError:
+        progress.end("Cancelled")
+        ls.show_message("Outrider: the agent task was cancelled; nothing was applied.", types.MessageType.Info)
+        raise
+    except ProviderConfigError as exc:
+        message = f"Outrider: no model provider: {exc}"
+        ls.show_message(message, types.MessageType.Error)
+    except Exception as exc:  # a background task: log it and tell the user, never hide it
+        logger.exception("agent task failed")
+        message = f"Outrider: the agent task failed: {type(exc).__name__}: {exc}"
+        ls.show_message(message, types.MessageType.Error)
+    progress.end(message)
+
+
+async def finish(ls: OutriderServer, run: AgentRun) -> str:
+    """Apply a finished run's edits (asking where needed) and say what happened."""
+    outcome: RunOutcome = run.outcome
+    message = outcome_message(outcome, run.spent)
+    if not isinstance(outcome, Final | NeedsApproval):
+        ls.show_message(message, types.MessageType.Warning)
+        return message
+    answer = outcome.answer.strip()
+    if outcome.plan:
+        applied = await apply_plan(ls, outcome.plan)
+        message = f"{message} {applied}"
+    if answer:
+        ls.show_message(f"Outrider: {answer}", types.MessageType.Info)
+    return message
+
+
+async def apply_plan(ls: OutriderServer, plan: EditPlan) -> str:
+    annotations = ls.client_supports("workspace.workspace_edit.change_annotation_support")
+    edits = list(plan.edits)
+    if plan.needs_confirmation and not annotations:
+        edits = await confirm_by_message(ls, edits)
+    changes: list[Any] = []
+    refused: list[str] = []
+    for edit in edits:
+        change = await document_change(ls, edit, annotate=annotations and edit.needs_confirmation)
+        if isinstance(change, str):
+            refused.append(change)
+        else:
+            changes.extend(change)
+    if not changes:
+        return "Nothing applied: " + "; ".join(refused) if refused else "Nothing to apply."
+    workspace_edit = types.WorkspaceEdit(document_changes=changes)
+    if annotations and plan.needs_confirmation:
+        reasons = "; ".join(sorted({e.reason for e in edits if e.reason}))
+        workspace_edit.change_annotations = {
+            CONFIRM_ANNOTATION: types.ChangeAnnotation(
+                label="Outrider: needs confirmation", needs_confirmation=True, description=reasons
+            )
+        }
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Outrider agent edits")
+    )
+    refusals = f" Refused: {'; '.join(refused)}." if refused else ""
+    if not result.applied:
+        why = result.failure_reason or "the editor did not apply them"
+        ls.show_message(f"Outrider: the edits were not applied ({why}).{refusals}", types.MessageType.Warning)
+        return f"Not applied: {why}.{refusals}"
+    if refused:
+        ls.show_message(f"Outrider: some edits were refused: {'; '.join(refused)}", types.MessageType.Warning)
+    return f"Applied.{refusals}"
+
+
+async def confirm_by_message(ls: OutriderServer, edits: list[FileEdit]) -> list[FileEdit]:
+    risky = [e for e in edits if e.needs_confirmation]
+    listing = "; ".join(f"{e.rel_path} ({e.reason})" for e in risky)
+    apply, skip = types.MessageActionItem(title="Apply all"), types.MessageActionItem(title="Skip these")
+    answer = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=f"Outrider wants to make edits that need your confirmation: {listing}",
+            actions=[apply, skip],
+        )
+    )
+    if answer is not None and answer.title == apply.title:
+        return edits
+    return [e for e in edits if not e.needs_confirmation]
+
+
+def _read_disk(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+async def document_change(ls: OutriderServer, edit: FileEdit, *, annotate: bool) -> list[Any] | str:
+    """The document changes for one file edit, or why it is refused."""
+    uri = path_to_uri(edit.path)
+    annotation = CONFIRM_ANNOTATION if annotate else None
+    document = ls.document_for(uri) or ls.documents.get(str(edit.path))
+    current = document.text if document is not None else await asyncio.to_thread(_read_disk, edit.path)
+    version = document.version if document is not None else None
+    resources = ls.client_supports("workspace.workspace_edit.resource_operations")
+    if edit.new_text is None:
+        if not resources:
+            return f"{edit.rel_path}: the editor cannot delete files"
+        if not edit.still_applies_to(current):
+            return f"{edit.rel_path}: changed since the agent read it; not deleted"
+        return [types.DeleteFile(uri=uri, annotation_id=annotation)]
+    if edit.old_text is None:
+        if current is not None:
+            return f"{edit.rel_path}: exists now; the agent meant to create it"
+        if not resources:
+            return f"{edit.rel_path}: the editor cannot create files"
+        insert = text_edit(types.Range(types.Position(0, 0), types.Position(0, 0)), edit.new_text, annotation)
+        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
+        return [types.CreateFile(uri=uri, annotation_id=annotation), types.TextDocumentEdit(identifier, [insert])]
+    if current is None:
+        return f"{edit.rel_path}: no longer exists"
+    target = edit.new_text if edit.still_applies_to(current) else rebase_text(edit.old_text, edit.new_text, current)
+    if target is None:
+        return f"{edit.rel_path}: changed since the agent read it, in the same place; not applied"
+    region = changed_region(current, target)
+    lines = LineIndex(current)
+    start, end = lines.position_at(current, region.start), lines.position_at(current, region.end)
+    change = text_edit(
+        types.Range(types.Position(start.line, start.character), types.Position(end.line, end.character)),
+        region.text,
+        annotation,
+    )
+    identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+    return [types.TextDocumentEdit(identifier, [change])]
+
+
+def text_edit(range_: types.Range, text: str, annotation: str | None) -> types.TextEdit | types.AnnotatedTextEdit:
+    if annotation is None:
+        return types.TextEdit(range=range_, new_text=text)
+    return types.AnnotatedTextEdit(range=range_, new_text=text, annotation_id=annotation)
