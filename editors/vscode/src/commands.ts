@@ -90,3 +90,15 @@ export function buildAgentRunRequest(instruction: string | undefined, target: Ed
 export function serverOffers(commands: readonly string[] | undefined, command: string): boolean {
   return commands?.includes(command) ?? false;
 }
+
+/** The message after `outrider.agent.cancel`, from its result `{cancelled: [taskId, ...]}`. */
+export function describeCancelResult(result: unknown): string {
+  const cancelled = typeof result === "object" && result !== null && "cancelled" in result ? result.cancelled : undefined;
+  if (!Array.isArray(cancelled)) {
+    return "asked the server to cancel its agent tasks.";
+  }
+  if (cancelled.length === 0) {
+    return "no agent task was running.";
+  }
+  return `cancelled ${cancelled.length === 1 ? "1 agent task" : `${cancelled.length} agent tasks`}.`;
+}

@@ -13,6 +13,7 @@ import {
   CLIENT_COMMANDS,
   SERVER_COMMANDS,
   buildAgentRunRequest,
+  describeCancelResult,
   instructionProblem,
   serverOffers,
 } from "./commands";
@@ -176,8 +177,8 @@ class Outrider implements vscode.Disposable {
     const cancellable = this.tracker.running().filter((task) => task.cancellable);
     if (cancellable.length === 0) {
       if (serverOffers(this.offeredCommands(), SERVER_COMMANDS.agentCancel)) {
-        await this.executeOnServer(SERVER_COMMANDS.agentCancel, []);
-        void vscode.window.showInformationMessage("Outrider: asked the server to cancel its agent tasks.");
+        const result = await this.executeOnServer(SERVER_COMMANDS.agentCancel, []);
+        void vscode.window.showInformationMessage(`Outrider: ${describeCancelResult(result)}`);
       } else {
         void vscode.window.showInformationMessage("Outrider: nothing to cancel.");
       }

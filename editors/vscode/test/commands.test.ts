@@ -8,6 +8,7 @@ import {
   MAX_INSTRUCTION_CHARS,
   SERVER_COMMANDS,
   buildAgentRunRequest,
+  describeCancelResult,
   instructionProblem,
   serverOffers,
 } from "../src/commands";
@@ -77,5 +78,16 @@ describe("package.json commands", () => {
     for (const title of ["Run agent on selection...", "Cancel", "Show cost"]) {
       assert.ok(titles.includes(title), title);
     }
+  });
+});
+
+describe("describeCancelResult", () => {
+  it("counts the cancelled tasks", () => {
+    assert.equal(describeCancelResult({ cancelled: ["agent-1", "agent-2"] }), "cancelled 2 agent tasks.");
+    assert.equal(describeCancelResult({ cancelled: ["agent-1"] }), "cancelled 1 agent task.");
+    assert.equal(describeCancelResult({ cancelled: [] }), "no agent task was running.");
+  });
+  it("copes with an answer of another shape", () => {
+    assert.equal(describeCancelResult(null), "asked the server to cancel its agent tasks.");
   });
 });
