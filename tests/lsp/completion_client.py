@@ -1,36 +1,38 @@
-"""Shared by the inline-completion and completion-fallback LSP tests: a server pointed at the wire
-emulator (a FIM model over the OpenAI-compatible protocol), started with a client profile that does
-or does not declare inline completion support."""
+"""Shared by the inline-completion and completion-fallback LSP tests: ``outrider lsp`` pointed at the
+wire emulator (a FIM model over the OpenAI-compatible protocol), started with a client profile that
+does or does not declare inline completion support.
+
+Servers are expensive to start, so a test module starts one per profile (module scope) with
+:func:`launch_completion_session`; tests keep out of each other's way with their own document URIs
+(:func:`fresh_uri`) and by clearing the emulator first (:func:`fresh_emulator`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
 from tests.emulator.server import Emulator
-from tests.lsp.conftest import REPO_ROOT, START_TIMEOUT_S, isolated_env, open_document, stop_client, uri_of
+from tests.lsp.conftest import REPO_ROOT, START_TIMEOUT_S, isolated_env, open_document, uri_of
+
+SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
+BODY_POSITION = types.Position(line=1, character=4)
 
 
 @dataclass
 class CompletionSession:
     client: LanguageClient
     capabilities: types.ServerCapabilities
-
-
-StartCompletionClient = Callable[..., Awaitable[CompletionSession]]
-
-SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
-BODY_POSITION = types.Position(line=1, character=4)
+    emulator: Emulator
+    root: Path
 
 
 def completion_settings(emulator: Emulator, **completion: Any) -> dict[str, Any]:
@@ -51,32 +53,30 @@ def capabilities(profile: str, *, inline: bool) -> types.ClientCapabilities:
     return caps
 
 
-@pytest_asyncio.fixture
-async def start_completion_client(tmp_path: Path, emulator: Emulator) -> AsyncIterator[StartCompletionClient]:
-    started: list[LanguageClient] = []
-
-    async def start(profile: str, *, inline: bool, **completion: Any) -> CompletionSession:
-        client = make_test_lsp_client()
-        env = isolated_env(tmp_path / f"home{len(started)}", {"OPENAI_API_KEY": "sk-emulator"})
-        await client.start_io(sys.executable, "-m", "server.cli", "lsp", env=env, cwd=str(REPO_ROOT))
-        started.append(client)
-        params = types.InitializeParams(
-            capabilities=capabilities(profile, inline=inline),
-            root_uri=uri_of(tmp_path),
-            workspace_folders=[types.WorkspaceFolder(uri=uri_of(tmp_path), name="ws")],
-            initialization_options=completion_settings(emulator, **completion),
-        )
-        result = await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
-        return CompletionSession(client, result.capabilities)
-
-    yield start
-    for client in started:
-        await stop_client(client)
+async def launch_completion_session(root: Path, emulator: Emulator, profile: str, *, inline: bool) -> CompletionSession:
+    client = make_test_lsp_client()
+    env = isolated_env(root / "home", {"OPENAI_API_KEY": "sk-emulator"})
+    await client.start_io(sys.executable, "-m", "server.cli", "lsp", env=env, cwd=str(REPO_ROOT))
+    params = types.InitializeParams(
+        capabilities=capabilities(profile, inline=inline),
+        root_uri=uri_of(root),
+        workspace_folders=[types.WorkspaceFolder(uri=uri_of(root), name="ws")],
+        initialization_options=completion_settings(emulator),
+    )
+    result = await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
+    return CompletionSession(client, result.capabilities, emulator, root)
 
 
-def open_source(client: LanguageClient, tmp_path: Path, name: str = "calc.py", text: str = SOURCE) -> str:
-    uri = uri_of(tmp_path / name)
-    open_document(client, uri, text)
+def fresh_emulator(session: CompletionSession) -> Emulator:
+    """The session's emulator with no scripted replies and no logged requests."""
+    session.emulator.clear()
+    return session.emulator
+
+
+def fresh_uri(session: CompletionSession, text: str = SOURCE) -> str:
+    """Open a new document (its own URI: no cache or type-ahead shared with other tests)."""
+    uri = uri_of(session.root / f"doc_{uuid.uuid4().hex[:8]}.py")
+    open_document(session.client, uri, text)
     return uri
 
 
