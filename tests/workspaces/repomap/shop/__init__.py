@@ -1,0 +1,1 @@
+"""A tiny shop: the repo map fixture's Python package."""
