@@ -112,6 +112,7 @@ class _Translator:
             u.get("output_tokens", 0),
             u.get("cache_read_tokens", 0),
             u.get("cache_write_tokens", 0),
+            model=self.model,
         )
 
     def feed(self, event: Any) -> list[StreamEvent]:

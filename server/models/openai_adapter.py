@@ -167,21 +167,24 @@ class OpenAIAdapter:
     def stream_fim(self, request: FimRequest) -> AsyncIterator[StreamEvent]:
         return self.open_fim(request, CallMeta())
 
-    async def open(self, request: ChatRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+    def open(self, request: ChatRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
         meta.model = request.model or self.model
         params = openai_params(request, meta.model, official=self.name == "openai")
         meta.sent = {"messages": len(params["messages"]), "tools": len(params.get("tools", ()))}
         translator = _ChatTranslator(self.name, meta.model)
-        create = self._sdk().chat.completions.create(**params, stream=True, stream_options={"include_usage": True})
-        async for event in self._pump(create, meta, translator.feed, lambda: translator.finish(self.name)):
-            yield event
+        completions = self._sdk().chat.completions
+
+        def create() -> Any:
+            return completions.create(**params, stream=True, stream_options={"include_usage": True})
+
+        return self._pump(create, meta, translator.feed, lambda: translator.finish(self.name))
 
     def open_fim(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
         if not self.supports_fim(request.model):
             return self.open(fim_as_chat(request), meta)
         return self._open_completions(request, meta)
 
-    async def _open_completions(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+    def _open_completions(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
         meta.model = request.model or self.model
         meta.sent = {"fim": True, "prefix_chars": len(request.prefix), "suffix_chars": len(request.suffix)}
         params: dict[str, Any] = {
@@ -213,14 +216,17 @@ class OpenAIAdapter:
                 return [*usage, ErrorEvent("connection", f"{self.name}: stream ended without a finish reason", True)]
             return [*usage, Stop(state["stop"])]
 
-        create = self._sdk().completions.create(**params, stream=True, stream_options={"include_usage": True})
-        async for event in self._pump(create, meta, feed, finish):
-            yield event
+        completions = self._sdk().completions
+
+        def create() -> Any:
+            return completions.create(**params, stream=True, stream_options={"include_usage": True})
+
+        return self._pump(create, meta, feed, finish)
 
     async def _pump(self, create: Any, meta: CallMeta, feed: Any, finish: Any) -> AsyncIterator[StreamEvent]:
         """Open the SDK stream, translate every chunk, and always close the HTTP response."""
         try:
-            stream = await create
+            stream = await create()
         except Exception as exc:
             yield error_from_exception(exc, self.name)
             return

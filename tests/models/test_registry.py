@@ -34,6 +34,7 @@ async def test_text_stream_with_usage(emulator: Emulator, name: str) -> None:
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hello, world!"
     usage = [e for e in events if isinstance(e, Usage)]
     assert [(u.input_tokens, u.output_tokens, u.cache_read_tokens) for u in usage] == [(11, 4, 3)]
+    assert usage[0].model == emulator.requests[0].body["model"] == settings_for(name, emulator).resolved_model()
     assert events[-1] == Stop("end_turn")
 
 
