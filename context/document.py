@@ -13,8 +13,11 @@ that cannot be clamped (negative numbers, start after end) raises :class:`Positi
 leaves the document untouched.
 
 Each change costs one splice of the text and of its UTF-8 bytes, an update of the line index and
-one ``tree.edit``; the reparse (``parser.parse(new, old_tree)``) happens once per call. Documents
-without a grammar, or larger than `max_parse_bytes`, keep `tree = None` (logged once).
+one ``tree.edit`` (well under a millisecond on a 5,000-line file). The incremental reparse
+(``parser.parse(new, old_tree)``) runs when :attr:`Document.tree` is next read, so a burst of
+keystrokes between two completion requests costs one reparse, not one each. Documents without a
+grammar, or larger than `max_parse_bytes`, have `tree = None` (logged once, reason in
+:attr:`Document.parse_skipped`).
 """
 
 from __future__ import annotations
@@ -66,15 +69,45 @@ class Document:
         self._source = self._text.encode("utf-8")
         self._lines = LineIndex(self._text)
         self._lone_cr = _has_lone_cr(self._text)
-        self.tree: Tree | None = None
-        self.parse_skipped: str | None = None
-        self._parse(incremental=False)
+        self._tree: Tree | None = None
+        self._stale = self.language is not None  # the tree lags the text: reparse on next read
+        self._parse_skipped: str | None = None
 
     # -- reading -----------------------------------------------------------------------------------
 
     @property
     def text(self) -> str:
         return self._text
+
+    @property
+    def tree(self) -> Tree | None:
+        """The syntax tree of the current text (reparsed incrementally here if edits are pending)."""
+        if self._stale:
+            self._reparse()
+        return self._tree
+
+    @tree.setter
+    def tree(self, tree: Tree | None) -> None:
+        self._tree = tree
+        self._stale = False
+
+    @property
+    def parse_skipped(self) -> str | None:
+        """Why the document has no tree although its language has a grammar (e.g. too large)."""
+        if self._stale:
+            self._reparse()
+        return self._parse_skipped
+
+    @parse_skipped.setter
+    def parse_skipped(self, reason: str | None) -> None:
+        self._parse_skipped = reason
+
+    def drop_tree(self, reason: str) -> None:
+        """Keep this document as plain text from now on (e.g. it turned out to be binary)."""
+        self.language = None
+        self._tree = None
+        self._stale = False
+        self._parse_skipped = reason
 
     @property
     def source(self) -> bytes:
@@ -89,12 +122,11 @@ class Document:
         """Line `line` without its terminator ('' past the end)."""
         if line < 0 or line >= self._lines.line_count:
             return ""
-        return self._text[self._lines.starts[line] : self._lines.line_end(self._text, line)]
+        return self._text[self._lines.start(line) : self._lines.line_end(self._text, line)]
 
     def line_start(self, line: int) -> int:
         """Code-point offset where `line` starts (clamped)."""
-        starts = self._lines.starts
-        return starts[max(0, min(line, len(starts) - 1))]
+        return self._lines.start(max(0, min(line, self._lines.line_count - 1)))
 
     def offset_at(self, position: Position | tuple[int, int]) -> int:
         """Code-point offset of an LSP position (clamped; PositionError if negative)."""
@@ -117,16 +149,15 @@ class Document:
         if self._lone_cr:  # a lone "\r" ends an LSP line but not a tree-sitter row
             return _point_by_scan(self._source, byte)
         line = self._lines.line_of_byte(byte)
-        return Point(line, byte - self._lines.byte_starts[line])
+        return Point(line, byte - self._lines.byte_start(line))
 
     def copy(self) -> Document:
         """An independent snapshot (text, version and tree) for work off the event loop."""
+        tree = self.tree
         clone = Document.__new__(Document)
         clone.__dict__.update(self.__dict__)
-        clone._lines = LineIndex.__new__(LineIndex)
-        clone._lines.starts = list(self._lines.starts)
-        clone._lines.byte_starts = list(self._lines.byte_starts)
-        clone.tree = self.tree.copy() if self.tree is not None else None
+        clone._lines = self._lines.copy()
+        clone._tree = tree.copy() if tree is not None else None
         return clone
 
     # -- changing ----------------------------------------------------------------------------------
@@ -136,22 +167,20 @@ class Document:
         self.apply_changes([(range_, new_text)], version)
 
     def apply_changes(self, changes: Sequence[Change], version: int) -> None:
-        """Apply the content changes of one ``didChange`` in order, with one reparse at the end.
+        """Apply the content changes of one ``didChange`` in order (the reparse waits for `tree`).
 
         A PositionError in any change leaves the document exactly as it was.
         """
         self._validate(changes)
-        full = False
         for range_, new_text in changes:
             if range_ is None:
                 self._replace_all(_sanitize(new_text))
-                full = True
             else:
                 self._splice(range_, _sanitize(new_text))
         if version <= self.version:
             log.debug("%s: version %d after %d (not increasing)", self.path, version, self.version)
         self.version = version
-        self._parse(incremental=not full)
+        self._stale = self.language is not None
 
     def _validate(self, changes: Sequence[Change]) -> None:
         for range_, _ in changes:
@@ -168,7 +197,7 @@ class Document:
         self._source = text.encode("utf-8")
         self._lines.rebuild(text)
         self._lone_cr = _has_lone_cr(text)
-        self.tree = None
+        self._tree = None
 
     def _splice(self, range_: RangeLike, new_text: str) -> None:
         start_pos, end_pos = range_
@@ -177,7 +206,7 @@ class Document:
         start_byte = self.byte_at(start)
         old_end_byte = self.byte_at(end)
         new_bytes = new_text.encode("utf-8")
-        tree = self.tree
+        tree = self._tree  # possibly behind by earlier edits: tree-sitter accepts several edits per parse
         if tree is not None:
             start_point = self.point_at_byte(start_byte)
             old_end_point = self.point_at_byte(old_end_byte)
@@ -188,7 +217,9 @@ class Document:
         self._source = old_source[:start_byte] + new_bytes + old_source[old_end_byte:]
         new_end = start + len(new_text)
         byte_delta = len(new_bytes) - (old_end_byte - start_byte)
-        self._lines.update(self._text, start, end, new_end, start_byte, byte_delta)
+        last_line = self._lines.line_count - 1
+        lines = (min(start_pos[0], last_line), min(end_pos[0], last_line))
+        self._lines.update(self._text, start, end, new_end, start_byte, byte_delta, lines)
         if tree is not None:
             newlines = new_bytes.count(b"\n")
             if newlines:
@@ -197,20 +228,21 @@ class Document:
                 new_end_point = Point(start_point.row, start_point.column + len(new_bytes))
             tree.edit(start_byte, old_end_byte, start_byte + len(new_bytes), start_point, old_end_point, new_end_point)
 
-    def _parse(self, *, incremental: bool) -> None:
+    def _reparse(self) -> None:
+        self._stale = False
         if self.language is None:
-            self.tree = None
+            self._tree = None
             return
         if len(self._source) > self.max_parse_bytes:
-            if self.parse_skipped is None:
+            if self._parse_skipped is None:
                 log.info("%s: not parsed (%d bytes > cap of %d)", self.path, len(self._source), self.max_parse_bytes)
-            self.parse_skipped = f"too large to parse ({len(self._source)} bytes > {self.max_parse_bytes})"
-            self.tree = None
+            self._parse_skipped = f"too large to parse ({len(self._source)} bytes > {self.max_parse_bytes})"
+            self._tree = None
             return
-        self.parse_skipped = None
+        self._parse_skipped = None
         parser = get_parser(self.language)
-        old = self.tree if incremental else None
-        self.tree = parser.parse(self._source, old) if old is not None else parser.parse(self._source)
+        old = self._tree
+        self._tree = parser.parse(self._source, old) if old is not None else parser.parse(self._source)
 
 
 def _point_by_scan(source: bytes, byte: int) -> Point:

@@ -157,7 +157,7 @@ def test_unknown_language_keeps_text_without_tree() -> None:
 def test_document_over_parse_cap_is_not_parsed(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("INFO"):
         doc = Document("big.py", "x = 1\n" * 1000, max_parse_bytes=1024)
-    assert doc.tree is None
+        assert doc.tree is None
     assert doc.parse_skipped is not None and "too large" in doc.parse_skipped
     assert "not parsed" in caplog.text
 
@@ -169,3 +169,21 @@ def test_copy_is_independent_snapshot() -> None:
     assert snap.text == "x = 1\n" and snap.version == 1
     assert doc.text == "x = 2\n"
     assert snap.tree is not None and snap.tree.root_node.text == b"x = 1\n"
+
+
+def test_reparse_waits_for_the_tree_and_coalesces_edits() -> None:
+    doc = Document("a.py", "x = 1\n", version=1)
+    assert doc.tree is not None
+    for i, char in enumerate("def f(): pass\n"):
+        doc.apply_change(((1, i), (1, i)), char, 2 + i)
+    assert doc._stale
+    tree = doc.tree
+    assert not doc._stale
+    assert tree is not None and str(tree.root_node) == str(get_parser("python").parse(doc.source).root_node)
+
+
+def test_drop_tree_keeps_text_only() -> None:
+    doc = Document("a.py", "x = 1\n")
+    doc.drop_tree("binary (NUL byte)")
+    doc.apply_change(((0, 0), (0, 0)), "y", 2)
+    assert doc.tree is None and doc.parse_skipped == "binary (NUL byte)" and doc.text == "yx = 1\n"
