@@ -1,0 +1,123 @@
+"""The reference graph and ranking (context/rank.py)."""
+
+from __future__ import annotations
+
+import random
+
+from context.rank import (
+    MAX_DEFINERS,
+    ReferenceGraph,
+    edge_weight,
+    personalised_pagerank,
+    ranked_definitions,
+)
+
+FILES = {
+    "app.py": ({"main": 1}, {"Session": 3, "connect": 1, "render_page": 2}),
+    "db.py": ({"Session": 1, "connect": 1}, {"log_event": 1}),
+    "web.py": ({"render_page": 1}, {"Session": 1, "log_event": 2}),
+    "log.py": ({"log_event": 1}, {}),
+    "lonely.py": ({"unused_thing": 1}, {}),
+}
+
+
+def build(files: dict[str, tuple[dict[str, int], dict[str, int]]]) -> ReferenceGraph:
+    graph = ReferenceGraph()
+    for path, (defs, refs) in files.items():
+        graph.replace_file(path, defs, refs)
+    return graph
+
+
+def test_weights_prefer_specific_names() -> None:
+    assert edge_weight("render_page_header", 1, 1) > edge_weight("render", 1, 1)
+    assert edge_weight("_private", 1, 1) < edge_weight("private", 1, 1)
+    assert edge_weight("get", 9, 1) < edge_weight("get", 1, 1)
+    assert edge_weight("get", 1, 4) == 2 * edge_weight("get", 1, 1)
+
+
+def test_pagerank_sums_to_one_and_follows_references() -> None:
+    ranking = personalised_pagerank(build(FILES), {})
+    assert abs(sum(ranking.rank.values()) - 1.0) < 1e-9
+    assert ranking.rank["db.py"] > ranking.rank["app.py"]
+    assert ranking.rank["log.py"] > ranking.rank["lonely.py"]
+
+
+def test_personalisation_moves_rank_towards_the_focus() -> None:
+    graph = build(FILES)
+    plain = personalised_pagerank(graph, {})
+    focused = personalised_pagerank(graph, {"web.py": 1.0}, focus=["web.py"])
+    assert focused.rank["log.py"] > plain.rank["log.py"]
+    assert focused.rank["lonely.py"] < plain.rank["lonely.py"]
+
+
+def test_ranked_definitions_are_sorted_and_complete() -> None:
+    graph = build(FILES)
+    ranking = personalised_pagerank(graph, {"app.py": 1.0}, focus=["app.py"], mentioned=["connect"])
+    ranked = list(ranked_definitions(ranking, exclude=["app.py"]))
+    assert {(path, name) for _, path, name in ranked} == {
+        ("db.py", "Session"),
+        ("db.py", "connect"),
+        ("web.py", "render_page"),
+        ("log.py", "log_event"),
+        ("lonely.py", "unused_thing"),
+    }
+    scores = [score for score, _, _ in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert ranked[-1][1:] == ("lonely.py", "unused_thing")
+
+
+def test_lazy_order_equals_a_full_sort_on_a_random_graph() -> None:
+    rng = random.Random(7)
+    names = [f"name_{i}" for i in range(60)]
+    files: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+    for f in range(40):
+        defs = dict.fromkeys(rng.sample(names, 4), 1)
+        refs = {name: rng.randint(1, 5) for name in rng.sample(names, 8)}
+        files[f"f{f:02d}.py"] = (defs, refs)
+    graph = build(files)
+    ranking = personalised_pagerank(graph, {"f03.py": 1.0, "f17.py": 0.5}, focus=["f03.py"])
+    lazy = list(ranked_definitions(ranking, exclude=["f03.py"]))
+    full = sorted(
+        lazy,
+        key=lambda item: (-item[0], -ranking.rank[item[1]], item[1], item[2]),
+    )
+    assert lazy == full
+
+
+def test_incremental_updates_equal_a_fresh_build_bit_for_bit() -> None:
+    rng = random.Random(11)
+    names = [f"sym{i}" for i in range(30)] + ["get", "run", "_hidden", "SessionMakerFactory"]
+    paths = [f"m{i}.py" for i in range(25)]
+
+    def random_file() -> tuple[dict[str, int], dict[str, int]]:
+        return (
+            dict.fromkeys(rng.sample(names, rng.randint(0, 5)), 1),
+            {name: rng.randint(1, 9) for name in rng.sample(names, rng.randint(0, 10))},
+        )
+
+    state = {path: random_file() for path in paths}
+    incremental = build(state)
+    personalised_pagerank(incremental, {})  # flush once, then edit
+    for _ in range(60):
+        path = rng.choice(paths)
+        state[path] = random_file() if rng.random() < 0.8 else ({}, {})
+        incremental.replace_file(path, *state[path])
+    fresh = build(dict(sorted(state.items(), reverse=True)))
+    personalization = {"m1.py": 1.0, "m2.py": 0.3}
+    a = personalised_pagerank(incremental, personalization, focus=["m1.py"], mentioned=["get"])
+    b = personalised_pagerank(fresh, personalization, focus=["m1.py"], mentioned=["get"])
+    assert a.rank == b.rank  # exact floats, not approximately
+    assert list(ranked_definitions(a)) == list(ranked_definitions(b))
+
+
+def test_names_defined_everywhere_make_no_edges() -> None:
+    files = {f"d{i}.py": ({"execute": 1}, {}) for i in range(MAX_DEFINERS + 1)}
+    files["caller.py"] = ({}, {"execute": 3})
+    ranking = personalised_pagerank(build(files), {})
+    assert ranking.out_weight == {}
+    assert len({round(value, 12) for value in ranking.rank.values()}) == 1
+
+
+def test_empty_graph() -> None:
+    ranking = personalised_pagerank(ReferenceGraph(), {})
+    assert ranking.nodes == [] and list(ranked_definitions(ranking)) == []
