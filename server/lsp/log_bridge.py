@@ -1,10 +1,11 @@
 """Logging for the language server: stderr always, and ``window/logMessage`` for the editor.
 
-Nothing here ever writes to stdout (the JSON-RPC stream). The editor gets WARNING and above by
-default; ``log_level = "debug"`` or ``"info"`` lowers that for our own packages (``server``,
-``context``, ``tools``) but never for pygls, whose INFO log repeats every message it sends (and
-sending that as a logMessage would log again, forever). A re-entrancy guard makes sure a record
-produced while sending a logMessage is not sent too.
+Nothing here ever writes to stdout (the JSON-RPC stream). Settings ``log_level`` (default
+``info``) is the threshold for stderr and, for our own packages (``server``, ``context``,
+``tools``), for the editor; other libraries reach the editor from WARNING only, whatever the level
+(pygls' INFO log repeats every message it sends, and sending that as a logMessage would log again,
+forever). A re-entrancy guard makes sure a record produced while sending a logMessage is not sent
+too. Records before ``initialize`` go to stderr only.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class LspLogHandler(logging.Handler):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sending = threading.local()
         self.enabled = False
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         self.set_threshold(level)
 
     def set_threshold(self, level: LogLevel) -> None:

@@ -57,6 +57,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.inline_completion",
     "server.lsp.features.completion_fallback",
     "server.lsp.features.agent",
+    "server.lsp.features.code_actions",
 )
 
 DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)

@@ -27,9 +27,7 @@ def debug_document(session: RawSession, uri: str) -> object:
     return response["result"]
 
 
-def test_requests_before_initialize_get_server_not_initialized_and_notifications_are_dropped(
-    session: RawSession,
-) -> None:
+def test_request_rules_from_before_initialize_to_after_shutdown(session: RawSession) -> None:
     early = session.request("workspace/executeCommand", {"command": "outrider.debug.workspaceRoots"})
     assert early["error"]["code"] == SERVER_NOT_INITIALIZED
     uri = "untitled:early"
@@ -46,16 +44,14 @@ def test_requests_before_initialize_get_server_not_initialized_and_notifications
     assert response["result"]["capabilities"]["positionEncoding"] == "utf-16"
     assert response["result"]["capabilities"]["textDocumentSync"]["change"] == 2  # incremental
     assert debug_document(session, uri) is None  # the didOpen before initialize was dropped
-    assert session.request("shutdown")["result"] is None
-    session.notify("exit")
-    code, _, _ = session.finish()
-    assert code == 0
-
-
-def test_after_shutdown_requests_are_invalid_and_exit_returns_zero(session: RawSession) -> None:
-    session.initialize()
     second = session.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
     assert second["error"]["code"] == INVALID_REQUEST
+
+    bad = session.request("textDocument/hover", {"textDocument": "not an object", "position": 3})
+    assert bad["error"]["code"] == INVALID_PARAMS
+    assert "textDocument/hover" in bad["error"]["message"]
+    roots = session.request("workspace/executeCommand", {"command": "outrider.debug.workspaceRoots"})
+    assert roots["result"] == []  # still serving
 
     assert session.request("shutdown")["result"] is None
     late = session.request("workspace/executeCommand", {"command": "outrider.debug.workspaceRoots"})
@@ -82,15 +78,3 @@ def test_exit_before_initialize_returns_one(session: RawSession) -> None:
     assert code == 1, stderr
     assert "exit received (exit code 1)" in stderr
     assert "Traceback" not in stderr
-
-
-def test_request_with_undecodable_params_gets_invalid_params_and_the_server_goes_on(session: RawSession) -> None:
-    session.initialize()
-    bad = session.request("textDocument/hover", {"textDocument": "not an object", "position": 3})
-    assert bad["error"]["code"] == INVALID_PARAMS
-    assert "textDocument/hover" in bad["error"]["message"]
-    roots = session.request("workspace/executeCommand", {"command": "outrider.debug.workspaceRoots"})
-    assert roots["result"] == []
-    session.request("shutdown")
-    session.notify("exit")
-    assert session.finish()[0] == 0

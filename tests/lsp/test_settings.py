@@ -81,36 +81,26 @@ async def test_invalid_settings_show_one_message_and_keep_the_valid_ones(
     assert "too large" in held["parseSkipped"]
 
 
-async def test_untrusted_workspace_keys_are_ignored_with_a_message(
-    start_client: StartClient, tmp_path: Path, client_profile: str
+async def test_sources_in_order_and_untrusted_workspace_keys_ignored(
+    start_client: StartClient, tmp_path: Path, lsp_env: dict[str, str], client_profile: str
 ) -> None:
+    user_config = Path(lsp_env["XDG_CONFIG_HOME"]) / "outrider" / "config.toml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text('provider = "openai"\nmodel = "user-model"\nlog_level = "warning"\n[agent]\nmax_steps = 3\n')
     root = copy_workspace("lsp_untrusted", tmp_path)
-    client = await start_client(workspace=root, profile=client_profile)
+    client = await start_client(workspace=root, profile=client_profile, env={"OUTRIDER_LOG_LEVEL": "error"})
 
     settings = (await server_settings(client))["settings"]
     message = await wait_for_message(client, is_settings_warning)
 
-    assert settings["model"] == "workspace-model"
-    assert settings["completion"]["debounce_ms"] == 120
-    assert settings["provider"] == "anthropic"
-    assert settings["base_url"] is None
+    assert settings["provider"] == "openai"  # the user file; the workspace may not change it
+    assert settings["base_url"] is None  # nor this
+    assert settings["model"] == "workspace-model"  # the workspace file over the user file
+    assert settings["agent"]["max_steps"] == 3  # the user file over the defaults
+    assert settings["completion"]["debounce_ms"] == 120  # the workspace file
+    assert settings["log_level"] == "error"  # the environment over the user file
     assert "'base_url' can only be set in your user config" in message.message
     assert "'provider' can only be set in your user config" in message.message
-
-
-async def test_user_config_and_environment_layers(
-    start_client: StartClient, workspace: Path, lsp_env: dict[str, str], client_profile: str
-) -> None:
-    user_config = Path(lsp_env["XDG_CONFIG_HOME"]) / "outrider" / "config.toml"
-    user_config.parent.mkdir(parents=True)
-    user_config.write_text('provider = "openai"\nmodel = "user-model"\nlog_level = "warning"\n')
-    client = await start_client(workspace=workspace, profile=client_profile, env={"OUTRIDER_MODEL": "env-model"})
-
-    settings = (await server_settings(client))["settings"]
-
-    assert settings["provider"] == "openai"  # from the user file
-    assert settings["model"] == "env-model"  # the environment over the user file
-    assert settings["log_level"] == "warning"
 
 
 @pytest.fixture

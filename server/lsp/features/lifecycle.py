@@ -17,6 +17,7 @@ from lsprotocol import types
 
 from server.lsp.features.settings import pull_editor_settings, settings_from_initialization_options
 from server.lsp.features.workspace import roots_from_initialize
+from server.lsp.log_bridge import apply_log_level
 from server.lsp.server import OutriderServer
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def setup(server: OutriderServer) -> None:
         ls.initialization_settings = settings_from_initialization_options(ls, params.initialization_options)
         ls.editor_settings = dict(ls.initialization_settings)
         await ls.reload_settings()
+        apply_log_level(ls.log_handler, ls.settings.log_level)
         client = params.client_info.name if params.client_info else "unknown client"
         logger.info("initialized for %s; workspace roots: %s", client, [str(r) for r in ls.workspace_roots])
 
