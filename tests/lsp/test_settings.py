@@ -48,6 +48,30 @@ async def test_initialization_options_then_workspace_configuration(
     assert settings["agent"]["max_steps"] == 25  # no longer configured: back to the default
 
 
+async def test_workspace_folder_change_rereads_the_workspace_file(
+    start_client: StartClient, workspace: Path, tmp_path: Path, client_profile: str
+) -> None:
+    client = await start_client(workspace=workspace, profile=client_profile)
+    other = copy_workspace("lsp_untrusted", tmp_path)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=other.as_uri(), name=other.name)],
+                removed=[types.WorkspaceFolder(uri=workspace.as_uri(), name=workspace.name)],
+            )
+        )
+    )
+
+    settings = (await server_settings(client))["settings"]
+    roots = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="outrider.debug.workspaceRoots", arguments=[])
+    )
+
+    assert roots == [str(other)]
+    assert settings["model"] == "workspace-model"
+    await wait_for_message(client, lambda m: is_settings_warning(m) and "'base_url'" in m.message)
+
+
 async def test_invalid_settings_show_one_message_and_keep_the_valid_ones(
     start_client: StartClient, workspace: Path, client_profile: str
 ) -> None:
