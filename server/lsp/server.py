@@ -60,6 +60,17 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.code_actions",
 )
 
+CORE_FEATURES: frozenset[str] = frozenset(
+    {
+        "server.lsp.features.lifecycle",
+        "server.lsp.features.settings",
+        "server.lsp.features.workspace",
+        "server.lsp.features.sync",
+    }
+)
+"""Without these there is no session: a failure to load one stops the server. Any other feature
+that fails to load is left out, logged with its traceback and reported to the user once."""
+
 DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)
 """Test-only commands (``outrider.debug.*``), added by ``outrider lsp`` when OUTRIDER_LSP_DEBUG=1."""
 
@@ -106,6 +117,8 @@ class OutriderServer(LanguageServer):
         self.events = SessionEvents()
         self.log_handler = LspLogHandler(self)
         self.feature_names: list[str] = []
+        self.failed_features: dict[str, str] = {}
+        """Feature modules that failed to load (name -> reason); reported after ``initialize``."""
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -210,11 +223,23 @@ def create_server(
     """The composition root: a server with each feature's ``setup(server)`` called in order."""
     server = OutriderServer(cli_settings=cli_settings, env=env)
     for feature in features:
-        module = importlib.import_module(feature) if isinstance(feature, str) else feature
-        setup = getattr(module, "setup", None)
-        if not callable(setup):
-            raise TypeError(f"feature module {module.__name__} has no setup(server) function")
-        setup(server)
-        server.feature_names.append(module.__name__)
+        name = feature if isinstance(feature, str) else feature.__name__
+        try:
+            _setup_feature(server, feature)
+        except Exception as exc:
+            if name in CORE_FEATURES:
+                raise
+            logger.exception("feature %s failed to load; it is off for this session", name)
+            server.failed_features[name] = f"{type(exc).__name__}: {exc}"
+            continue
+        server.feature_names.append(name)
     logger.debug("features: %s", ", ".join(server.feature_names))
     return server
+
+
+def _setup_feature(server: OutriderServer, feature: FeatureModule) -> None:
+    module = importlib.import_module(feature) if isinstance(feature, str) else feature
+    setup = getattr(module, "setup", None)
+    if not callable(setup):
+        raise TypeError(f"feature module {module.__name__} has no setup(server) function")
+    setup(server)

@@ -37,9 +37,17 @@ def test_default_features_include_the_core_and_import_by_path() -> None:
         assert f"server.lsp.features.{core}" in server.feature_names
 
 
-def test_a_module_without_setup_is_a_clear_error() -> None:
+def test_a_broken_feature_is_left_out_and_recorded() -> None:
+    calls: list[str] = []
+    server = create_server([pytypes.ModuleType("broken_feature"), feature_module("working", calls)], env={})
+    assert server.feature_names == ["working"]
+    assert "has no setup" in server.failed_features["broken_feature"]
+    assert calls == ["working"]
+
+
+def test_a_broken_core_feature_stops_the_server() -> None:
     with pytest.raises(TypeError, match="has no setup"):
-        create_server([pytypes.ModuleType("broken_feature")], env={})
+        create_server([pytypes.ModuleType("server.lsp.features.sync")], env={})
 
 
 def test_services_are_built_lazily_once_and_dropped_on_settings_change() -> None:

@@ -38,6 +38,9 @@ def setup(server: OutriderServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def on_initialized(ls: OutriderServer, params: types.InitializedParams) -> None:
+        if ls.failed_features:
+            reasons = "; ".join(f"{name} ({reason})" for name, reason in sorted(ls.failed_features.items()))
+            ls.show_message(f"Outrider: these features failed to load and are off: {reasons}", types.MessageType.Error)
         async with ls.updating_settings():
             await pull_editor_settings(ls)
         ls.events.initialized.publish(None)
