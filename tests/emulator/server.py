@@ -147,13 +147,19 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- requests --------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        if self.path.startswith("/_emulator/requests"):
+        route = self.path.split("?", 1)[0].rstrip("/")
+        if route == "/_emulator/requests":
             self._send_json(200, [r.to_json() for r in self.server.emulator.requests])
             return
-        if self.path.rstrip("/").endswith("/models"):
+        record = self.server.emulator._record(self, None)
+        if route.endswith("/models"):
             self._send_json(200, {"object": "list", "data": [{"id": "emulated", "object": "model"}]})
-            return
-        self._send_json(404, {"error": {"message": f"emulator: no route GET {self.path}"}})
+            record.outcome = "complete"
+        else:
+            self._send_json(404, {"error": {"message": f"emulator: no route GET {self.path}"}})
+            record.outcome = "error"
+        record.finished_at = time.monotonic()
+        record.done.set()
 
     def do_POST(self) -> None:
         body = self._read_body()
