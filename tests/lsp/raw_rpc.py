@@ -108,8 +108,12 @@ class RawSession:
         return item
 
     def send(self, message: Mapping[str, Any]) -> None:
+        self.send_body(json.dumps(message).encode("utf-8"))
+
+    def send_body(self, body: bytes) -> None:
+        """One frame with any body at all (for malformed-input tests)."""
         assert self.process.stdin is not None
-        self.process.stdin.write(encode_frame(message))
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.process.stdin.flush()
 
     def notify(self, method: str, params: Any = None) -> None:

@@ -13,6 +13,8 @@ def test_stray_writes_to_stdout_go_to_stderr(lsp_env: dict[str, str]) -> None:
             "textDocument/didOpen",
             {"textDocument": {"uri": "untitled:noise", "languageId": "python", "version": 1, "text": "é🐍\n"}},
         )
+        for garbage in (b"\xff\xfe not UTF-8", b"{not json", b"[1, 2]", b'{"jsonrpc": "2.0", "id": 99}'):
+            session.send_body(garbage)  # logged and reported; the session goes on
         written = session.request(
             "workspace/executeCommand", {"command": "outrider.debug.writeStdout", "arguments": ["NOISE"]}
         )
