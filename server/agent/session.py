@@ -19,7 +19,7 @@ from server.models.budget import Budget, Spent
 from server.models.types import Provider
 from tools.registry import tools_for
 from tools.run_tests import display_command
-from tools.sandbox import Workspace, model_safe
+from tools.sandbox import Workspace, WorkspacePath, model_safe
 from tools.tool import OpenDocument, SymbolIndex, ToolEnv, no_overlay
 
 
@@ -40,11 +40,14 @@ class AgentRun:
     prompt_versions: dict[str, int]
 
 
-def task_message(task: AgentTask) -> str:
+def task_message(task: AgentTask, workspace: Workspace | None = None) -> str:
     location = ""
     if task.path:
+        shown = task.path
+        if workspace is not None and isinstance(target := workspace.resolve(task.path), WorkspacePath):
+            shown = workspace.display(target)
         where = f" lines {task.lines[0]}-{task.lines[1]}" if task.lines else ""
-        location = f"File: {task.path}{where}"
+        location = f"File: {shown}{where}"
         if task.selected_text:
             location += f"\nSelected code:\n```\n{model_safe(task.selected_text)}\n```"
     requirements = "The project's tests must pass after your edits." if task.run_tests else ""
@@ -108,6 +111,6 @@ async def run_agent_task(
         limits=limits or LoopLimits(),
         on_event=on_event,
     )
-    outcome = await loop.run(task_message(task))
+    outcome = await loop.run(task_message(task, env.workspace))
     versions = {name: load_prompt(name).version for name in ("system", "task")}
     return AgentRun(outcome, budget.spent(), versions)

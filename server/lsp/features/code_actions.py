@@ -1,0 +1,149 @@
+"""Code actions that start the agent: "Fix this diagnostic", "Write tests for this function",
+"Add docstrings", "Explain this code", "Edit selection with instruction...".
+
+``textDocument/codeAction`` is cheap: it lists actions carrying only ``data``. The command that
+runs the agent (``outrider.agent.run`` with the instruction from a versioned prompt file) is
+attached in ``codeAction/resolve``, and nothing calls a model until the user picks the action.
+Clients without resolve support get the command directly.
+
+"Edit selection with instruction..." uses the client-side command ``outrider.agent.editSelection``
+(arguments ``[{uri, range}]``): the editor asks for the instruction, then calls
+``outrider.agent.run``. The server does not register it, so editors can own it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+
+from context.scopes import enclosing_scopes
+from server.agent.prompts import load_prompt
+from server.lsp.convert import uri_to_path
+from server.lsp.server import OutriderServer
+
+logger = logging.getLogger(__name__)
+
+RUN = "outrider.agent.run"
+EDIT_SELECTION = "outrider.agent.editSelection"
+TITLES = {
+    "fix": "Outrider: Fix this diagnostic",
+    "tests": "Outrider: Write tests for {symbol}",
+    "docstrings": "Outrider: Add docstrings",
+    "explain": "Outrider: Explain this code",
+    "edit": "Outrider: Edit selection with instruction...",
+}
+KINDS = {
+    "fix": types.CodeActionKind.QuickFix,
+    "tests": types.CodeActionKind.Refactor,
+    "docstrings": types.CodeActionKind.RefactorRewrite,
+    "explain": types.CodeActionKind.Refactor,
+    "edit": types.CodeActionKind.RefactorRewrite,
+}
+
+
+def _range_json(range_: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": range_.start.line, "character": range_.start.character},
+        "end": {"line": range_.end.line, "character": range_.end.character},
+    }
+
+
+def enclosing_function(ls: OutriderServer, uri: str, position: types.Position) -> tuple[str, str] | None:
+    """(kind, name) of the innermost function, method or class at `position`, if the file is parsed."""
+    document = ls.document_for(uri)
+    if document is None or document.tree is None or document.language is None:
+        return None
+    byte = document.byte_at(document.offset_at((position.line, position.character)))
+    node = document.tree.root_node.named_descendant_for_byte_range(byte, byte)
+    chain = enclosing_scopes(document.language, node)
+    for kind, name, _ in reversed(chain):
+        if kind in ("function", "method", "class"):
+            return kind, name
+    return None
+
+
+def list_actions(ls: OutriderServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri, range_ = params.text_document.uri, params.range
+    path = uri_to_path(uri)
+    if path is None:
+        return []
+    base = {"uri": uri, "range": _range_json(range_)}
+    entries: list[tuple[str, dict[str, Any], list[types.Diagnostic] | None]] = []
+    diagnostics = sorted(
+        params.context.diagnostics, key=lambda d: (d.range.start.line, d.range.start.character, d.message)
+    )
+    for diagnostic in diagnostics:
+        data = {**base, "range": _range_json(diagnostic.range), "message": diagnostic.message}
+        entries.append(("fix", data, [diagnostic]))
+    if (found := enclosing_function(ls, uri, range_.start)) is not None:
+        entries.append(("tests", {**base, "kind": found[0], "symbol": found[1]}, None))
+    entries.append(("docstrings", base, None))
+    entries.append(("explain", base, None))
+    if range_.start != range_.end:
+        entries.append(("edit", base, None))
+    actions = []
+    only = params.context.only
+    for action, data, diags in entries:
+        kind = KINDS[action]
+        if only and not any(kind == k or kind.startswith(f"{k}.") for k in only):
+            continue
+        title = TITLES[action].format(symbol=data.get("symbol", ""))
+        actions.append(types.CodeAction(title=title, kind=kind, diagnostics=diags, data={**data, "action": action}))
+    return actions
+
+
+def instruction_for(data: dict[str, Any], path: str) -> tuple[str, bool, bool]:
+    """(instruction, run tests, can edit) for an action, from its prompt file."""
+    action = data["action"]
+    line = int(data["range"]["start"]["line"]) + 1
+    if action == "fix":
+        text = load_prompt("action_fix").render(path=path, line=str(line), message=str(data.get("message", "")))
+        return text, False, True
+    if action == "tests":
+        prompt = load_prompt("action_tests")
+        return prompt.render(path=path, kind=str(data.get("kind")), symbol=str(data.get("symbol"))), True, True
+    if action == "docstrings":
+        return load_prompt("action_docstrings").render(path=path), False, True
+    return load_prompt("action_explain").render(path=path), False, False
+
+
+def display_path(ls: OutriderServer, uri: str) -> str:
+    """Workspace-relative when inside a folder (prompts never carry machine-specific paths)."""
+    path = uri_to_path(uri)
+    if path is None:
+        return uri
+    for root in ls.workspace_roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
+
+
+def resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else None
+    if data is None or data.get("action") not in TITLES:
+        return action
+    location = {"uri": data["uri"], "range": data["range"]}
+    if data["action"] == "edit":
+        action.command = types.Command(title=action.title, command=EDIT_SELECTION, arguments=[location])
+        return action
+    instruction, run_tests, can_edit = instruction_for(data, display_path(ls, str(data["uri"])))
+    arguments = {**location, "instruction": instruction.strip(), "runTests": run_tests, "canEdit": can_edit}
+    action.command = types.Command(title=action.title, command=RUN, arguments=[arguments])
+    return action
+
+
+def setup(server: OutriderServer) -> None:
+    options = types.CodeActionOptions(code_action_kinds=sorted(set(KINDS.values())), resolve_provider=True)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
+    def code_action(ls: OutriderServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        actions = list_actions(ls, params)
+        if not ls.client_supports("text_document.code_action.resolve_support"):
+            actions = [resolve(ls, a) for a in actions]
+        return actions
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
+        return resolve(ls, action)
