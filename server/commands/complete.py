@@ -85,7 +85,10 @@ async def _complete(settings: Settings, document: Document, position: tuple[int,
         except ProviderConfigError as exc:
             raise CommandError(str(exc)) from exc
         engine = CompletionEngine(provider, settings, tracer=tracer)
-        return await engine.complete(CompletionQuery(document.path, document, position))
+        try:
+            return await engine.complete(CompletionQuery(document.path, document, position))
+        finally:
+            engine.close()
     finally:
         if tracer is not None:
             tracer.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
@@ -26,7 +27,7 @@ from typing import Literal
 from context.document import Document
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
 from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
-from server.completion.gather import Gathered, gather
+from server.completion.gather import ContextWorker, Gathered
 from server.completion.postprocess import postprocess, visible_text
 from server.completion.prompt import chat_request, fim_request, request_identity
 from server.completion.stopping import StopRule
@@ -108,6 +109,7 @@ class CompletionEngine:
         self.coordinator = CompletionCoordinator()
         self.cache = SuggestionCache()
         self.typeahead = TypeAhead()
+        self.worker = ContextWorker()
         self._recorder = recorder
 
     @property
@@ -147,12 +149,8 @@ class CompletionEngine:
         prefix, suffix = text[:offset], text[offset:]
         if (rest := self.typeahead.lookup(query.key, prefix, suffix)) is not None:
             return CompletionResult(rest, "typeahead", timings, model=self.model)
-        timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000
-        _check_current(document, ticket)
-        started = time.monotonic()
-        gathered = gather(document, query.position, self.settings.completion.context_tokens, self.model)
+        gathered = await self._gather_during_debounce(query, ticket, timings)
         request = self._request(gathered, timings)
-        timings.context_ms = (time.monotonic() - started) * 1000
         request.metadata["context_ms"] = round(timings.context_ms, 3)
         key = cache_key(request_identity(request))
         if key in self.cache:
@@ -166,6 +164,28 @@ class CompletionEngine:
             self.cache.put(key, result.text)
         self._remember(query.key, prefix, suffix, result.text)
         return result
+
+    async def _gather_during_debounce(self, query: CompletionQuery, ticket: Ticket, timings: Timings) -> Gathered:
+        """Context is gathered in the worker while the debounce runs: the user waits for the longer
+        of the two, not their sum. A request that goes stale meanwhile never uses the worker."""
+        stale = threading.Event()
+        job = asyncio.ensure_future(
+            self.worker.gather(
+                query.document.copy(), query.position, self.settings.completion.context_tokens, self.model, stale
+            )
+        )
+        try:
+            timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000
+            _check_current(query.document, ticket)
+            gathered, timings.context_ms = await job
+        except BaseException:
+            stale.set()
+            job.cancel()
+            raise
+        return gathered
+
+    def close(self) -> None:
+        self.worker.close()
 
     def _request(self, gathered: Gathered, timings: Timings) -> FimRequest | ChatRequest:
         metadata = {"shape": gathered.shape, "debounce_ms": round(timings.debounce_ms, 3), **gathered.summary}

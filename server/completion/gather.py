@@ -7,7 +7,11 @@ The prompt is built only from :func:`context.packing.pack_completion_context` (w
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,3 +72,39 @@ def _probe(document: Document, offset: int) -> SyntaxProbe | None:
     if document.tree is None or document.language is None:
         return None
     return SyntaxProbe(get_parser(document.language), document.tree.copy(), document.source, document.byte_at(offset))
+
+
+class StaleRequestError(Exception):
+    """The request went stale before its context was gathered; nothing was done."""
+
+
+class ContextWorker:
+    """Gathers context off the event loop (packing counts tokens and redacts: milliseconds of pure
+    Python that would otherwise delay every other message), one job at a time, on a snapshot of the
+    document. A job whose request went stale while it waited in line is skipped."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="completion-context")
+
+    async def gather(
+        self,
+        snapshot: Document,
+        position: tuple[int, int],
+        budget_tokens: int,
+        model: str | None,
+        stale: threading.Event,
+        extra: Sequence[Section] = (),
+    ) -> tuple[Gathered, float]:
+        """The gathered context and the milliseconds it took (not counting the wait for the worker)."""
+
+        def job() -> tuple[Gathered, float]:
+            if stale.is_set():
+                raise StaleRequestError
+            started = time.monotonic()
+            gathered = gather(snapshot, position, budget_tokens, model, extra)
+            return gathered, (time.monotonic() - started) * 1000
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 BODY = "total = a + b\n    return total\n\n\ndef unrelated():\n    pass\n"
 SHOWN = "    total = a + b\n    return total"
-SLOW = {"text": "x = 1\n" * 200, "chunk_delay_s": 0.05}
+SLOW = {"text": "pass", "first_byte_delay_s": 10}  # answers only if nobody cancels it first
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,7 @@ def _build_engine(server: OutriderServer) -> CompletionEngine:
     return CompletionEngine(provider, server.settings, tracer=tracer)
 
 
-ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine)
+ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
 
 
 def setup(server: OutriderServer) -> None:
