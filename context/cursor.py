@@ -19,22 +19,19 @@ Definitions:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
+from context.code_windows import code_windows
 from context.document import Document
-from context.languages import get_language
 from context.positions import Position
 from context.scopes import enclosing_scopes, scope_kind
 from context.symbols import Tag, extract_tags
-from context.tokens import truncate_to_tokens
 
 NEARBY_LINES = 80
 MAX_NEARBY = 24
-MAX_CHARS_PER_TOKEN = 16  # no tokenizer packs more characters into one token: windows this wide suffice
 _CLASS_LIKE = frozenset({"class", "interface", "impl", "module", "enum", "type"})
 _BLOCK_OPENERS = (":", "{", "=>", "->", "(", "[")
 _CLOSERS = frozenset(")]}>;,'\"` \t")
@@ -114,12 +111,6 @@ class CursorContext:
         return self.in_empty_block and not self.mid_expression
 
 
-@functools.cache
-def _import_query(language: str) -> Query:
-    pattern = " ".join(f"({node_type})" for node_type in IMPORT_NODES[language])
-    return Query(get_language(language), f"[{pattern}] @import")
-
-
 def _text(node: Node) -> str:
     return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
 
@@ -167,20 +158,30 @@ def _scope_chain(
     return tuple(infos), nodes
 
 
+def _import_nodes(container: Node, types: tuple[str, ...]) -> list[Node]:
+    """Import statements directly in `container` or its body (looking inside preprocessor blocks)."""
+    body = container.child_by_field_name("body")
+    pending = list((body or container).named_children)
+    found: list[Node] = []
+    while pending:
+        node = pending.pop()
+        if node.type in types:
+            found.append(node)
+        elif node.type.startswith(("preproc_if", "preproc_else", "preproc_elif")):
+            pending.extend(node.named_children)
+    return found
+
+
 def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[tuple[int, str], ...]:
+    """Top-level imports, and those in enclosing scopes that come before the cursor."""
     if doc.tree is None or doc.language not in IMPORT_NODES:
         return ()
-    scope_ids = {node.id for node in scope_nodes}
-    found: list[tuple[int, str]] = []
-    captures = QueryCursor(_import_query(doc.language)).captures(doc.tree.root_node)
-    for node in captures.get("import", []):
-        inner = enclosing_scopes(doc.language, node.parent)
-        if inner and (inner[-1][2].id not in scope_ids or node.start_byte > cursor_byte):
-            continue
-        line = doc.position_at(doc.offset_of_byte(node.start_byte)).line
-        found.append((line, _text(node).strip()))
-    found.sort()
-    return tuple(found)
+    types = IMPORT_NODES[doc.language]
+    nodes = _import_nodes(doc.tree.root_node, types)
+    for scope in scope_nodes:
+        nodes.extend(node for node in _import_nodes(scope, types) if node.start_byte <= cursor_byte)
+    found = {(doc.position_at(doc.offset_of_byte(node.start_byte)).line, _text(node).strip()) for node in nodes}
+    return tuple(sorted(found))
 
 
 def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...]:
@@ -273,11 +274,7 @@ def cursor_context(doc: Document, position: Position | tuple[int, int]) -> Curso
 def text_windows(
     text: str, offset: int, prefix_tokens: int, suffix_tokens: int, model: str | None = None
 ) -> tuple[str, str]:
-    """The text before and after `offset` within the token budgets: the prefix keeps its tail, the
-    suffix its head, both cut at line boundaries when a whole line fits."""
-    prefix = text[max(0, offset - prefix_tokens * MAX_CHARS_PER_TOKEN) : offset]
-    suffix = text[offset : offset + suffix_tokens * MAX_CHARS_PER_TOKEN]
-    return (
-        truncate_to_tokens(prefix, prefix_tokens, model, keep="tail"),
-        truncate_to_tokens(suffix, suffix_tokens, model, keep="head"),
-    )
+    """The text before and after `offset` within the token budgets (not redacted): the prefix keeps
+    its tail, the suffix its head, both cut at line boundaries when a whole line fits."""
+    prefix, suffix, _ = code_windows(text, offset, prefix_tokens, suffix_tokens, model, redact=False)
+    return prefix, suffix

@@ -1,15 +1,17 @@
 """The context of one completion, assembled under a hard token budget, secrets redacted.
 
 :func:`pack_completion_context` is what ``outrider context`` prints and what the completion prompt
-is built from. Sections and their share of the budget, in the order they are filled:
+is built from. Pieces, in the order they are filled:
 
 1. scopes   the enclosing scope chain, one line (always, cut to fit)
-2. imports  imports in scope that the prefix window does not already show  (up to 15%)
-3. nearby   definitions near the cursor that the windows do not already show (up to 10%)
-4. extra    sections from other layers, e.g. a repo-map slice, in the order given (up to 25%)
-5. suffix   code after the cursor, from the head (a quarter of what is left)
-6. prefix   code before the cursor, from the tail (everything else)
+2. suffix   code after the cursor, from the head (a quarter of the code room)
+3. prefix   code before the cursor, from the tail (the rest of the code room)
+4. imports  imports in scope that the prefix window does not show  (up to 15% of the budget)
+5. nearby   definitions near the cursor that the windows do not show (up to 10%)
+6. extra    sections from other layers, e.g. a repo-map slice, in the order given (up to 25%)
 
+The code room is what is left after the scopes once sections 4-6 are set aside at their full
+share of what they actually have; the sections then leave out what the windows already show.
 Every piece is redacted (:func:`context.secrets.redact_with_count`) before it is counted with
 :func:`context.tokens.count_tokens`, so the sum of the pieces' counts never exceeds the budget.
 Same document, position and budget: the same bytes out.
@@ -22,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from context.cursor import MAX_CHARS_PER_TOKEN, CursorContext, ScopeInfo, cursor_context, text_windows
+from context.code_windows import code_windows
+from context.cursor import CursorContext, ScopeInfo, cursor_context
 from context.document import Document
 from context.positions import Position
 from context.secrets import redact_with_count
@@ -32,7 +35,6 @@ IMPORTS_SHARE = 0.15
 NEARBY_SHARE = 0.10
 EXTRA_SHARE = 0.25
 SUFFIX_SHARE = 0.25
-REDACT_MARGIN_CHARS = 256  # redact a little beyond each window so a secret cut in half is still caught
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,22 +173,14 @@ class _Budget:
         return text
 
 
-def _shown_lines(doc: Document, cursor: CursorContext, room: int, model: str | None) -> tuple[int, int]:
-    """0-based lines the code windows will show at least, given the least `room` they will get."""
-    suffix_room = int(room * SUFFIX_SHARE)
-    prefix, suffix = text_windows(doc.text, cursor.offset, room - suffix_room, suffix_room, model)
-    line = cursor.position.line
-    return line - prefix.count("\n"), line + suffix.count("\n")
-
-
-def _least_room(cursor: CursorContext, budget: int, model: str | None, extra: Sequence[Section]) -> int:
-    """Budget left for the code windows if every other section took all it may take."""
+def _window_room(cursor: CursorContext, left: int, budget: int, model: str | None, extra: Sequence[Section]) -> int:
+    """Tokens for the code windows: what is `left` once every other section took all it may take."""
     everything = (_import_lines(cursor, (0, -1)), _nearby_lines(cursor, (0, -1)), [s.text for s in extra])
     shares = (IMPORTS_SHARE, NEARBY_SHARE, EXTRA_SHARE)
-    reserve = count_tokens(render_scopes(cursor.scopes), model)
+    reserve = 0
     for lines, share in zip(everything, shares, strict=True):
         reserve += min(int(budget * share), sum(count_tokens(line + "\n", model) for line in lines))
-    return max(0, budget - reserve)
+    return max(0, left - reserve)
 
 
 def _import_lines(cursor: CursorContext, shown: tuple[int, int]) -> list[str]:
@@ -220,12 +214,21 @@ def pack_completion_context(
     budget = max(0, budget)
     ledger = _Budget(budget, model)
     scopes = ledger.take_text("scopes", ledger.redact(render_scopes(cursor.scopes)), ledger.left)
-    shown = _shown_lines(doc, cursor, _least_room(cursor, budget, model, extra), model)
+    # The code windows first (so they are never squeezed out), sized to leave the other sections
+    # all they may take; then the sections, minus what the windows already show.
+    room = _window_room(cursor, ledger.left, budget, model, extra)
+    suffix_tokens = int(room * SUFFIX_SHARE)
+    prefix, suffix, masked = code_windows(doc.text, cursor.offset, room - suffix_tokens, suffix_tokens, model)
+    ledger.redactions += masked
+    suffix = ledger.charge("suffix", suffix)
+    prefix = ledger.charge("prefix", prefix)
+    line = cursor.position.line
+    shown = (line - prefix.count("\n"), line + suffix.count("\n"))
     sections: list[Section] = []
-    imports = [ledger.redact(line) for line in _import_lines(cursor, shown)]
+    imports = [ledger.redact(text) for text in _import_lines(cursor, shown)]
     if text := ledger.take_lines("imports", imports, int(budget * IMPORTS_SHARE)):
         sections.append(Section("Imports in scope", text))
-    nearby = [ledger.redact(line) for line in _nearby_lines(cursor, shown)]
+    nearby = [ledger.redact(text) for text in _nearby_lines(cursor, shown)]
     if text := ledger.take_lines("nearby", nearby, int(budget * NEARBY_SHARE)):
         sections.append(Section("Nearby definitions", text))
     extra_cap = int(budget * EXTRA_SHARE)
@@ -234,11 +237,6 @@ def pack_completion_context(
         if text := ledger.take_text(section.title, ledger.redact(section.text), extra_cap):
             sections.append(Section(section.title, text))
         extra_cap -= before - ledger.left
-
-    suffix_tokens = int(ledger.left * SUFFIX_SHARE)
-    prefix_raw, suffix_raw = _raw_windows(doc, cursor.offset, ledger.left - suffix_tokens, suffix_tokens)
-    suffix = ledger.take_text("suffix", ledger.redact(suffix_raw), suffix_tokens, keep="head")
-    prefix = ledger.take_text("prefix", ledger.redact(prefix_raw), ledger.left, keep="tail")
     return PackedContext(
         path=doc.path,
         language=doc.language,
@@ -255,11 +253,3 @@ def pack_completion_context(
         redactions=ledger.redactions,
         dropped=tuple(ledger.dropped),
     )
-
-
-def _raw_windows(doc: Document, offset: int, prefix_tokens: int, suffix_tokens: int) -> tuple[str, str]:
-    """Generous character windows around `offset` (cut to tokens after redaction)."""
-    text = doc.text
-    start = max(0, offset - prefix_tokens * MAX_CHARS_PER_TOKEN - REDACT_MARGIN_CHARS)
-    end = offset + suffix_tokens * MAX_CHARS_PER_TOKEN + REDACT_MARGIN_CHARS
-    return text[start:offset], text[offset:end]

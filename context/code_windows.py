@@ -1,0 +1,108 @@
+"""The code before and after a cursor, cut to token budgets, optionally with secrets redacted.
+
+:func:`code_windows` reads a region of whole lines around the cursor, redacts it as one piece
+(so a multi-line secret such as a PEM private key is seen whole, and the region is widened to
+take in a whole key block), splits it at the cursor and cuts the prefix from its tail and the
+suffix from its head with :func:`context.tokens.truncate_to_tokens` (whole lines when at least one
+fits). The region starts at about four characters per token and doubles while the budget is not
+filled, so a big file costs about what the budget holds, not what the file holds.
+
+If redaction changes the cursor line itself (the cursor is on a secret), the redacted line is cut
+at the same column: the text around the cursor may shift a little, but no secret survives.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from context.secrets import redact_with_count
+from context.tokens import truncate_to_tokens
+
+log = logging.getLogger(__name__)
+
+FIRST_GUESS_CHARS_PER_TOKEN = 4
+_MIN_CHARS = 256
+_PEM_BEGIN = "-----BEGIN"
+_PEM_END = "-----END"
+
+
+def _line_start_before(text: str, offset: int) -> int:
+    return 0 if offset <= 0 else text.rfind("\n", 0, offset) + 1
+
+
+def _line_end_after(text: str, offset: int) -> int:
+    """Just after the line break at or after `offset` (or the end of the text)."""
+    found = text.find("\n", max(0, offset))
+    return len(text) if found == -1 else found + 1
+
+
+def _widen_for_key_blocks(text: str, start: int, end: int) -> tuple[int, int]:
+    """Take in the whole of a PEM block that the region [start, end) cuts."""
+    begin = text.rfind(_PEM_BEGIN, 0, start)
+    if begin != -1 and text.find(_PEM_END, begin, start) == -1:
+        start = _line_start_before(text, begin)
+    last_begin = text.rfind(_PEM_BEGIN, start, end)
+    if last_begin != -1 and text.find(_PEM_END, last_begin, end) == -1:
+        closing = text.find(_PEM_END, end)
+        if closing != -1:
+            end = _line_end_after(text, closing)
+    return start, end
+
+
+def _split_at_cursor(region: str, shown: str, cursor: int) -> tuple[str, str]:
+    """Split `shown` (the region, possibly redacted, same line structure) at `cursor` (an index in region)."""
+    original_lines = region.split("\n")
+    shown_lines = shown.split("\n")
+    if len(original_lines) != len(shown_lines):  # redaction keeps lines; never trust it blindly
+        raise ValueError("redaction changed the number of lines")
+    row = region.count("\n", 0, cursor)
+    column = cursor - (region.rfind("\n", 0, cursor) + 1)
+    line = shown_lines[row]
+    column = min(column, len(line))
+    before = "\n".join([*shown_lines[:row], line[:column]])
+    after = "\n".join([line[column:], *shown_lines[row + 1 :]])
+    return before, after
+
+
+def _shown_halves(region: str, cursor: int, redact: bool) -> tuple[str, str, int]:
+    if not redact:
+        return region[:cursor], region[cursor:], 0
+    shown, count = redact_with_count(region)
+    try:
+        before, after = _split_at_cursor(region, shown, cursor)
+    except ValueError:
+        log.warning("redaction changed the line structure; redacting each side of the cursor alone")
+        before, count_before = redact_with_count(region[:cursor])
+        after, count_after = redact_with_count(region[cursor:])
+        return before, after, count_before + count_after
+    return before, after, count
+
+
+def code_windows(
+    text: str,
+    offset: int,
+    prefix_tokens: int,
+    suffix_tokens: int,
+    model: str | None = None,
+    *,
+    redact: bool = True,
+) -> tuple[str, str, int]:
+    """(prefix, suffix, secrets masked in the region read) around code-point `offset` of `text`."""
+    offset = max(0, min(offset, len(text)))
+    prefix_tokens, suffix_tokens = max(0, prefix_tokens), max(0, suffix_tokens)
+    before = max(prefix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
+    after = max(suffix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
+    while True:
+        start = _line_start_before(text, offset - before)
+        end = _line_end_after(text, offset + after)
+        start, end = _widen_for_key_blocks(text, start, end) if redact else (start, end)
+        region = text[start:end]
+        whole_prefix, whole_suffix, count = _shown_halves(region, offset - start, redact)
+        prefix = truncate_to_tokens(whole_prefix, prefix_tokens, model, keep="tail")
+        suffix = truncate_to_tokens(whole_suffix, suffix_tokens, model, keep="head")
+        more_before = prefix_tokens > 0 and start > 0 and len(prefix) == len(whole_prefix)
+        more_after = suffix_tokens > 0 and end < len(text) and len(suffix) == len(whole_suffix)
+        if not (more_before or more_after):
+            return prefix, suffix, count
+        before *= 2 if more_before else 1
+        after *= 2 if more_after else 1
