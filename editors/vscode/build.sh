@@ -3,7 +3,7 @@
 # Needs Node 20+ and npm (from the machine or Debian packages); downloads only npm packages,
 # never a VS Code build. Steps: npm ci, settings in sync with the model, type-check + compile,
 # eslint, unit tests (node's test runner; test/server.test.ts also starts the real `outrider lsp`
-# from the repository's .venv, or $PYTHON), vsce package -> editors/vscode/outrider.vsix.
+# from the repository's .venv, or $PYTHON), esbuild bundle, vsce package -> editors/vscode/outrider.vsix.
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(cd ../.. && pwd)"
@@ -34,7 +34,8 @@ npm run --silent lint
 step "unit tests (and the settings contract against the real server)"
 OUTRIDER_PYTHON="$python" node --test out/test/*.test.js
 
-step "package"
+step "bundle (esbuild) and package (vsce)"
 rm -f outrider.vsix
+npm run --silent bundle
 npm run --silent package
 echo "editors/vscode/outrider.vsix built" >&2
