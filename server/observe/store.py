@@ -130,24 +130,34 @@ class TraceStore:
 
     def _writer(self) -> None:
         conn = _connect(self.path)
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; traces may lose the last rows
         insert = f"INSERT INTO calls ({', '.join(_NAMES)}) VALUES ({', '.join('?' for _ in _NAMES)})"
         try:
             while True:
-                item = self._queue.get()
-                if item is _STOP:
+                batch = [self._queue.get()]
+                while len(batch) < 500:  # whatever else is waiting goes in the same transaction
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                rows = [_row_values(item) for item in batch if isinstance(item, CallRecord)]
+                if rows:
+                    self._write(conn, insert, rows)
+                for item in batch:
+                    if isinstance(item, threading.Event):
+                        item.set()
+                if any(item is _STOP for item in batch):
                     return
-                if isinstance(item, threading.Event):
-                    item.set()
-                    continue
-                assert isinstance(item, CallRecord)
-                try:
-                    with conn:
-                        conn.execute(insert, _row_values(item))
-                except sqlite3.Error as exc:
-                    self._failed = str(exc)
-                    log.error("trace store %s: cannot write a trace row: %s", self.path, exc)
         finally:
             conn.close()
+
+    def _write(self, conn: sqlite3.Connection, insert: str, rows: list[tuple[Any, ...]]) -> None:
+        try:
+            with conn:
+                conn.executemany(insert, rows)
+        except sqlite3.Error as exc:
+            self._failed = str(exc)
+            log.error("trace store %s: cannot write %d trace row(s): %s", self.path, len(rows), exc)
 
     # ---- reading ---------------------------------------------------------------------------
 
