@@ -14,7 +14,7 @@ from server.completion.stopping import indent_width
 
 _FOLLOWING_LINES = 12
 _LOOK_AROUND_LINES = 50
-_SAMPLE_LINES = 400
+_SAMPLE_CHARS = 6000  # each side of the cursor
 
 
 def surroundings(document: Document, offset: int, shape: Shape) -> Surroundings:
@@ -24,7 +24,7 @@ def surroundings(document: Document, offset: int, shape: Shape) -> Surroundings:
     text = document.line_text(line)
     column = offset - document.line_start(line)
     prefix, suffix = text[:column], text[column:]
-    unit = detect_indent_unit(document)
+    unit = detect_indent_unit(document, offset)
     above = _previous_non_blank(document, line)
     if shape == "multi_line" and not prefix.strip():
         base = indent_width(prefix)
@@ -45,19 +45,25 @@ def _previous_non_blank(document: Document, line: int) -> str | None:
     return None
 
 
-def detect_indent_unit(document: Document, sample_lines: int = _SAMPLE_LINES) -> str:
-    """The document's indentation: a tab, or the smallest step of leading spaces (default 4)."""
+def detect_indent_unit(document: Document, around: int = 0, window_chars: int = _SAMPLE_CHARS) -> str:
+    """The indentation near `around` (a code-point offset): a tab, or the smallest step of leading
+    spaces (default 4). Reads one slice of text, not line by line: this runs on every completion."""
+    text = document.text
+    start = max(0, around - window_chars)
     tabs = spaces = 0
     step = 0
-    for number in range(min(document.line_count, sample_lines)):
-        text = document.line_text(number)
-        if not text.strip():
+    window = text[start : around + window_chars]
+    lines = window.split("\n")
+    if start > 0:
+        lines = lines[1:]  # the first line of the slice is cut
+    for line in lines:
+        if not line.strip():
             continue
-        if text.startswith("\t"):
+        if line.startswith("\t"):
             tabs += 1
-        elif text.startswith(" "):
+        elif line.startswith(" "):
             spaces += 1
-            width = len(text) - len(text.lstrip(" "))
+            width = len(line) - len(line.lstrip(" "))
             step = width if step == 0 else min(step, width)
     if tabs > spaces:
         return "\t"
