@@ -26,7 +26,7 @@ from typing import Literal
 from tree_sitter import Node, Query, QueryCursor, Tree
 
 from context.languages import get_language, get_parser
-from context.scopes import ANONYMOUS, enclosing_scopes, receiver_type
+from context.scopes import ANONYMOUS, SCOPE_KINDS, receiver_type, scope_name
 
 Role = Literal["def", "ref"]
 
@@ -84,11 +84,35 @@ def _signature(source: bytes, node: Node, name_node: Node) -> str:
     return line if len(line) <= MAX_SIGNATURE_CHARS else line[: MAX_SIGNATURE_CHARS - 1] + "…"
 
 
-def _scope_of(language: str, node: Node) -> str | None:
-    if (receiver := receiver_type(node)) is not None:
-        return receiver
-    named = [name for _, name, _ in enclosing_scopes(language, node.parent) if name != ANONYMOUS]
-    return named[-1] if named else None
+class _ScopeNames:
+    """Name of the innermost named scope above a node, memoized per node for one extraction."""
+
+    def __init__(self, language: str) -> None:
+        self.kinds = SCOPE_KINDS.get(language, {})
+        self.memo: dict[int, str | None] = {}
+
+    def of(self, node: Node) -> str | None:
+        """The scope a tag's node sits in (a Go method: its receiver type)."""
+        if (receiver := receiver_type(node)) is not None:
+            return receiver
+        return self.above(node.parent)
+
+    def above(self, start: Node | None) -> str | None:
+        path: list[int] = []
+        found: str | None = None
+        node = start
+        while node is not None:
+            if node.id in self.memo:
+                found = self.memo[node.id]
+                break
+            path.append(node.id)
+            if node.type in self.kinds and (name := scope_name(node)) != ANONYMOUS:
+                found = name
+                break
+            node = node.parent
+        for node_id in path:
+            self.memo[node_id] = found
+        return found
 
 
 def _line_numbers(source: bytes) -> Callable[[int, int], int]:
@@ -124,6 +148,7 @@ def extract_tags(
         cursor.set_byte_range(*byte_range)
     best: dict[tuple[Role, int, int], tuple[int, Tag]] = {}
     line_of = _line_numbers(source)
+    scopes = _ScopeNames(language)
     for pattern, captures in cursor.matches(tree.root_node):
         found = _role_capture(captures)
         if found is None:
@@ -145,7 +170,7 @@ def extract_tags(
                 start_byte=name_node.start_byte,
                 end_byte=name_node.end_byte,
                 signature=_signature(source, node, name_node) if role == "def" else "",
-                scope=_scope_of(language, node),
+                scope=scopes.of(node),
                 end_line=line_of(node.end_byte, node.end_point.row) if role == "def" else None,
             )
             best[key] = (pattern, tag)
