@@ -52,7 +52,13 @@ export function explicitValue(inspected: InspectedValue | undefined, userOnly: b
   if (userOnly) {
     return inspected.globalValue;
   }
-  return inspected.workspaceFolderValue ?? inspected.workspaceValue ?? inspected.globalValue;
+  // `null` is a value (e.g. `"outrider.model": null` in a workspace resets the user's model).
+  for (const value of [inspected.workspaceFolderValue, inspected.workspaceValue]) {
+    if (value !== undefined) {
+      return value;
+    }
+  }
+  return inspected.globalValue;
 }
 
 function setPath(target: SettingsObject, path: readonly string[], value: unknown): void {

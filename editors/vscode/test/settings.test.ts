@@ -52,6 +52,10 @@ describe("explicitValue", () => {
     assert.equal(explicitValue(undefined, false), undefined);
   });
 
+  it("treats an explicit null as a value that overrides the user's", () => {
+    assert.equal(explicitValue({ globalValue: "gpt-4.1", workspaceValue: null }, false), null);
+  });
+
   it("ignores workspace values of user-only settings", () => {
     assert.equal(explicitValue({ workspaceValue: "http://evil.example" }, true), undefined);
     assert.equal(explicitValue({ globalValue: "http://proxy", workspaceValue: "http://evil" }, true), "http://proxy");
