@@ -42,3 +42,15 @@ async def test_uses_the_symbol_index_when_there_is_one(env: ToolEnv) -> None:
     env.symbols = Index()
     result = await find_symbol.TOOL.call({"name": "Thing", "kind": "definitions"}, env)
     assert result.text.splitlines()[1:] == ["a.py:1: class", "b.py:10: class: class Thing:"]
+
+
+async def test_repo_map_and_scan_agree(env: ToolEnv) -> None:
+    from context.repomap import RepoMap
+
+    scanned = await find_symbol.TOOL.call({"name": "greet"}, env)
+    repo_map = RepoMap(env.workspace.roots[0], None)
+    await repo_map.index()
+    env.symbols = repo_map
+    indexed = await find_symbol.TOOL.call({"name": "greet"}, env)
+    assert indexed.text == scanned.text
+    assert "src/util.py:3" in indexed.text

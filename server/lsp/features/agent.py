@@ -24,6 +24,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from context.positions import LineIndex
+from context.repomap import RepoMap
 from server.agent.events import AgentEvent, TextStreamed
 from server.agent.outcomes import Final, NeedsApproval, RunOutcome
 from server.agent.plan import EditPlan, FileEdit
@@ -52,6 +53,18 @@ def _build_provider(server: OutriderServer) -> Provider:
 
 
 PROVIDER: ServiceKey[Provider] = ServiceKey("agent provider", _build_provider)
+
+
+def _build_repo_map(server: OutriderServer) -> RepoMap | None:
+    root = server.primary_root
+    if root is None:
+        return None
+    cache = state_dir(server.env) / "repomap"
+    return RepoMap(root, cache, extra_ignore=server.settings.context.extra_ignore)
+
+
+REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey("agent repo map", _build_repo_map)
+"""Definitions and references for `find_symbol` (indexed incrementally before each run)."""
 
 
 @dataclass
@@ -168,7 +181,10 @@ async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
         roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [Path.cwd()])
         consent = TestCommandConsent(state_dir(ls.env) / "test_commands.json")
         confirmed = await asyncio.to_thread(consent.confirmed, roots[0])
-        env = build_env(settings, roots, overlay=overlay_for(ls), confirmed_test_commands=confirmed)
+        repo_map = ls.services.get(REPO_MAP)
+        if repo_map is not None:
+            await repo_map.index()
+        env = build_env(settings, roots, overlay=overlay_for(ls), symbols=repo_map, confirmed_test_commands=confirmed)
         run = await run_agent_task(task, env, settings, provider=provider, on_event=progress.on_event)
         message = await finish(ls, run)
     except asyncio.CancelledError:
