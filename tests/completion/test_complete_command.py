@@ -107,3 +107,18 @@ def test_the_completion_is_traced_with_its_latency_split(
     assert context["shape"] == "multi_line"
     assert context["context_ms"] > 0
     assert "debounce_ms" in context
+
+
+def test_cost_report_shows_completions_as_their_own_feature(
+    calc: Path,
+    emulator: Emulator,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.script({"text": "return a + b", "usage": {"input_tokens": 40, "output_tokens": 4}})
+    assert main(["complete", f"{calc}:2:5", *flags(emulator, calc)]) == 0
+    capsys.readouterr()
+    assert main(["cost", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (row,) = [row for row in report["rows"] if row["feature"] == "completion"]
+    assert row["calls"] == 1
+    assert row["model"] == "qwen2.5-coder:7b"
