@@ -1,13 +1,14 @@
 """The code before and after a cursor, cut to token budgets, optionally with secrets redacted.
 
-:func:`code_windows` reads a region of whole lines around the cursor, redacts it as one piece
+:func:`code_windows` picks a region of whole lines around the cursor, redacts it as one piece
 (so a multi-line secret such as a PEM private key is seen whole, and the region is widened to
 take in a whole key block), splits it at the cursor and cuts the prefix from its tail and the
 suffix from its head with :func:`context.tokens.truncate_to_tokens` (whole lines when at least one
 fits). The region starts at about four characters per token and doubles while the budget is not
 filled, so a big file costs about what the budget holds, not what the file holds.
 
-If redaction changes the cursor line itself (the cursor is on a secret), the redacted line is cut
+The region is grown on the plain text and redacted once, at the end. If redaction changes the
+cursor line itself (the cursor is on a secret), the redacted line is cut
 at the same column: the text around the cursor may shift a little, but no secret survives.
 """
 
@@ -64,9 +65,8 @@ def _split_at_cursor(region: str, shown: str, cursor: int) -> tuple[str, str]:
     return before, after
 
 
-def _shown_halves(region: str, cursor: int, redact: bool) -> tuple[str, str, int]:
-    if not redact:
-        return region[:cursor], region[cursor:], 0
+def _redacted_halves(region: str, cursor: int) -> tuple[str, str, int]:
+    """The region redacted as one piece, split at `cursor`, and how many secrets were masked."""
     shown, count = redact_with_count(region)
     try:
         before, after = _split_at_cursor(region, shown, cursor)
@@ -92,17 +92,27 @@ def code_windows(
     prefix_tokens, suffix_tokens = max(0, prefix_tokens), max(0, suffix_tokens)
     before = max(prefix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
     after = max(suffix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
-    while True:
+    while True:  # grow the region on the plain text (cheap); redact once, at the end
         start = _line_start_before(text, offset - before)
         end = _line_end_after(text, offset + after)
-        start, end = _widen_for_key_blocks(text, start, end) if redact else (start, end)
         region = text[start:end]
-        whole_prefix, whole_suffix, count = _shown_halves(region, offset - start, redact)
-        prefix = truncate_to_tokens(whole_prefix, prefix_tokens, model, keep="tail")
-        suffix = truncate_to_tokens(whole_suffix, suffix_tokens, model, keep="head")
-        more_before = prefix_tokens > 0 and start > 0 and len(prefix) == len(whole_prefix)
-        more_after = suffix_tokens > 0 and end < len(text) and len(suffix) == len(whole_suffix)
+        prefix = truncate_to_tokens(region[: offset - start], prefix_tokens, model, keep="tail")
+        suffix = truncate_to_tokens(region[offset - start :], suffix_tokens, model, keep="head")
+        more_before = prefix_tokens > 0 and start > 0 and len(prefix) == offset - start
+        more_after = suffix_tokens > 0 and end < len(text) and len(suffix) == end - offset
         if not (more_before or more_after):
-            return prefix, suffix, count
+            break
         before *= 2 if more_before else 1
         after *= 2 if more_after else 1
+    if not redact:
+        return prefix, suffix, 0
+    # Redact whole lines around what was chosen (a key block whole), then cut again: masking can
+    # change a piece's token count either way.
+    start, end = _line_start_before(text, offset - len(prefix)), _line_end_after(text, offset + len(suffix))
+    start, end = _widen_for_key_blocks(text, start, end)
+    whole_prefix, whole_suffix, count = _redacted_halves(text[start:end], offset - start)
+    return (
+        truncate_to_tokens(whole_prefix, prefix_tokens, model, keep="tail"),
+        truncate_to_tokens(whole_suffix, suffix_tokens, model, keep="head"),
+        count,
+    )

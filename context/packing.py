@@ -139,6 +139,13 @@ class _Budget:
         self.redactions += count
         return clean
 
+    def redact_lines(self, lines: list[str]) -> list[str]:
+        """Redact many lines in one pass (redaction keeps the line structure)."""
+        if not lines:
+            return []
+        clean = self.redact("\n".join(lines)).split("\n")
+        return clean if len(clean) == len(lines) else [self.redact(line) for line in lines]
+
     def take_lines(self, name: str, lines: Sequence[str], cap: int) -> str:
         """Whole lines, in order, while they fit under min(cap, what is left)."""
         limit = min(cap, self.left)
@@ -225,10 +232,10 @@ def pack_completion_context(
     line = cursor.position.line
     shown = (line - prefix.count("\n"), line + suffix.count("\n"))
     sections: list[Section] = []
-    imports = [ledger.redact(text) for text in _import_lines(cursor, shown)]
+    imports = ledger.redact_lines(_import_lines(cursor, shown))
     if text := ledger.take_lines("imports", imports, int(budget * IMPORTS_SHARE)):
         sections.append(Section("Imports in scope", text))
-    nearby = [ledger.redact(text) for text in _nearby_lines(cursor, shown)]
+    nearby = ledger.redact_lines(_nearby_lines(cursor, shown))
     if text := ledger.take_lines("nearby", nearby, int(budget * NEARBY_SHARE)):
         sections.append(Section("Nearby definitions", text))
     extra_cap = int(budget * EXTRA_SHARE)
