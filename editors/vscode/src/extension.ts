@@ -49,6 +49,9 @@ class Outrider implements vscode.Disposable {
     });
     this.client = client;
     client.onDidChangeState((event) => {
+      if (this.client !== client) {
+        return; // a client being replaced by a restart
+      }
       this.server = event.newState === State.Running ? "running" : event.newState === State.Starting ? "starting" : "stopped";
       if (event.newState !== State.Running) {
         this.tracker.clear();
@@ -62,7 +65,7 @@ class Outrider implements vscode.Disposable {
     } catch (error) {
       this.server = "failed";
       this.render();
-      await this.reportStartFailure(error);
+      void this.reportStartFailure(error); // not awaited: activation must not wait for the user
       return;
     }
     await this.refreshCost();
