@@ -24,17 +24,17 @@ from tests.emulator.server import Emulator
 
 
 def _log_requests(emulator: Emulator, path: Path, stop: threading.Event) -> None:
+    """Append each finished request, in arrival order, until the emulator stops."""
     written = 0
     with path.open("a", encoding="utf-8") as fh:
-        while not stop.is_set() or written < len(emulator.requests):
+        while True:
+            stopping = stop.wait(0.02)
             while written < len(emulator.requests) and emulator.requests[written].done.is_set():
                 fh.write(json.dumps(emulator.requests[written].to_json(), sort_keys=True) + "\n")
                 fh.flush()
                 written += 1
-            if stop.wait(0.02) and written >= len(emulator.requests):
-                break
-            if stop.is_set() and not emulator.requests[written].done.is_set():
-                break
+            if stopping:
+                return
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,12 +95,12 @@ async def test_dropped_stream_is_an_error_for_the_client(emulator: Emulator) -> 
 async def test_closing_a_hung_stream_is_seen_promptly(emulator: Emulator) -> None:
     emulator.script(Reply(text="never sent", fault="hang"))
     client = _anthropic(emulator, timeout=0.3)
-    started = time.monotonic()
     with pytest.raises(anthropic.APITimeoutError):
         await client.messages.create(model="m", max_tokens=5, messages=USER, stream=True)  # type: ignore[arg-type]
+    gave_up = time.monotonic()
     record = emulator.wait_finished(1, timeout=2)
     assert record.outcome == "hung"
-    assert record.finished_at is not None and record.finished_at - started < 1.5
+    assert record.finished_at is not None and record.finished_at - gave_up < 0.5
 
 
 def test_subprocess_prints_port_and_logs_requests(emulator_process: object) -> None:

@@ -7,6 +7,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from server.config import Settings
 from server.models import session_format as fmt
 from server.models.recording import RecordingProvider
@@ -93,3 +95,19 @@ async def test_realtime_replay_keeps_the_timing(emulator: Emulator, tmp_path: Pa
     slow_s = time.monotonic() - started
     assert slow_s >= recorded_span * 0.9
     assert fast_s < slow_s
+
+
+async def test_recording_removes_secrets(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_SERVICE_TOKEN", "tok-1234567890abcdef")
+    session = tmp_path / "session.jsonl"
+    emulator.script(Reply(text="ok"))
+    provider = build_provider(settings_for("openai", emulator), env=env_for(), record_to=session)
+    leaky = "config: token=tok-1234567890abcdef and aws AKIAABCDEFGHIJKLMNOP"
+    await collect(provider.stream(chat(leaky)))
+    text = session.read_text(encoding="utf-8")
+    assert "tok-1234567890abcdef" not in text
+    assert "AKIAABCDEFGHIJKLMNOP" not in text
+    assert "config: token=" in text  # the rest of the message is kept
+    replay = ReplayAdapter.from_file(session)
+    events = await collect(replay.stream(chat(leaky)))  # redacted on both sides: still a match
+    assert not any(isinstance(e, ErrorEvent) for e in events)

@@ -41,3 +41,19 @@ def test_calls_become_genai_spans() -> None:
     assert attrs["outrider.retries"] == 3
     assert span.end_time is not None and span.start_time is not None
     assert span.end_time - span.start_time == 1_500_000_000
+
+
+def test_no_export_unless_an_endpoint_is_configured(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from server.config import Settings
+    from server.observe.tracer import open_tracer
+
+    local = open_tracer(Settings(), db_path=Path(str(tmp_path)) / "a.sqlite3")
+    assert local is not None and local.otel is None
+    local.close()
+    settings = Settings.model_validate({"traces": {"otlp_endpoint": "http://127.0.0.1:4318/v1/traces"}})
+    exported = open_tracer(settings, db_path=Path(str(tmp_path)) / "b.sqlite3")
+    assert exported is not None and isinstance(exported.otel, OtelExporter)
+    exported.close()
+    assert open_tracer(Settings.model_validate({"traces": {"enabled": False}})) is None
