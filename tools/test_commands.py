@@ -4,6 +4,7 @@ configured (settings `agent.test_commands`) or confirmed once."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 
@@ -11,7 +12,8 @@ def detect_test_commands(root: Path) -> list[list[str]]:
     """Suggested argv lists for the project at `root`, in a stable order."""
     found: list[list[str]] = []
     if _looks_like_pytest(root):
-        found.append(["python", "-m", "pytest", "-q"])
+        python = "python" if shutil.which("python") or not shutil.which("python3") else "python3"
+        found.append([python, "-m", "pytest", "-q"])
     package = root / "package.json"
     if package.is_file():
         try:

@@ -1,3 +1,4 @@
+import shutil
 import sys
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def test_detection_suggests_common_runners(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"scripts": {"test": "jest"}}')
     (tmp_path / "go.mod").write_text("module x\n")
     (tmp_path / "Cargo.toml").write_text("[package]\n")
+    python = "python" if shutil.which("python") or not shutil.which("python3") else "python3"
     assert detect_test_commands(tmp_path) == [
-        ["python", "-m", "pytest", "-q"],
+        [python, "-m", "pytest", "-q"],
         ["npm", "test", "--silent"],
         ["go", "test", "./..."],
         ["cargo", "test"],

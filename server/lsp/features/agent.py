@@ -39,6 +39,7 @@ from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
 from server.models.registry import ProviderConfigError, build_provider
 from server.models.types import Provider
+from tools.test_commands import detect_test_commands
 from tools.tool import OpenDocument
 
 logger = logging.getLogger(__name__)
@@ -179,8 +180,7 @@ async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
     try:
         provider = ls.services.get(PROVIDER)
         roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [Path.cwd()])
-        consent = TestCommandConsent(state_dir(ls.env) / "test_commands.json")
-        confirmed = await asyncio.to_thread(consent.confirmed, roots[0])
+        confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
         repo_map = ls.services.get(REPO_MAP)
         if repo_map is not None:
             await repo_map.index()
@@ -199,6 +199,30 @@ async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
         message = f"Outrider: the agent task failed: {type(exc).__name__}: {exc}"
         ls.show_message(message, types.MessageType.Error)
     progress.end(message)
+
+
+async def confirmed_test_commands(ls: OutriderServer, root: Path, task: AgentTask) -> list[list[str]]:
+    """Test commands the user allowed for `root`; asked once (when a task needs tests) if detected."""
+    consent = TestCommandConsent(state_dir(ls.env) / "test_commands.json")
+    confirmed = await asyncio.to_thread(consent.confirmed, root)
+    if confirmed or not task.run_tests:
+        return confirmed
+    detected = await asyncio.to_thread(detect_test_commands, root)
+    if not detected:
+        return []
+    listing = "; ".join(" ".join(c) for c in detected)
+    allow, deny = types.MessageActionItem(title="Allow"), types.MessageActionItem(title="Not now")
+    answer = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"Outrider can check its edits by running the tests in {root.name}: {listing}. Allow?",
+            actions=[allow, deny],
+        )
+    )
+    if answer is None or answer.title != allow.title:
+        return []
+    await asyncio.to_thread(consent.confirm, root, detected)
+    return detected
 
 
 async def finish(ls: OutriderServer, run: AgentRun) -> str:
