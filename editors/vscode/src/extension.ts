@@ -227,6 +227,8 @@ class Outrider implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.server = "stopped";
+    this.tracker.clear();
     if (client === undefined) {
       return;
     }
