@@ -33,7 +33,7 @@ from context.symbols import Tag, extract_tags
 NEARBY_LINES = 80
 MAX_NEARBY = 24
 _CLASS_LIKE = frozenset({"class", "interface", "impl", "module", "enum", "type"})
-_BLOCK_OPENERS = (":", "{", "=>", "->", "(", "[")
+_BLOCK_OPENERS = (":", "{", "=>", "->")
 _CLOSERS = frozenset(")]}>;,'\"` \t")
 
 IMPORT_NODES: dict[str, tuple[str, ...]] = {
@@ -223,15 +223,15 @@ def _in_empty_block(doc: Document, line: int, prefix: str, suffix: str) -> bool:
     if prefix.strip() or suffix.strip(" \t)]}"):
         return False
     above = _neighbour_line(doc, line, -1)
-    if above is None or not above.rstrip().endswith(_BLOCK_OPENERS[:4]):
+    if above is None or not above.rstrip().endswith(_BLOCK_OPENERS):
         return False
     below = _neighbour_line(doc, line, 1)
     return below is None or _indent_width(below) <= _indent_width(above)
 
 
-def _mid_expression(doc: Document, prefix: str, suffix: str, node: Node | None) -> bool:
+def _mid_expression(prefix: str, suffix: str, node: Node | None) -> bool:
     stripped = prefix.strip()
-    if stripped and not stripped.endswith(_BLOCK_OPENERS[:4]):
+    if stripped and not stripped.endswith(_BLOCK_OPENERS):
         return True
     if suffix and not set(suffix) <= _CLOSERS:
         return True
@@ -267,7 +267,7 @@ def cursor_context(doc: Document, position: Position | tuple[int, int]) -> Curso
         imports=_imports(doc, scope_nodes, cursor_byte),
         nearby=_nearby(doc, scope_nodes, pos.line),
         in_empty_block=_in_empty_block(doc, pos.line, prefix, suffix),
-        mid_expression=_mid_expression(doc, prefix, suffix, node),
+        mid_expression=_mid_expression(prefix, suffix, node),
     )
 
 
