@@ -241,8 +241,8 @@ class Outrider implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
+    void this.stop(); // its synchronous part renders the status one last time, before disposal
     this.status.dispose();
-    void this.stop();
   }
 }
 
