@@ -17,7 +17,11 @@ Faults: ``rate_limit`` (429 + retry-after), ``server_error`` (500), ``overloaded
 until the client gives up; with ``after_chunks`` it hangs mid-stream), ``drop`` (the stream
 is cut after ``after_chunks`` events), ``malformed`` (an unparseable event after
 ``after_chunks`` events). A tool call with ``arguments_raw`` sends that text verbatim as its
-arguments (for invalid tool-call JSON).
+arguments (for invalid tool-call JSON). Without streaming, ``drop`` resets the connection and
+``malformed`` sends a truncated JSON body.
+
+Unscripted requests get a 400 naming the request (never a default success), so a test that forgot
+to script its replies fails instead of passing by accident.
 """
 
 from __future__ import annotations

@@ -97,7 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
             return {"_unparsed": raw.decode("utf-8", "replace")}
 
     def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+        self._send_raw(status, json.dumps(body).encode(), headers)
+
+    def _send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -203,6 +205,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if record.stream:
             self._stream(record, reply, protocol)
+        elif reply.fault == "drop":
+            record.outcome = "dropped"
+            self._abort_connection()
+        elif reply.fault == "malformed":
+            self._send_raw(200, b'{"id": "msg_emu", "content": [', self._id_headers(protocol, record.serial))
         else:
             self._send_json(200, self._whole(reply, protocol, record), self._id_headers(protocol, record.serial))
 

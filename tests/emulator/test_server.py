@@ -114,3 +114,16 @@ def test_subprocess_prints_port_and_logs_requests(emulator_process: object) -> N
     logged = proc.requests()
     assert [r["path"] for r in logged] == ["/v1/chat/completions"]
     assert logged[0]["body"]["model"] == "m"
+
+
+async def test_non_streaming_faults(emulator: Emulator) -> None:
+    emulator.script(Reply(fault="drop"), Reply(fault="malformed"), Reply(fault="overloaded"))
+    client = _anthropic(emulator)
+    with pytest.raises(anthropic.APIConnectionError):
+        await client.messages.create(model="m", max_tokens=5, messages=USER)  # type: ignore[arg-type]
+    with pytest.raises((anthropic.APIResponseValidationError, ValueError)):
+        await client.messages.create(model="m", max_tokens=5, messages=USER)  # type: ignore[arg-type]
+    with pytest.raises(anthropic.APIStatusError) as info:
+        await client.messages.create(model="m", max_tokens=5, messages=USER)  # type: ignore[arg-type]
+    assert info.value.status_code == 529
+    assert [r.outcome for r in emulator.requests] == ["dropped", "complete", "error"]
