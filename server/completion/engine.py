@@ -19,12 +19,13 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Literal
 
 from context.document import Document
+from context.packing import Section
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
 from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
 from server.completion.gather import ContextWorker, Gathered
@@ -90,6 +91,7 @@ class _Streamed:
 
 
 Recorder = Callable[[CompletionQuery, CompletionResult], None]
+RelatedSections = Callable[[str, int, str | None], Sequence[Section]]
 
 
 class CompletionEngine:
@@ -100,12 +102,15 @@ class CompletionEngine:
         *,
         recorder: Recorder | None = None,
         tracer: CallObserver | None = None,
+        related: RelatedSections | None = None,
     ) -> None:
         """`tracer` receives rows for completions answered without a model call (the provider,
-        built with the same tracer, traces the calls)."""
+        built with the same tracer, traces the calls). `related(path, budget, model)` gives extra
+        context sections (the repo-map slice); it runs in the context worker thread."""
         self.provider = provider
         self.settings = settings
         self.tracer = tracer
+        self.related = related
         self.coordinator = CompletionCoordinator()
         self.cache = SuggestionCache()
         self.typeahead = TypeAhead()
@@ -171,7 +176,12 @@ class CompletionEngine:
         stale = threading.Event()
         job = asyncio.ensure_future(
             self.worker.gather(
-                query.document.copy(), query.position, self.settings.completion.context_tokens, self.model, stale
+                query.document.copy(),
+                query.position,
+                self.settings.completion.context_tokens,
+                self.model,
+                stale,
+                self.related,
             )
         )
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -93,14 +93,16 @@ class ContextWorker:
         budget_tokens: int,
         model: str | None,
         stale: threading.Event,
-        extra: Sequence[Section] = (),
+        related: Callable[[str, int, str | None], Sequence[Section]] | None = None,
     ) -> tuple[Gathered, float]:
-        """The gathered context and the milliseconds it took (not counting the wait for the worker)."""
+        """The gathered context and the milliseconds it took (not counting the wait for the worker).
+        `related(path, budget, model)` gives extra sections (the repo-map slice)."""
 
         def job() -> tuple[Gathered, float]:
             if stale.is_set():
                 raise StaleRequestError
             started = time.monotonic()
+            extra = related(snapshot.path, budget_tokens, model) if related is not None else ()
             gathered = gather(snapshot, position, budget_tokens, model, extra)
             return gathered, (time.monotonic() - started) * 1000
 

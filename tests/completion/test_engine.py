@@ -3,6 +3,7 @@ import asyncio
 import pytest
 
 from context.document import Document
+from context.packing import Section
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
 from server.models.calls import CallRecord
@@ -168,3 +169,18 @@ async def test_answers_without_a_model_call_are_traced_too() -> None:
     await engine.complete(CompletionQuery("calc", document, (1, 5)))
     (row,) = rows
     assert (row.feature, row.provider, row.cost_usd, row.outcome) == ("completion", "typeahead", 0.0, "ok")
+
+
+async def test_related_sections_reach_the_prompt() -> None:
+    calls: list[tuple[str, int]] = []
+
+    def related(path: str, budget: int, model: str | None) -> tuple[Section, ...]:
+        calls.append((path, budget))
+        return (Section("Repository map", "util.py:\n  def helper(x)"),)
+
+    engine = CompletionEngine(ScriptedProvider([["return a + b"]]), settings(), related=related)
+    await engine.complete(CompletionQuery("calc", Document("calc.py", SOURCE, version=1), (1, 4)))
+    request = provider_of(engine).requests[0]
+    assert isinstance(request, FimRequest)
+    assert "def helper(x)" in request.prefix
+    assert calls == [("calc.py", 2048)]

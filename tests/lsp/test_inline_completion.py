@@ -4,6 +4,7 @@ One server per profile for the module (see ``tests/lsp/completion_client.py``)."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -42,6 +43,7 @@ async def session(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, module_emulator: Emulator
 ) -> AsyncIterator[CompletionSession]:
     root = tmp_path_factory.mktemp("inline")
+    (root / "shapes_util.py").write_text("def polygon_area(points):\n    return 0.0\n", encoding="utf-8")
     started = await launch_completion_session(root, module_emulator, request.param, inline=True)
     yield started
     await stop_client(started.client)
@@ -132,3 +134,16 @@ async def test_unknown_document_gets_an_empty_answer_without_a_call(session: Com
     assert isinstance(result, types.InlineCompletionList)
     assert len(result.items) == 0
     assert emulator.requests == []
+
+
+async def test_repo_map_slice_reaches_the_prompt(session: CompletionSession) -> None:
+    emulator = fresh_emulator(session).script({"text": "pass", "repeat": True})
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:  # the map is indexed in the background: the slice appears once it is
+        uri = fresh_uri(session)
+        await session.client.text_document_inline_completion_async(inline_params(uri))
+        if any("def polygon_area(points)" in request.body["prompt"] for request in emulator.requests):
+            break
+        assert asyncio.get_running_loop().time() < deadline, "the repo-map slice never reached the prompt"
+        await asyncio.sleep(0.2)
+    assert "Repository map" in emulator.requests[-1].body["prompt"]

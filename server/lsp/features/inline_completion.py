@@ -13,13 +13,19 @@ display as ghost text after the cursor.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import time
+from typing import Any
 
 from lsprotocol import types
 
+from context.repomap import RepoMap
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult
+from server.completion.repo_slice import RepoSlices
+from server.config import state_dir
+from server.lsp.convert import uri_to_path
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
@@ -49,10 +55,40 @@ TRACER: ServiceKey[Tracer | None] = ServiceKey("tracer", _open_tracer, close=_cl
 """The session's trace store (+ OTLP export): one for every feature that calls a model."""
 
 
+def _build_repo_map(server: OutriderServer) -> RepoMap | None:
+    root = server.primary_root
+    if root is None:
+        return None
+    repo_map = RepoMap(root, state_dir(server.env) / "repomap", extra_ignore=server.settings.context.extra_ignore)
+    task = asyncio.ensure_future(repo_map.index())  # in a thread; the map serves what is indexed so far
+    _background.add(task)
+    task.add_done_callback(_index_finished)
+    return repo_map
+
+
+def _index_finished(task: asyncio.Future[Any]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("repo map indexing failed; completions go on without it: %s", exc)
+
+
+def _stop_indexing(repo_map: RepoMap | None) -> None:
+    if repo_map is not None:
+        repo_map.stop_indexing()
+
+
+_background: set[asyncio.Future[Any]] = set()
+
+REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey("completion repo map", _build_repo_map, close=_stop_indexing)
+"""The workspace map whose slice goes into completion prompts (indexed in the background)."""
+
+
 def _build_engine(server: OutriderServer) -> CompletionEngine:
     tracer = server.services.get(TRACER)
     provider = build_provider(server.settings, tracer=tracer, env=server.env)
-    return CompletionEngine(provider, server.settings, tracer=tracer)
+    repo_map = server.services.get(REPO_MAP)
+    related = RepoSlices(repo_map) if repo_map is not None else None
+    return CompletionEngine(provider, server.settings, tracer=tracer, related=related)
 
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
@@ -70,7 +106,19 @@ def setup(server: OutriderServer) -> None:
         if (engine := server.services.peek(ENGINE)) is not None:
             engine.document_closed(event.uri)
 
+    async def on_save(event: DocumentEvent) -> None:
+        repo_map = server.services.peek(REPO_MAP)
+        path = uri_to_path(event.uri)
+        if repo_map is None or path is None:
+            return
+        try:
+            rel_path = path.resolve().relative_to(repo_map.root).as_posix()
+        except ValueError:
+            return
+        await asyncio.to_thread(repo_map.update_file, rel_path, None)
+
     server.events.document_changed.subscribe(on_change)
+    server.events.document_saved.subscribe(on_save)
     server.events.document_closed.subscribe(on_close)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
