@@ -184,10 +184,11 @@ _WORKSPACES_LOCK = threading.Lock()
 
 
 def _workspace(root: Path) -> _Workspace:
+    """The cached ignore state of ``root``, rebuilt when the root enters or leaves a git work tree."""
+    top = find_git_top(root)
     with _WORKSPACES_LOCK:
         state = _WORKSPACES.get(root)
-        if state is None:
-            top = find_git_top(root)
+        if state is None or state.git_top != top:
             root_cache = RulesCache(root)
             tree_cache = RulesCache(top) if top is not None else root_cache
             state = _Workspace(root, root_cache, tree_cache, top)
