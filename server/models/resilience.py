@@ -185,16 +185,16 @@ class ResilientProvider:
         try:
             while True:
                 first = call.first_event is None
-                limit = deadline - time.monotonic()
-                if first:
-                    limit = min(limit, self.timeouts.first_token_s)
+                remaining = deadline - time.monotonic()
+                first_token_bound = first and self.timeouts.first_token_s < remaining
+                limit = self.timeouts.first_token_s if first_token_bound else remaining
                 try:
                     async with asyncio.timeout(max(0.0, limit)):
                         event = await anext(events)
                 except StopAsyncIteration:
                     return
                 except TimeoutError:
-                    yield self._timeout_error(first)
+                    yield self._timeout_error(first_token_bound)
                     return
                 if first:
                     call.first_event = time.monotonic()
