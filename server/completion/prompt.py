@@ -84,8 +84,7 @@ def chat_request(
         system=CHAT_SYSTEM,
         messages=(Message.user("\n\n".join(sections)),),
         max_tokens=_max_tokens(shape, max_tokens),
-        temperature=0.0,
-        model=model,
+        model=model,  # no temperature: anthropic 2.x's Messages API no longer takes one
         metadata=metadata,
     )
 

@@ -122,3 +122,19 @@ def test_cost_report_shows_completions_as_their_own_feature(
     (row,) = [row for row in report["rows"] if row["feature"] == "completion"]
     assert row["calls"] == 1
     assert row["model"] == "qwen2.5-coder:7b"
+
+
+def test_chat_models_through_the_anthropic_sdk(
+    calc: Path,
+    emulator: Emulator,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-emulator")
+    emulator.script({"text": "```python\nreturn a + b\n```"})
+    chat = ["--provider", "anthropic", "--base-url", emulator.anthropic_base_url, "--workspace", str(calc.parent)]
+    assert main(["complete", f"{calc}:2:5", *chat]) == 0
+    assert capsys.readouterr().out == "return a + b\n"
+    (request,) = emulator.requests
+    assert request.path == "/v1/messages"
+    assert "def add(a, b):\n    <CURSOR>" in json.dumps(request.body["messages"]).replace("\\n", "\n")
