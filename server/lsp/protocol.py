@@ -65,12 +65,17 @@ class OutriderProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         method = getattr(message, "method", None)
-        if isinstance(message, UndecodableRequest):
-            self._reply_error(message.id, types.ErrorCodes.InvalidParams, message.reason)
-            return
         if isinstance(message, RPCRequest):
             if self._refuse_request(message.id, method or ""):
                 return
+            if isinstance(message, UndecodableRequest):
+                self._reply_error(message.id, types.ErrorCodes.InvalidParams, message.reason)
+                return
+            if method == types.INITIALIZE:
+                self.initialize_received = True
+            elif method == types.SHUTDOWN:
+                # Set now, not when the handler finishes: requests right after shutdown are refused.
+                self.shutdown_received = True
         elif method is not None and not self.initialize_received and method != types.EXIT:
             logger.debug("dropped notification %r received before initialize", method)
             return
@@ -80,20 +85,13 @@ class OutriderProtocol(LanguageServerProtocol):
         """Answer a request the session state forbids; True if it was answered."""
         if self.shutdown_received:
             self._reply_error(msg_id, types.ErrorCodes.InvalidRequest, f"{method}: the server is shutting down")
-            return True
-        if method == types.INITIALIZE:
-            if self.initialize_received:
-                self._reply_error(msg_id, types.ErrorCodes.InvalidRequest, "initialize: already initialized")
-                return True
-            self.initialize_received = True
-            return False
-        if not self.initialize_received:
+        elif method == types.INITIALIZE and self.initialize_received:
+            self._reply_error(msg_id, types.ErrorCodes.InvalidRequest, "initialize: already initialized")
+        elif method != types.INITIALIZE and not self.initialize_received:
             self._reply_error(msg_id, types.ErrorCodes.ServerNotInitialized, f"{method}: server not initialized")
-            return True
-        if method == types.SHUTDOWN:
-            # Set now, not when the handler finishes: requests right after shutdown are refused.
-            self.shutdown_received = True
-        return False
+        else:
+            return False
+        return True
 
     def _reply_error(self, msg_id: int | str, code: int, message: str) -> None:
         logger.warning("refused request %r: %s", msg_id, message)

@@ -36,6 +36,11 @@ def test_request_rules_from_before_initialize_to_after_shutdown(session: RawSess
         {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}},
     )
 
+    broken = session.request("initialize", {"processId": None, "capabilities": 5})
+    assert broken["error"]["code"] == INVALID_PARAMS  # and the session is still not initialized:
+    still_early = session.request("workspace/executeCommand", {"command": "outrider.debug.workspaceRoots"})
+    assert still_early["error"]["code"] == SERVER_NOT_INITIALIZED
+
     # Neovim offers utf-8 first; the document layer counts UTF-16 units, so the server picks utf-16.
     capabilities = {"general": {"positionEncodings": ["utf-8", "utf-16", "utf-32"]}}
     response = session.request("initialize", {"processId": None, "rootUri": None, "capabilities": capabilities})
