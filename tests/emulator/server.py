@@ -22,59 +22,16 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.emulator import wire
+from tests.emulator.request_log import RecordedRequest, protocol_for
 from tests.emulator.script import Protocol, Reply, load_script
-
-
-@dataclass
-class RecordedRequest:
-    """One request the emulator received, and what became of its answer."""
-
-    serial: int
-    method: str
-    path: str
-    protocol: Protocol | None
-    headers: dict[str, str]  # lower-case names
-    body: Any  # parsed JSON (None if there was no JSON body)
-    received_at: float
-    reply: Reply | None = None
-    outcome: str = "pending"  # complete | error | client_closed | dropped | hung | pending
-    finished_at: float | None = None
-    done: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    @property
-    def stream(self) -> bool:
-        return isinstance(self.body, dict) and bool(self.body.get("stream"))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "serial": self.serial,
-            "method": self.method,
-            "path": self.path,
-            "protocol": self.protocol,
-            "headers": self.headers,
-            "body": self.body,
-            "outcome": self.outcome,
-        }
 
 
 class _ClientGone(Exception):
     pass
-
-
-def _protocol_for(path: str) -> Protocol | None:
-    path = path.split("?", 1)[0].rstrip("/")
-    if path.endswith("/messages"):
-        return "anthropic"
-    if path.endswith("/chat/completions"):
-        return "openai"
-    if path.endswith("/completions"):
-        return "openai_completions"
-    return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -374,7 +331,7 @@ class Emulator:
                 serial=len(self.requests) + 1,
                 method=handler.command,
                 path=handler.path,
-                protocol=_protocol_for(handler.path),
+                protocol=protocol_for(handler.path),
                 headers=headers,
                 body=body,
                 received_at=time.monotonic(),
