@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,7 +38,7 @@ import numpy.typing as npt
 SCALE = 1000
 DAMPING = 0.85
 MAX_ITERATIONS = 100
-TOLERANCE = 1e-8
+TOLERANCE = 1e-7
 FOCUS_BOOST = 50
 MENTION_BOOST = 10
 MAX_DEFINERS = 40
@@ -80,17 +81,23 @@ class ReferenceGraph:
     def __init__(self) -> None:
         self.defines: dict[str, dict[str, int]] = {}
         self.references: dict[str, dict[str, int]] = {}
-        self._edges: dict[tuple[str, str], int] = {}
+        self._ids: dict[str, int] = {}
+        self._paths: list[str] = []
+        self._edges: dict[tuple[int, int], int] = {}
         self._file_defs: dict[str, Mapping[str, int]] = {}
         self._file_refs: dict[str, Mapping[str, int]] = {}
         self._dirty: dict[str, _Snapshot] = {}
         self._applied: set[str] = set()
+        self._reference_weights: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._nodes: list[str] | None = None
         self._arrays: _EdgeArrays | None = None
 
     @property
     def files(self) -> list[str]:
         """Every file with names in the graph, sorted."""
-        return sorted(self._file_defs.keys() | self._file_refs.keys())
+        if self._nodes is None:
+            self._nodes = sorted(self._file_defs.keys() | self._file_refs.keys())
+        return self._nodes
 
     def has_definitions(self, path: str) -> bool:
         return path in self._file_defs
@@ -103,6 +110,13 @@ class ReferenceGraph:
         definers = tuple(sorted(self.defines.get(name, ())))
         referencers = tuple(sorted(self.references.get(name, {}).items()))
         return definers, referencers
+
+    def _id(self, path: str) -> int:
+        node = self._ids.get(path)
+        if node is None:
+            node = self._ids[path] = len(self._paths)
+            self._paths.append(path)
+        return node
 
     def replace_file(self, path: str, defs: Mapping[str, int], refs: Mapping[str, int]) -> None:
         """Set `path`'s defined and referenced names (empty mappings remove the file)."""
@@ -119,6 +133,9 @@ class ReferenceGraph:
                 dirty[name] = self._snapshot(name) if name in applied else _EMPTY
         self._swap(self.defines, path, old_defs, defs)
         self._swap(self.references, path, old_refs, refs)
+        if bool(old_defs or old_refs) != bool(defs or refs):
+            self._nodes = None
+            self._arrays = None
         for store, value in ((self._file_defs, defs), (self._file_refs, refs)):
             if value:
                 store[path] = value
@@ -151,30 +168,45 @@ class ReferenceGraph:
         """(referencing file, defining file, weight) for one identifier, sorted, without self edges."""
         return self._contributions(name, self._snapshot(name))
 
+    def reference_weights(self, name: str) -> tuple[tuple[str, int], ...]:
+        """(referencing file, weight per definer) for `name`, sorted; empty when it makes no edges."""
+        cached = self._reference_weights.get(name)
+        if cached is None:
+            definers, referencers = self._snapshot(name)
+            if not definers or len(definers) > MAX_DEFINERS:
+                cached = ()
+            else:
+                cached = tuple((src, edge_weight(name, len(definers), count)) for src, count in referencers)
+            self._reference_weights[name] = cached
+        return cached
+
     def flush(self) -> None:
         """Bring the summed edge weights up to date with every replace_file so far."""
         if not self._dirty:
             return
-        edges = self._edges
+        edges, ids = self._edges, self._id
         for name, before in sorted(self._dirty.items()):
-            for key_src, key_dst, weight in self._contributions(name, before):
-                key = (key_src, key_dst)
+            self._reference_weights.pop(name, None)
+            for src, dst, weight in self._contributions(name, before):
+                key = (ids(src), ids(dst))
                 total = edges[key] - weight
                 if total:
                     edges[key] = total
                 else:
                     del edges[key]
-            now = self._snapshot(name)
-            definers, referencers = now
+            definers, referencers = self._snapshot(name)
             if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 self._applied.discard(name)
                 continue
             self._applied.add(name)
+            definer_ids = [(dst, ids(dst)) for dst in definers]
             for src, count in referencers:
                 weight = edge_weight(name, len(definers), count)
-                for dst in definers:
+                src_id = ids(src)
+                for dst, dst_id in definer_ids:
                     if dst != src:
-                        edges[src, dst] = edges.get((src, dst), 0) + weight
+                        key = (src_id, dst_id)
+                        edges[key] = edges.get(key, 0) + weight
         self._dirty.clear()
         self._arrays = None
 
@@ -183,12 +215,16 @@ class ReferenceGraph:
         self.flush()
         if self._arrays is None:
             nodes = self.files
-            index = {node: i for i, node in enumerate(nodes)}
+            node_ids = [self._id(node) for node in nodes]
+            canonical = np.full(len(self._paths), -1, dtype=np.int64)
+            canonical[node_ids] = np.arange(len(nodes), dtype=np.int64)
             count = len(self._edges)
-            src = np.fromiter((index[s] for s, _ in self._edges), dtype=np.int64, count=count)
-            dst = np.fromiter((index[d] for _, d in self._edges), dtype=np.int64, count=count)
+            pairs = np.fromiter(itertools.chain.from_iterable(self._edges), dtype=np.int64, count=2 * count)
             weight = np.fromiter(self._edges.values(), dtype=np.int64, count=count)
+            src = canonical[pairs[0::2]]
+            dst = canonical[pairs[1::2]]
             order = np.lexsort((dst, src))
+            index = {node: i for i, node in enumerate(nodes)}
             self._arrays = _EdgeArrays(nodes, index, src[order], dst[order], weight[order])
         return self._arrays
 
@@ -209,36 +245,34 @@ class Ranking:
     graph: ReferenceGraph
     nodes: list[str]
     rank: dict[str, float]
-    out_weight: dict[str, int]
     focus: frozenset[str]
     mentioned: frozenset[str]
     inflow: dict[str, float] = field(default_factory=dict)
+    share: dict[str, float] = field(default_factory=dict)
     _name_inflow: dict[str, float] = field(default_factory=dict)
-
-    def _reference_share(self, name: str, src: str, count: int, definer_count: int) -> float:
-        weight = edge_weight(name, definer_count, count)
-        if name in self.mentioned:
-            weight *= MENTION_BOOST
-        if src in self.focus:
-            weight *= FOCUS_BOOST
-        return self.rank[src] * weight / self.out_weight[src]
 
     def definition_score(self, path: str, name: str) -> float:
         """The part of `path`'s inflow that arrives through references to `name`."""
-        definers = self.graph.defines.get(name, {})
-        if len(definers) > MAX_DEFINERS:
+        pairs = self.graph.reference_weights(name)
+        if not pairs:
             return 0.0
-        referencers = self.graph.references.get(name, {})
+        share = self.share
+        boost = MENTION_BOOST if name in self.mentioned else 1
         total = self._name_inflow.get(name)
         if total is None:
             total = 0.0
-            for src, count in sorted(referencers.items()):
-                if self.out_weight.get(src):
-                    total += self._reference_share(name, src, count, len(definers))
+            for src, weight in pairs:
+                ratio = share.get(src)
+                if ratio is not None:
+                    total += ratio * weight
+            total *= boost
             self._name_inflow[name] = total
-        own = referencers.get(path)
-        if own is not None and self.out_weight.get(path):
-            total = max(0.0, total - self._reference_share(name, path, own, len(definers)))
+        own = self.graph.references.get(name, {}).get(path)
+        if own is not None and path in share:
+            for src, weight in pairs:
+                if src == path:
+                    total = max(0.0, total - share[src] * weight * boost)
+                    break
         return DAMPING * total
 
 
@@ -279,11 +313,14 @@ def personalised_pagerank(
     nodes = arrays.nodes
     count = len(nodes)
     if count == 0:
-        return Ranking(graph, [], {}, {}, focus_set, mentioned_set)
+        return Ranking(graph, [], {}, focus_set, mentioned_set)
     src, dst, weight = _boosted_arrays(graph, arrays, focus_set, mentioned_set)
     out = np.bincount(src, weights=weight.astype(np.float64), minlength=count)
     fraction = weight / out[src] if len(src) else np.zeros(0)
-    wanted = np.array([max(0.0, personalization.get(node, 0.0)) for node in nodes], dtype=np.float64)
+    wanted = np.zeros(count, dtype=np.float64)
+    for node, value in sorted(personalization.items()):
+        if node in arrays.index and value > 0:
+            wanted[arrays.index[node]] = value
     total = float(wanted.sum())
     teleport = wanted / total if total > 0 else np.full(count, 1.0 / count)
     dangling = out == 0
@@ -295,16 +332,21 @@ def personalised_pagerank(
         rank = new
         if change < TOLERANCE:
             break
-    out_weight = {nodes[i]: int(out[i]) for i in np.flatnonzero(out)}
     inflow = np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count)
+    has_out = np.flatnonzero(out)
+    ratio = (rank[has_out] / out[has_out]).tolist()
+    boosted_ratio = {
+        nodes[i]: r * (FOCUS_BOOST if nodes[i] in focus_set else 1)
+        for i, r in zip(has_out.tolist(), ratio, strict=True)
+    }
     return Ranking(
         graph,
         nodes,
         dict(zip(nodes, rank.tolist(), strict=True)),
-        out_weight,
         focus_set,
         mentioned_set,
         dict(zip(nodes, inflow.tolist(), strict=True)),
+        boosted_ratio,
     )
 
 

@@ -114,7 +114,7 @@ def test_names_defined_everywhere_make_no_edges() -> None:
     files = {f"d{i}.py": ({"execute": 1}, {}) for i in range(MAX_DEFINERS + 1)}
     files["caller.py"] = ({}, {"execute": 3})
     ranking = personalised_pagerank(build(files), {})
-    assert ranking.out_weight == {}
+    assert ranking.share == {}  # no file has outgoing edges
     assert len({round(value, 12) for value in ranking.rank.values()}) == 1
 
 
