@@ -184,3 +184,11 @@ async def test_related_sections_reach_the_prompt() -> None:
     assert isinstance(request, FimRequest)
     assert "def helper(x)" in request.prefix
     assert calls == [("calc.py", 2048)]
+
+
+async def test_plain_text_without_a_grammar_still_completes() -> None:
+    engine = engine_with(["the end."])
+    document = Document("notes.txt", "Once upon a time\n", version=1)
+    assert document.tree is None
+    result = await engine.complete(CompletionQuery("notes", document, (0, 16)))
+    assert result.text == "the end."
