@@ -6,6 +6,7 @@ resulting edit plan themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,8 @@ def task_message(task: AgentTask, workspace: Workspace | None = None) -> str:
         if task.selected_text:
             location += f"\nSelected code:\n```\n{model_safe(task.selected_text)}\n```"
     requirements = "The project's tests must pass after your edits." if task.run_tests else ""
-    return load_prompt("task").render(instruction=task.instruction, location=location, requirements=requirements)
+    text = load_prompt("task").render(instruction=task.instruction, location=location, requirements=requirements)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def system_message(env: ToolEnv) -> str:

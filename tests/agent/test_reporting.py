@@ -1,4 +1,3 @@
-
 from server.agent.events import StepStarted, TextStreamed, ToolFinished
 from server.agent.outcomes import BudgetExceeded, Failed, Final
 from server.agent.plan import EditPlan, FileEdit

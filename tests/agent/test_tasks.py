@@ -57,6 +57,7 @@ async def test_task_through_the_emulator(script: TaskScript, emulator: Emulator,
         provider="anthropic", base_url=emulator.anthropic_base_url, agent=AgentSettings(test_commands=[PYTEST])
     )
     record = SESSIONS / f"{script.name}.jsonl" if os.environ.get("UPDATE_SESSIONS") else tmp_path / "session.jsonl"
+    record.unlink(missing_ok=True)  # the recorder appends
     outcome = await run_and_apply(script, work, settings, {"ANTHROPIC_API_KEY": "sk-ant-emulator-key"}, record)
     assert fixture_tests_pass(work)
     assert outcome.answer == script.replies[-1]["text"]
