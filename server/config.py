@@ -14,6 +14,7 @@ workspace, with a message saying so.
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from collections.abc import Mapping
@@ -222,7 +223,7 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _drop_untrusted(values: Mapping[str, Any], layer: str, problems: list[str]) -> dict[str, Any]:
-    out = _merge({}, values)
+    out = copy.deepcopy(dict(values))
     for path in sorted(TRUSTED_ONLY):
         node: Any = out
         for key in path[:-1]:
@@ -254,7 +255,8 @@ def _remove_loc(values: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
 
 def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> dict[str, Any]:
     """Merge one layer over `base`, keeping only the keys that validate."""
-    values = dict(layer.values) if layer.trusted else _drop_untrusted(layer.values, layer.name, problems)
+    # Work on a deep copy: invalid keys are deleted from it, never from the caller's data.
+    values = copy.deepcopy(dict(layer.values)) if layer.trusted else _drop_untrusted(layer.values, layer.name, problems)
     for _ in range(50):
         merged = _merge(base, values)
         try:

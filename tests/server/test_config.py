@@ -112,3 +112,11 @@ def test_non_mapping_layer_is_ignored() -> None:
 def test_state_dir_prefers_outrider_home(tmp_path: Path) -> None:
     assert state_dir({"OUTRIDER_HOME": str(tmp_path)}) == tmp_path
     assert state_dir({}).name == "outrider"
+
+
+def test_callers_data_is_never_modified(tmp_path: Path) -> None:
+    editor = {"completion": {"debounce_ms": -1, "max_tokens": 5}, "base_url": "x"}
+    untrusted = {"agent": {"test_commands": [["x"]], "max_steps": 2}}
+    snapshot = (repr(editor), repr(untrusted))
+    build_settings([Layer("workspace", untrusted, trusted=False), Layer("editor settings", editor)])
+    assert (repr(editor), repr(untrusted)) == snapshot
