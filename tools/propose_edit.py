@@ -11,6 +11,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from context.secrets import MARKER as REDACTION_MARKER
 from tools.edit_formats import EditError, SearchReplace, apply_search_replace
 from tools.git_diff import proposal_diff
 from tools.proposals import Proposal
@@ -55,6 +56,8 @@ async def run(args: ProposeEditInput, env: ToolEnv) -> ToolResult:
     current = await current_text(env, target)
     if isinstance(current, Refusal):
         return ToolResult.error(current.reason)
+    if (problem := redaction_problem(args, current.text)) is not None:
+        return ToolResult.error(f"{target.rel}: {problem}")
     new_text: str | None
     if (args.delete or args.edits is not None) and current.text is None:
         return ToolResult.error(f"{target.rel} does not exist; use new_content to create it")
@@ -76,6 +79,18 @@ async def run(args: ProposeEditInput, env: ToolEnv) -> ToolResult:
     else:
         env.proposals.propose(target, existing.base_text, existing.base_version, new_text)
     return ToolResult(model_safe(summary(env, target.path, new_text), env.max_output_chars), files=(target.rel,))
+
+
+def redaction_problem(args: ProposeEditInput, current: str | None) -> str | None:
+    """Secrets are shown to the model as a marker; an edit must never write the marker over them."""
+    if REDACTION_MARKER in (current or ""):
+        return None
+    if any(REDACTION_MARKER in e.search for e in args.edits or ()):
+        return "the search text contains a redacted secret, which the file does not; edit the lines around it instead"
+    written = [*(e.replace for e in args.edits or ()), args.new_content or ""]
+    if any(REDACTION_MARKER in text for text in written):
+        return "the new text contains a redaction marker; keep secret values out of edits (edit around those lines)"
+    return None
 
 
 def summary(env: ToolEnv, path: Path, new_text: str | None) -> str:

@@ -79,3 +79,24 @@ async def test_reverting_drops_the_proposal(env: ToolEnv) -> None:
     )
     assert "nothing proposed" in result.text
     assert len(env.proposals) == 0
+
+
+async def test_redacted_secrets_are_never_written_over(env: ToolEnv, project: Path) -> None:
+    (project / "settings.py").write_text('TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"\nDEBUG = True\n')
+    shown = (await read_file.TOOL.call({"path": "settings.py"}, env)).text
+    secret_line = shown.splitlines()[1].split("| ", 1)[1]
+    assert "abcdefghijklmnop" not in secret_line
+    rewrite = await propose_edit.TOOL.call(
+        {"path": "settings.py", "new_content": secret_line + "\nDEBUG = False\n"}, env
+    )
+    search = await propose_edit.TOOL.call(
+        {"path": "settings.py", "edits": [{"search": secret_line + "\nDEBUG = True", "replace": "DEBUG = False"}]}, env
+    )
+    assert rewrite.is_error and "redaction marker" in rewrite.text
+    assert search.is_error and "redacted secret" in search.text
+    ok = await propose_edit.TOOL.call(
+        {"path": "settings.py", "edits": [{"search": "DEBUG = True", "replace": "DEBUG = False"}]}, env
+    )
+    assert not ok.is_error
+    [proposal] = env.proposals.items()
+    assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" in (proposal.new_text or "")
