@@ -39,7 +39,6 @@ from context.ignore import (
     ignored_with_parents,
     is_vcs_path,
     parent_dirs,
-    read_rules,
 )
 from context.secrets import is_secret_file
 
@@ -175,6 +174,7 @@ class _Workspace:
     root_rules: RulesCache  # .outriderignore (and .gitignore files for the walk)
     tree_rules: RulesCache  # .gitignore files, relative to the git top (or the root)
     git_top: Path | None
+    git_dir_rules: RulesCache | None = None  # .git/info/exclude
     tracked: frozenset[str] = frozenset()
     tracked_stamp: tuple[int, int] | None = None
 
@@ -191,7 +191,9 @@ def _workspace(root: Path) -> _Workspace:
         if state is None or state.git_top != top:
             root_cache = RulesCache(root)
             tree_cache = RulesCache(top) if top is not None else root_cache
-            state = _Workspace(root, root_cache, tree_cache, top)
+            git_dir = git_dir_of(top) if top is not None else None
+            git_dir_rules = RulesCache(git_dir) if git_dir is not None else None
+            state = _Workspace(root, root_cache, tree_cache, top, git_dir_rules)
             _WORKSPACES[root] = state
         return state
 
@@ -200,11 +202,10 @@ def _tracked(state: _Workspace) -> frozenset[str]:
     """Paths tracked by git (relative to the git top), re-read when the index changes."""
     if state.git_top is None:
         return frozenset()
-    git_dir = git_dir_of(state.git_top)
     index_stamp: tuple[int, int] | None = None
-    if git_dir is not None:
+    if state.git_dir_rules is not None:
         try:
-            st = (git_dir / "index").stat()
+            st = (state.git_dir_rules.base_dir / "index").stat()
             index_stamp = (st.st_mtime_ns, st.st_size)
         except OSError:
             index_stamp = None
@@ -251,8 +252,7 @@ def _git_ignored(state: _Workspace, rel: str) -> bool:
         prefix = "" if prefix == "." else prefix + "/"
         if prefix + rel in _tracked(state):
             return False
-        git_dir = git_dir_of(state.git_top)
-        exclude = read_rules(git_dir / "info" / "exclude", "") if git_dir else None
+        exclude = state.git_dir_rules.rules_at("info/exclude", "") if state.git_dir_rules else None
         base_stack = [exclude] if exclude is not None else []
     full = prefix + rel
     stacks = {

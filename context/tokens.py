@@ -10,8 +10,8 @@ BPE tokenizers (GPT-4o's o200k, GPT-4's cl100k, Qwen's, Llama's, Claude's) work:
    per *uncommon letter pair* (``_COMMON_PAIRS``; in random strings most pairs are uncommon, in words
    few, which is what makes BPE split the former and not the latter); digits cost one token per three
    (OpenAI) or per digit (Qwen, Llama, assumed for Claude); punctuation one per character; whitespace
-   runs one per 16; the common alphabets (Latin-1 to Arabic) one per character; other non-ASCII
-   characters one per UTF-8 byte.
+   runs one per 16; a non-ASCII character one per UTF-8 byte (cl100k spends two tokens on
+   letters as common as ``Ø``; this is the one rule that is exact as a worst case).
 3. Family factor: Claude's tokenizer is not public and is known to use more tokens than OpenAI's on
    the same text (up to about 1.35x for recent models), so Anthropic and unknown models get x1.25 on
    top of a bound that already holds for all three reference tokenizers with margin. Two tokens of
@@ -88,10 +88,7 @@ def _letters_cost(piece: str) -> int:
 
 
 def _char_cost(char: str) -> int:
-    """A non-ASCII character: one token for the common alphabets, one per UTF-8 byte otherwise."""
-    code = ord(char)
-    if 0xC0 <= code <= 0x6FF:
-        return 1
+    """A non-ASCII character: one token per UTF-8 byte (rare characters fall back to byte tokens)."""
     return len(char.encode("utf-8"))
 
 
@@ -137,8 +134,6 @@ def truncate_to_tokens(text: str, budget: int, model: str | None = None, keep: L
     """
     if budget <= 0 or not text:
         return ""
-    if count_tokens(text, model) <= budget:
-        return text
     family = model_family(model)
     factor = _FAMILY_FACTOR[family]
     lines = text.splitlines(keepends=True)
@@ -152,6 +147,8 @@ def truncate_to_tokens(text: str, budget: int, model: str | None = None, keep: L
             break
         raw_total += raw_line
         kept += 1
+    if kept == len(lines):
+        return text
     if kept:
         chosen = lines[:kept]
         return "".join(reversed(chosen)) if keep == "tail" else "".join(chosen)
