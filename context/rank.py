@@ -268,11 +268,10 @@ class Ranking:
             total *= boost
             self._name_inflow[name] = total
         own = self.graph.references.get(name, {}).get(path)
-        if own is not None and path in share:
-            for src, weight in pairs:
-                if src == path:
-                    total = max(0.0, total - share[src] * weight * boost)
-                    break
+        ratio = share.get(path)
+        if own is not None and ratio is not None:
+            weight = edge_weight(name, len(self.graph.defines.get(name, ())), own)
+            total = max(0.0, total - ratio * weight * boost)
         return DAMPING * total
 
 

@@ -188,6 +188,8 @@ class RepoMap:
                 self._index_batch(paths[start : start + BATCH_FILES], counts)
                 if progress is not None:
                     progress(min(start + BATCH_FILES, total), total)
+            with self._lock:
+                self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
             return self._report(total, counts, gone, complete=True)
 
     @staticmethod
