@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -210,9 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     clock = time.perf_counter if args.clock == "wall" else time.thread_time
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"keystroke: {LINES}-line Python file, {args.edits} edits x {args.runs} runs "
-        f"(median of runs), {args.clock} clock"
+        f"(median of runs), {args.clock} clock, load average {load} on {os.cpu_count()} CPUs"
     )
     results = measure(args.runs, args.edits, clock)
     print_table(results, baseline)
