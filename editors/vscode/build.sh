@@ -2,8 +2,9 @@
 # Build, check and package the VS Code extension; `make vscode` (part of `make test`) runs this.
 # Needs Node 20+ and npm (from the machine or Debian packages); downloads only npm packages,
 # never a VS Code build. Steps: npm ci, settings in sync with the model, type-check + compile,
-# eslint, unit tests (node's test runner; test/server.test.ts also starts the real `outrider lsp`
-# from the repository's .venv, or $PYTHON), esbuild bundle, vsce package -> editors/vscode/outrider.vsix.
+# eslint, tests (node's test runner; test/server.test.ts and test/extension.test.ts also start the
+# real `outrider lsp` from the repository's .venv, or $PYTHON), esbuild bundle, vsce package ->
+# editors/vscode/outrider.vsix.
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(cd ../.. && pwd)"
@@ -31,7 +32,7 @@ npm run --silent compile
 step "lint"
 npm run --silent lint
 
-step "unit tests (and the settings contract against the real server)"
+step "tests (unit, and the extension against the real server)"
 OUTRIDER_PYTHON="$python" node --test out/test/*.test.js
 
 step "bundle (esbuild) and package (vsce)"

@@ -5,6 +5,7 @@ import {
   CancellationToken,
   ConfigurationParams,
   DidChangeConfigurationNotification,
+  Executable,
   HandleWorkDoneProgressSignature,
   LanguageClient,
   LanguageClientOptions,
@@ -12,7 +13,6 @@ import {
   RequestHandler,
   ResponseError,
   ServerOptions,
-  TransportKind,
   WorkDoneProgressBegin,
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
@@ -46,10 +46,11 @@ function serverOptions(): ServerOptions {
   const config = vscode.workspace.getConfiguration(SECTION);
   const launch = serverLaunch(config.get("server.path"), config.get("server.args"));
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const executable = {
+  // No `transport`: TransportKind.stdio would append `--stdio`, which `outrider lsp` rejects;
+  // an executable without one talks over stdio as it is.
+  const executable: Executable = {
     command: launch.command,
     args: launch.args,
-    transport: TransportKind.stdio,
     options: cwd === undefined ? {} : { cwd },
   };
   return { run: executable, debug: executable };
