@@ -61,10 +61,11 @@ class GitState:
         if repo is None:
             return ""
         base = self.head_sha or EMPTY_TREE_SHA
-        changed = _split_z(repo.git.diff(base, "--name-only", "-z", "--no-renames", "--", self.prefix or "."))
-        excluded = sorted(path for path in changed if self._to_root(path) is None)
-        pathspecs = [self.prefix or ".", *(f":(exclude,literal,top){path}" for path in excluded)]
-        text: str = repo.git.diff(base, "--no-color", "--no-ext-diff", "--no-textconv", "--", *pathspecs)
+        with repo:
+            names = repo.git.diff(base, "--name-only", "-z", "--no-renames", "--", self.prefix or ".")
+            excluded = sorted(path for path in _split_z(names) if self._to_root(path) is None)
+            pathspecs = [self.prefix or ".", *(f":(exclude,literal,top){path}" for path in excluded)]
+            text: str = repo.git.diff(base, "--no-color", "--no-ext-diff", "--no-textconv", "--", *pathspecs)
         if text and not text.endswith("\n"):
             text += "\n"
         return _cut_to_bytes(redact(text), max_bytes)
@@ -81,11 +82,12 @@ class GitState:
 
         for _mtime, rel in sorted((-_mtime_ns(self.root / f.path), f.path) for f in self.dirty):
             add(rel)
-        repo = _open(self.top)
-        if repo is not None and self.head_sha is not None:
-            log_text: str = repo.git.log(
-                f"-n{_RECENT_COMMITS}", "--no-renames", "--name-only", "--format=%x00", "--", self.prefix or "."
-            )
+        repo = _open(self.top) if self.head_sha is not None else None
+        if repo is not None:
+            with repo:
+                log_text: str = repo.git.log(
+                    f"-n{_RECENT_COMMITS}", "--no-renames", "--name-only", "--format=%x00", "--", self.prefix or "."
+                )
             for commit_block in log_text.split("\0"):
                 for path in sorted(line for line in commit_block.splitlines() if line.strip()):
                     add(self._to_root(path))
@@ -113,7 +115,8 @@ def git_state(root: Path) -> GitState | None:
     if repo is None:
         return None
     try:
-        return _read_state(repo, root)
+        with repo:  # closes GitPython's persistent `git cat-file` helpers
+            return _read_state(repo, root)
     except Exception as exc:  # GitPython raises many kinds; a broken repo must not break the caller
         log.warning("cannot read git state of %s: %s", root, exc)
         return None
