@@ -1,0 +1,68 @@
+"""``outrider refactor INSTRUCTION [PATH ...]``: the editor's agent, on files on disk.
+
+Shows live progress and the model's text on stderr, then the unified diff on stdout. ``--apply``
+writes the edits atomically (refused, all or nothing, when a file changed since the agent read
+it); ``--commit`` also makes one git commit of exactly those files; ``--json`` prints the result as
+one object. Exit codes: see :class:`server.terminal.outcome.ExitCode`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from server.cli import CommandError, settings_overrides
+from server.config import Settings, load_settings
+from server.terminal.outcome import ExitCode, RefactorResult
+from server.terminal.refactor_run import Mode, RefactorJob, execute
+from server.terminal.report import default_workspace, run_interruptibly, show_result, workspace_paths
+from server.terminal.session_task import SessionTask, start_session_file
+
+
+def _mode(args: argparse.Namespace) -> Mode:
+    if args.commit and args.diff:
+        raise CommandError("--commit writes the files; it cannot be combined with --diff", 2)
+    return "commit" if args.commit else "apply" if args.apply else "diff"
+
+
+def run(args: argparse.Namespace) -> int:
+    workspace = default_workspace(args.workspace)
+    paths = workspace_paths(workspace, args.paths)
+    if not args.instruction.strip():
+        raise CommandError("the instruction is empty: say what to change", int(ExitCode.NOTHING_TO_DO))
+    mode = _mode(args)
+    if mode == "commit":
+        from server.terminal.commit import check_index
+
+        if (refused := check_index(workspace, allow_dirty=args.allow_dirty_index)) is not None:
+            raise CommandError(refused.reason, int(ExitCode.COMMIT_FAILED))
+    loaded = load_settings(workspace, cli=settings_overrides(args))
+    for problem in loaded.problems:
+        print(f"outrider refactor: {problem}", file=sys.stderr)
+    settings = loaded.settings
+    job = RefactorJob(args.instruction, workspace, paths, mode, run_tests=bool(settings.agent.test_commands))
+    result = _run_traced(job, settings, args)
+    show_result(result, as_json=args.json, out=Console(), err=Console(stderr=True))
+    return 0
+
+
+def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) -> RefactorResult:
+    from server.models.registry import ProviderConfigError, build_provider
+    from server.observe.tracer import open_tracer
+
+    if args.record is not None:
+        start_session_file(args.record, SessionTask(job.instruction, job.paths, job.run_tests))
+    tracer = open_tracer(settings)
+    try:
+        try:
+            provider = build_provider(settings, tracer=tracer, record_to=args.record)
+        except ProviderConfigError as exc:
+            raise CommandError(str(exc), int(ExitCode.PROVIDER_ERROR)) from exc
+        result = run_interruptibly(lambda: execute(job, settings, provider, Console(stderr=True)), args.record)
+        result.session = None if args.record is None else str(args.record)
+        return result
+    finally:
+        if tracer is not None:
+            tracer.close()

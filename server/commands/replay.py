@@ -1,0 +1,48 @@
+"""``outrider replay SESSION``: play a recorded ``outrider refactor --record`` session back through
+the same path (agent loop, validation, diff, apply), with the recorded model replies instead of a
+provider. The project must ask what was recorded; a different request fails loudly with a diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from server.cli import CommandError, settings_overrides
+from server.config import load_settings
+from server.models.replay import ReplayAdapter, SessionFormatError
+from server.terminal.outcome import ExitCode
+from server.terminal.refactor_run import RefactorJob, execute
+from server.terminal.report import default_workspace, run_interruptibly, show_result
+from server.terminal.session_task import read_session_task
+
+
+def run(args: argparse.Namespace) -> int:
+    session = args.session
+    if not session.is_file():
+        raise CommandError(f"{session}: no such session file", 2)
+    task = read_session_task(session)
+    if isinstance(task, str):
+        raise CommandError(task, 2)
+    try:
+        provider = ReplayAdapter.from_file(session, realtime=args.realtime)
+    except SessionFormatError as exc:
+        raise CommandError(str(exc), 2) from exc
+    workspace = default_workspace(args.workspace)
+    loaded = load_settings(workspace, cli=settings_overrides(args))
+    for problem in loaded.problems:
+        print(f"outrider replay: {problem}", file=sys.stderr)
+    settings = loaded.settings.model_copy(deep=True)
+    settings.provider, settings.model, settings.replay_session = "replay", provider.model, str(session)
+    job = RefactorJob(
+        task.instruction, workspace, task.paths, "apply" if args.apply else "diff", run_tests=task.run_tests
+    )
+    err = Console(stderr=True)
+    result = run_interruptibly(lambda: execute(job, settings, provider, err), None)
+    result.session = str(session)
+    if result.exit_code == ExitCode.PROVIDER_ERROR and "replay" in result.message:
+        result.message += " (run it from the recorded project's root, or pass --workspace)"
+    show_result(result, as_json=args.json, out=Console(), err=err)
+    return 0
