@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 ProviderName = Literal["anthropic", "openai", "openai-compatible", "replay"]
 
 DEFAULT_MODELS: dict[str, str] = {
-    "anthropic": "claude-sonnet-4-5",
-    "openai": "gpt-4.1",
+    "anthropic": "claude-sonnet-4-6",
+    "openai": "gpt-5.4",
     "openai-compatible": "qwen2.5-coder:7b",
     "replay": "replay",
 }

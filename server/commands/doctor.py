@@ -62,6 +62,14 @@ def provider_checks(settings: Settings, env: dict[str, str]) -> list[Check]:
         checks.append(Check(label, "ok", f"reachable at {where}; model {adapter.model}"))
         if ref.provider in ("anthropic", "openai") and prices.price_for(adapter.model) is None:
             checks.append(Check(f"price: {adapter.model}", "warn", "no known price: cost and budgets count $0"))
+        elif prices.is_estimate(adapter.model):
+            checks.append(
+                Check(
+                    f"price: {adapter.model}",
+                    "warn",
+                    "not in the price table: charged at its family's highest price; add it under [prices]",
+                )
+            )
     return checks
 
 

@@ -2,7 +2,10 @@
 
 Defaults cover current Anthropic and OpenAI models; ``settings.prices`` overrides or extends them.
 A model is matched exactly, else by the longest known prefix (``claude-sonnet-4-5-20250929``
--> ``claude-sonnet-4-5``). Unknown models (local ones, say) cost nothing and say so.
+-> ``claude-sonnet-4-5``). A newer model of a known vendor family (``claude-opus-4-8``,
+``gpt-5.4``) is priced at the most expensive known model of that family, so a dollar budget stays
+hard until the user adds the real price to ``settings.prices``. Other unknown models (local ones,
+say) cost nothing and say so.
 """
 
 from __future__ import annotations
@@ -41,6 +44,21 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 }
 
 
+# Vendor families, most specific first: an unknown model matching one is charged at the family's
+# highest known price (an overestimate, never an underestimate).
+FAMILIES: tuple[str, ...] = ("claude-opus", "claude-sonnet", "claude-haiku", "claude-", "gpt-", "o")
+
+
+def _family(name: str) -> str | None:
+    for family in FAMILIES:
+        if family == "o":
+            if len(name) > 1 and name[0] == "o" and name[1].isdigit():
+                return family
+        elif name.startswith(family):
+            return family
+    return None
+
+
 class PriceTable:
     """Defaults overlaid with the user's table."""
 
@@ -56,7 +74,23 @@ class PriceTable:
         for name in self._by_length:
             if bare == name or bare.startswith((name + "-", name + "@")):
                 return self._prices[name]
-        return None
+        return self.family_estimate(bare)
+
+    def family_estimate(self, model: str) -> ModelPrice | None:
+        """The highest known price in `model`'s vendor family, or None for a model of no known family."""
+        family = _family(model)
+        if family is None:
+            return None
+        known = [price for name, price in sorted(self._prices.items()) if _family(name) == family]
+        if not known:
+            return None
+        return max(known, key=lambda p: (p.output, p.input))
+
+    def is_estimate(self, model: str) -> bool:
+        """True when `model` is charged at a family estimate rather than a listed price."""
+        bare = model.rsplit("/", 1)[-1]
+        listed = any(bare == n or bare.startswith((n + "-", n + "@")) for n in self._prices)
+        return not listed and self.family_estimate(bare) is not None
 
     def cost(self, usage: Usage, model: str) -> float:
         """Dollars for `usage` on `model`; 0.0 for a model without a known price."""

@@ -31,7 +31,7 @@ def test_doctor_reports_each_provider(
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["ok"] is True
     checks = {c["name"]: c for c in report["checks"]}
-    provider = checks["provider 1: anthropic (claude-sonnet-4-5)"]
+    provider = checks["provider 1: anthropic (claude-sonnet-4-6)"]
     assert provider["status"] == "ok" and emulator.anthropic_base_url in provider["detail"]
     assert [r.path for r in emulator.requests] == ["/v1/models?limit=1"]
 

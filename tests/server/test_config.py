@@ -23,7 +23,7 @@ def test_defaults_without_any_source(tmp_path: Path) -> None:
     assert loaded.problems == []
     assert loaded.settings.provider == "anthropic"
     assert loaded.settings.completion.debounce_ms == 75
-    assert loaded.settings.resolved_model() == "claude-sonnet-4-5"
+    assert loaded.settings.resolved_model() == "claude-sonnet-4-6"
 
 
 def test_sources_apply_lowest_to_highest(tmp_path: Path) -> None:
