@@ -56,6 +56,9 @@ class PretendEditor:
         return self
 
     def apply(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
+        for uri, text_edits in sorted((edit.changes or {}).items()):
+            path = uri_path(uri)
+            path.write_text(apply_text_edits(path.read_text(encoding="utf-8"), list(text_edits)), encoding="utf-8")
         for change in edit.document_changes or []:
             if isinstance(change, types.TextDocumentEdit):
                 uri = change.text_document.uri

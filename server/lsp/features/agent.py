@@ -241,8 +241,27 @@ async def finish(ls: OutriderServer, run: AgentRun) -> str:
     return message
 
 
+def versioned_edits(ls: OutriderServer) -> bool:
+    """Whether the client takes ``documentChanges`` (versions, file operations, annotations)."""
+    return ls.client_supports("workspace.workspace_edit.document_changes")
+
+
+def plain_changes(document_changes: list[Any]) -> dict[str, list[types.TextEdit]]:
+    """``changes`` for clients without ``documentChanges`` (text edits only, no versions)."""
+    out: dict[str, list[types.TextEdit]] = {}
+    for change in document_changes:
+        assert isinstance(change, types.TextDocumentEdit)
+        for edit in change.edits:
+            assert isinstance(edit, types.TextEdit)  # we never send snippet edits
+            out.setdefault(change.text_document.uri, []).append(
+                types.TextEdit(range=edit.range, new_text=edit.new_text)
+            )
+    return out
+
+
 async def apply_plan(ls: OutriderServer, plan: EditPlan) -> str:
-    annotations = ls.client_supports("workspace.workspace_edit.change_annotation_support")
+    versioned = versioned_edits(ls)
+    annotations = versioned and ls.client_supports("workspace.workspace_edit.change_annotation_support")
     edits = list(plan.edits)
     if plan.needs_confirmation and not annotations:
         edits = await confirm_by_message(ls, edits)
@@ -256,7 +275,10 @@ async def apply_plan(ls: OutriderServer, plan: EditPlan) -> str:
             changes.extend(change)
     if not changes:
         return "Nothing applied: " + "; ".join(refused) if refused else "Nothing to apply."
-    workspace_edit = types.WorkspaceEdit(document_changes=changes)
+    if versioned:
+        workspace_edit = types.WorkspaceEdit(document_changes=changes)
+    else:
+        workspace_edit = types.WorkspaceEdit(changes=plain_changes(changes))
     if annotations and plan.needs_confirmation:
         reasons = "; ".join(sorted({e.reason for e in edits if e.reason}))
         workspace_edit.change_annotations = {
@@ -308,7 +330,7 @@ async def document_change(ls: OutriderServer, edit: FileEdit, *, annotate: bool)
     document = ls.document_for(uri) or ls.documents.get(str(edit.path))
     current = document.text if document is not None else await asyncio.to_thread(_read_disk, edit.path)
     version = document.version if document is not None else None
-    resources = ls.client_supports("workspace.workspace_edit.resource_operations")
+    resources = versioned_edits(ls) and ls.client_supports("workspace.workspace_edit.resource_operations")
     if edit.new_text is None:
         if not resources:
             return f"{edit.rel_path}: the editor cannot delete files"

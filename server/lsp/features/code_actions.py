@@ -4,7 +4,8 @@
 ``textDocument/codeAction`` is cheap: it lists actions carrying only ``data``. The command that
 runs the agent (``outrider.agent.run`` with the instruction from a versioned prompt file) is
 attached in ``codeAction/resolve``, and nothing calls a model until the user picks the action.
-Clients without resolve support get the command directly.
+Clients that cannot resolve ``command`` lazily (VS Code declares only ``edit``) get it directly;
+either way the agent runs only when the command is executed.
 
 "Edit selection with instruction..." uses the client-side command ``outrider.agent.editSelection``
 (arguments ``[{uri, range}]``): the editor asks for the instruction, then calls
@@ -134,13 +135,20 @@ def resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
     return action
 
 
+def resolves_commands(ls: OutriderServer) -> bool:
+    """Whether the client resolves a code action's ``command`` lazily (``resolveSupport.properties``)."""
+    support = getattr(getattr(ls.protocol, "client_capabilities", None), "text_document", None)
+    resolve_support = getattr(getattr(support, "code_action", None), "resolve_support", None)
+    return resolve_support is not None and "command" in (resolve_support.properties or ())
+
+
 def setup(server: OutriderServer) -> None:
     options = types.CodeActionOptions(code_action_kinds=sorted(set(KINDS.values())), resolve_provider=True)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
     def code_action(ls: OutriderServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         actions = list_actions(ls, params)
-        if not ls.client_supports("text_document.code_action.resolve_support"):
+        if not resolves_commands(ls):
             actions = [resolve(ls, a) for a in actions]
         return actions
 
