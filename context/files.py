@@ -228,8 +228,9 @@ def _normalise(rel_path: str) -> str | None:
 def is_ignored(root: Path, rel_path: str, *, extra_ignore: Sequence[str] = ()) -> bool:
     """Whether the listing would leave ``rel_path`` out for ignore rules, secrecy or VCS metadata.
 
-    Paths outside the root (absolute, or climbing with ``..``) count as ignored. It does not check
-    that the file exists. Ignore files are cached per root and re-read when they change.
+    Paths outside the root (absolute, or climbing with ``..``) count as ignored. A path that is a
+    directory on disk is matched as a directory (``build/`` patterns); any other path as a file,
+    whether it exists or not. Ignore files are cached per root and re-read when they change.
     """
     rel = _normalise(rel_path)
     if rel is None:
@@ -238,19 +239,20 @@ def is_ignored(root: Path, rel_path: str, *, extra_ignore: Sequence[str] = ()) -
         return True
     root = root.resolve()
     state = _workspace(root)
+    is_dir = (root / rel).is_dir()
     extra = extra_rules(root, extra_ignore, state.root_rules)
-    if extra and ignored_with_parents(_same_stack(extra, rel), rel):
+    if extra and ignored_with_parents(_same_stack(extra, rel), rel, is_dir):
         return True
-    return _git_ignored(state, rel)
+    return _git_ignored(state, rel, is_dir)
 
 
-def _git_ignored(state: _Workspace, rel: str) -> bool:
+def _git_ignored(state: _Workspace, rel: str, is_dir: bool) -> bool:
     prefix = ""
     base_stack: list[IgnoreRules] = []
     if state.git_top is not None:
         prefix = state.root.relative_to(state.git_top).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
-        if prefix + rel in _tracked(state):
+        if not is_dir and prefix + rel in _tracked(state):
             return False
         exclude = state.git_dir_rules.rules_at("info/exclude", "") if state.git_dir_rules else None
         base_stack = [exclude] if exclude is not None else []
@@ -258,7 +260,7 @@ def _git_ignored(state: _Workspace, rel: str) -> bool:
     stacks = {
         directory: base_stack + state.tree_rules.gitignore_stack(directory) for directory in ["", *parent_dirs(full)]
     }
-    return ignored_with_parents(stacks, full)
+    return ignored_with_parents(stacks, full, is_dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +269,10 @@ def _git_ignored(state: _Workspace, rel: str) -> bool:
 
 
 def read_text_file(path: Path, *, max_bytes: int) -> TextFile | Skipped:
-    """The decoded text of ``path``, or why it was skipped (see the module docstring)."""
+    """The decoded text of ``path``, or why it was skipped (see the module docstring).
+
+    The text is not redacted: pass it through ``context.secrets.redact`` before it leaves the process.
+    """
     if is_secret_file(path.as_posix()):
         return Skipped(path, "secret", "holds credentials")
     try:

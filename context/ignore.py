@@ -127,13 +127,13 @@ class RulesCache:
         return stack
 
 
-def ignored_with_parents(stack_for_dir: dict[str, list[IgnoreRules]], rel_path: str) -> bool:
+def ignored_with_parents(stack_for_dir: dict[str, list[IgnoreRules]], rel_path: str, is_dir: bool = False) -> bool:
     """Whether ``rel_path`` or any directory above it is ignored, given each directory's stack."""
     for directory in parent_dirs(rel_path):
         parent = directory.rpartition("/")[0]
         if decide(stack_for_dir[parent], directory, is_dir=True):
             return True
-    return decide(stack_for_dir[rel_path.rpartition("/")[0]], rel_path, is_dir=False)
+    return decide(stack_for_dir[rel_path.rpartition("/")[0]], rel_path, is_dir=is_dir)
 
 
 def extra_rules(root: Path, extra_ignore: Sequence[str], cache: RulesCache | None = None) -> list[IgnoreRules]:

@@ -184,6 +184,16 @@ def test_is_ignored_sees_changes_to_ignore_files(plain_tree: Path) -> None:
     assert is_ignored(plain_tree, "sub/top_only.txt")
 
 
+def test_directories_match_directory_patterns(plain_tree: Path, git_tree: Path) -> None:
+    for root in (plain_tree, git_tree):
+        assert is_ignored(root, "build")
+        assert is_ignored(root, "build/")
+        assert is_ignored(root, "pkg/cache")
+        assert not is_ignored(root, "cache")  # a file: `cache/` matches directories only
+        assert not is_ignored(root, "src")
+        assert is_ignored(root, "sub/local")
+
+
 def test_paths_outside_the_root_and_vcs_metadata_are_ignored(git_tree: Path) -> None:
     assert is_ignored(git_tree, "../elsewhere.txt")
     assert is_ignored(git_tree, "/etc/passwd")
