@@ -248,3 +248,22 @@ def test_references_lookup(indexed: RepoMap) -> None:
     assert sorted({t.path for t in refs}) == ["shop/cart.py", "shop/checkout.py", "shop/models.py"]
     assert all(t.role == "ref" for t in refs)
     assert refs == sorted(refs, key=lambda t: (t.path, t.start_byte))
+
+
+async def test_reads_while_indexing_are_safe_and_see_growing_results(tmp_path: Path) -> None:
+    root = copy_workspace(tmp_path)
+    for i in range(120):
+        (root / f"gen_{i:03d}.py").write_text(f"def generated_{i}() -> str:\n    return format_cents({i})\n")
+    repo_map = RepoMap(root, tmp_path / "cache")
+    task = asyncio.create_task(repo_map.index())
+    counts = []
+    while not task.done():
+        counts.append(repo_map.file_count)
+        assert count_tokens(repo_map.render(150, mentioned_idents=["format_cents"])) <= 150
+        repo_map.definitions("format_cents")
+        repo_map.update_file("shop/cart.py", f"def edited_{len(counts)}() -> None:\n    pass\n")
+        await asyncio.sleep(0)
+    assert (await task).complete
+    assert counts == sorted(counts)
+    assert repo_map.file_count == len(FILES) + 120
+    assert [t.name for t in repo_map.definitions(f"edited_{len(counts)}")] == [f"edited_{len(counts)}"]
