@@ -17,8 +17,17 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-step "npm ci"
-npm ci --no-audit --no-fund --prefer-offline
+# npm ci, unless node_modules was installed by npm ci from this very lockfile (a fresh checkout,
+# as in CI, always installs; OUTRIDER_NPM_CI=1 forces it).
+stamp="node_modules/.outrider-npm-ci"
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "${OUTRIDER_NPM_CI:-0}" = 1 ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund --prefer-offline
+  echo "$lock_sum" > "$stamp"
+else
+  step "npm ci skipped: node_modules matches package-lock.json (OUTRIDER_NPM_CI=1 to force)"
+fi
 
 step "settings contribution in sync with server/config.py"
 python="${PYTHON:-$root/.venv/bin/python}"
