@@ -34,16 +34,27 @@ def check_region(tree: Tree, source: bytes, cursor_byte: int) -> Region:
     """The top-level nodes around the cursor: from the last one starting at or before it to the next."""
     root = tree.root_node
     start, end = 0, len(source)
-    for child in root.children:
-        if child.start_byte <= cursor_byte:
-            start = child.start_byte
-        else:
-            end = child.start_byte
-            break
+    walker = root.walk()
+    # (A cursor, not Node.next_sibling/prev_sibling: those crash tree-sitter 0.26 at the end of a tree.)
+    index = walker.goto_first_child_for_byte(cursor_byte)  # the child containing the cursor, or after it
+    count = root.child_count
+    if index is None:
+        if count:
+            start = _start_of(root.child(count - 1))
+    elif walker.node is not None and walker.node.start_byte <= cursor_byte:
+        start = walker.node.start_byte
+        end = _start_of(root.child(index + 1), end) if index + 1 < count else end
+    elif walker.node is not None:
+        start = _start_of(root.child(index - 1)) if index > 0 else 0
+        end = walker.node.start_byte
     start = source.rfind(b"\n", 0, start) + 1
     if end - start > MAX_REGION_BYTES:
         start, end = _line_window(source, cursor_byte)
     return Region(start, end)
+
+
+def _start_of(node: Node | None, default: int = 0) -> int:
+    return node.start_byte if node is not None else default
 
 
 def _line_window(source: bytes, cursor_byte: int) -> tuple[int, int]:

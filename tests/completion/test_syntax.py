@@ -1,5 +1,7 @@
 import pytest
-from tree_sitter import Parser
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tree_sitter import Parser, Tree
 
 from context.languages import get_parser
 from server.completion.syntax import check_region, error_spans, introduces_syntax_errors
@@ -44,3 +46,25 @@ def test_region_is_the_top_level_definitions_around_the_cursor(python: Parser) -
 def test_error_spans_lists_errors(python: Parser) -> None:
     assert error_spans(python.parse(b"x = 1\n").root_node) == []
     assert error_spans(python.parse(b"x = (1\n").root_node)
+
+
+def _reference_region(tree: Tree, source: bytes, cursor: int) -> tuple[int, int]:
+    start, end = 0, len(source)
+    for child in tree.root_node.children:
+        if child.start_byte <= cursor:
+            start = child.start_byte
+        else:
+            end = child.start_byte
+            break
+    return source.rfind(b"\n", 0, start) + 1, end
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_region_matches_a_scan_of_the_top_level_nodes(data: st.DataObject) -> None:
+    parser = get_parser("python")
+    source = b"import os\n\n\ndef f():\n    pass\n\nx = (1,\n\nclass C:\n    def m(self):\n        return 1\n\n\n"
+    tree = parser.parse(source)
+    cursor = data.draw(st.integers(0, len(source)))
+    region = check_region(tree, source, cursor)
+    assert (region.start, region.end) == _reference_region(tree, source, cursor)
