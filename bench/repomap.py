@@ -190,7 +190,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from aider.io import InputOutput
 from aider.repomap import RepoMap
 
-root, budget, runs, target, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+root, budget, runs, target, mode, out_path = sys.argv[1:7]
+budget, runs = int(budget), int(runs)
 
 class LocalModel:
     # aider's RepoMap only asks the model for token counts (and its name in some versions).
@@ -213,8 +214,9 @@ def timed(fn):
     out = fn()
     return (time.perf_counter() - start, time.process_time() - cpu), out
 
-if mode == "render":
-    sys.stdout.write(fresh().get_repo_map([], paths) or "")
+if mode == "render":  # aider prints progress on stdout: results go to a file
+    with open(out_path, "w", encoding="utf-8") as handle:
+        handle.write(fresh().get_repo_map([], paths) or "")
     sys.exit(0)
 cold, warm, update = [], [], []
 med = lambda pairs, i: statistics.median(p[i] for p in pairs)
@@ -240,9 +242,10 @@ for run in range(runs):
             handle.write(original)
 for d in cache_dir():
     shutil.rmtree(d)
-json.dump({"cold_s": med(cold, 0), "warm_s": med(warm, 0), "update_ms": 1000 * med(update, 0),
-           "cold_cpu_s": med(cold, 1), "warm_cpu_s": med(warm, 1), "update_cpu_ms": 1000 * med(update, 1),
-           "map": text or ""}, sys.stdout)
+with open(out_path, "w", encoding="utf-8") as handle:
+    json.dump({"cold_s": med(cold, 0), "warm_s": med(warm, 0), "update_ms": 1000 * med(update, 0),
+               "cold_cpu_s": med(cold, 1), "warm_cpu_s": med(warm, 1), "update_cpu_ms": 1000 * med(update, 1),
+               "map": text or ""}, handle)
 """
 
 
@@ -254,35 +257,43 @@ def ensure_aider() -> Path:
     return python
 
 
+def _run_aider(python: Path, args: list[str], env: dict[str, str]) -> str:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "out"
+        result = subprocess.run(
+            [str(python), "-c", _AIDER_CHILD, *args, str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=scratch,
+        )
+        if result.returncode != 0 or not out.exists():
+            raise SystemExit(f"aider run failed:\n{result.stderr[-4000:]}")
+        return out.read_text(encoding="utf-8")
+
+
 def measure_aider(tree: Path, budget: int, runs: int, target: str) -> dict[str, Any]:
     from context.tokens import count_tokens
 
     python = ensure_aider()
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "AIDER_ANALYTICS": "false"}
-    result = subprocess.run(
-        [str(python), "-c", _AIDER_CHILD, str(tree), str(budget), str(runs), target, "measure"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tempfile.gettempdir(),
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"aider run failed:\n{result.stderr[-4000:]}")
-    figures: dict[str, Any] = json.loads(result.stdout)
-    figures["tokens"] = count_tokens(figures.pop("map"))
-    digests = []
-    for seed in ("1", "2"):
-        child = subprocess.run(
-            [str(python), "-c", _AIDER_CHILD, str(tree), str(budget), "1", target, "render"],
-            env={**env, "PYTHONHASHSEED": seed},
-            capture_output=True,
-            cwd=tempfile.gettempdir(),
-            check=True,
+    try:
+        figures: dict[str, Any] = json.loads(
+            _run_aider(python, [str(tree), str(budget), str(runs), target, "measure"], env)
         )
-        digests.append(hashlib.sha256(child.stdout).hexdigest())
-    figures["deterministic"] = digests[0] == digests[1]
-    for leftover in tree.glob(".aider.tags.cache*"):
-        shutil.rmtree(leftover)
+        figures["tokens"] = count_tokens(figures.pop("map"))
+        digests = [
+            hashlib.sha256(
+                _run_aider(
+                    python, [str(tree), str(budget), "1", target, "render"], {**env, "PYTHONHASHSEED": seed}
+                ).encode()
+            ).hexdigest()
+            for seed in ("1", "2")
+        ]
+        figures["deterministic"] = digests[0] == digests[1]
+    finally:
+        for leftover in tree.glob(".aider.tags.cache*"):
+            shutil.rmtree(leftover)
     return figures
 
 
