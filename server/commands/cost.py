@@ -4,40 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from server.config import load_settings
+from server.observe.cost import cost_report
 from server.observe.store import TraceStore, default_db_path
-
-
-def cost_report(store: TraceStore, days: int, max_run_cost: float, now: float | None = None) -> dict[str, Any]:
-    now = time.time() if now is None else now
-    start_of_today = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
-    since = start_of_today - 86400 * (max(1, days) - 1)
-    rows = store.cost_rows(since)
-    for row in rows:
-        row["cost_usd"] = round(row["cost_usd"] or 0.0, 6)
-    by_day: dict[str, float] = {}
-    for row in rows:
-        by_day[row["day"]] = round(by_day.get(row["day"], 0.0) + row["cost_usd"], 6)
-    runs = store.run_costs(since)
-    for run in runs:
-        run["cost_usd"] = round(run["cost_usd"] or 0.0, 6)
-        run["budget_usd"] = max_run_cost
-        run["budget_used"] = round(run["cost_usd"] / max_run_cost, 4) if max_run_cost else None
-    return {
-        "days": days,
-        "since": time.strftime("%Y-%m-%d", time.localtime(since)),
-        "total_usd": round(sum(by_day.values()), 6),
-        "total_calls": sum(row["calls"] for row in rows),
-        "by_day": [{"day": day, "cost_usd": by_day[day]} for day in sorted(by_day)],
-        "rows": rows,
-        "runs": runs,
-    }
 
 
 def _render(report: dict[str, Any], console: Console) -> None:

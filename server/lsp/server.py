@@ -58,6 +58,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.completion_fallback",
     "server.lsp.features.agent",
     "server.lsp.features.code_actions",
+    "server.lsp.features.cost",
 )
 
 CORE_FEATURES: frozenset[str] = frozenset(
