@@ -79,8 +79,11 @@ def _stop_indexing(repo_map: RepoMap | None) -> None:
 
 _background: set[asyncio.Future[Any]] = set()
 
-REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey("completion repo map", _build_repo_map, close=_stop_indexing)
-"""The workspace map whose slice goes into completion prompts (indexed in the background)."""
+REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey(
+    "completion repo map", _build_repo_map, close=_stop_indexing, rebuild_on_settings=False
+)
+"""The workspace map whose slice goes into completion prompts (indexed in the background once per
+session, not again on every settings change; saved files are re-read)."""
 
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
