@@ -107,7 +107,7 @@ class AgentLoop:
         if error.kind == "malformed" and self.count_format_error():
             self.messages.append(Message.user(f"Your last reply could not be read ({error.message}). Try again."))
             return Continue()
-        return Failed(f"the model call failed ({error.kind}): {error.message}", plan)
+        return Failed(f"the model call failed ({error.kind}): {error.message}", plan, "provider_error")
 
     def count_format_error(self) -> bool:
         """Count one more format error in a row; False once the bound is passed."""
@@ -130,6 +130,7 @@ class AgentLoop:
             return Failed(
                 f"the model made {self.format_errors} invalid tool calls in a row; stopping",
                 plan_from_proposals(self.env.proposals),
+                "format_errors",
             )
         return Continue()
 
@@ -155,6 +156,7 @@ class AgentLoop:
                 return Failed(
                     "the proposed edits still fail validation: " + "; ".join(report.problems),
                     plan_from_proposals(self.env.proposals),
+                    "validation_failed",
                 )
             feedback = "\n\n".join(report.problems)
             self.messages.append(Message.user(f"Your edits were checked and have problems:\n\n{feedback}\n\nFix them."))

@@ -4,10 +4,12 @@ anything else; frontends switch on the final value (no exceptions for control fl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 from server.agent.plan import EditPlan
 from server.models.budget import BudgetExceeded as LimitReached
+
+FailureKind = Literal["provider_error", "format_errors", "validation_failed", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class Failed:
 
     message: str
     plan: EditPlan = field(default_factory=EditPlan)  # edits proposed so far, NOT validated
+    kind: FailureKind = "failed"
 
 
 TurnOutcome: TypeAlias = Continue | Final | NeedsApproval | BudgetExceeded | Failed

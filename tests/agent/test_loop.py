@@ -70,6 +70,7 @@ async def test_invalid_arguments_go_back_and_are_bounded(env: ToolEnv) -> None:
     provider = ScriptedProvider([tool_reply(("read_file", {"file": "x"}))], repeat_last=True)
     outcome = await make_loop(provider, env, limits=LoopLimits(max_format_errors=2)).run("x")
     assert isinstance(outcome, Failed) and "invalid tool calls" in outcome.message
+    assert outcome.kind == "format_errors"
     assert len(provider.requests) == 3
     assert tool_results(provider.requests[1])[0].is_error
 
@@ -138,6 +139,7 @@ async def test_validation_rounds_are_bounded(env: ToolEnv) -> None:
     provider = ScriptedProvider([tool_reply(broken), text_reply("done")], repeat_last=True)
     outcome = await make_loop(provider, env, limits=LoopLimits(max_validation_rounds=1)).run("x")
     assert isinstance(outcome, Failed) and "still fail validation" in outcome.message
+    assert outcome.kind == "validation_failed"
     assert outcome.plan.files == ("src/app.py",)
 
 
@@ -178,6 +180,7 @@ async def test_provider_error_fails_with_its_message(env: ToolEnv) -> None:
     provider = ScriptedProvider([[ErrorEvent("auth", "invalid x-api-key", status=401)]])
     outcome = await make_loop(provider, env).run("x")
     assert isinstance(outcome, Failed) and "auth" in outcome.message and "invalid x-api-key" in outcome.message
+    assert outcome.kind == "provider_error"
 
 
 async def test_cancellation_stops_the_run(env: ToolEnv) -> None:
