@@ -43,6 +43,7 @@ SendGrid, JWTs, ``Bearer``/``Basic`` credentials, ``user:password@`` in URLs, PE
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
@@ -175,8 +176,12 @@ _TOKEN_SHAPES = tuple(
     )
 )
 
+# The line patterns below (auth schemes, assignments, XML elements, flags) are matched against the
+# lower-cased line (IGNORECASE makes Python's regex engine about 15 times slower) and read back from
+# the original line, which has the same length.
+
 # `Authorization: Bearer <credential>` and friends.
-_AUTH_SCHEME = re.compile(r"(?i)\b((?:bearer|basic)[ \t]+)((?=[A-Za-z._~+/\-]*[0-9])[A-Za-z0-9._~+/\-]{12,}=*)")
+_AUTH_SCHEME = re.compile(r"\b((?:bearer|basic)[ \t]+)((?=[A-Za-z._~+/\-]*[0-9])[A-Za-z0-9._~+/\-]{12,}=*)")
 
 # scheme://user:password@host
 _URL_CREDENTIALS = re.compile(r"(://[^\s/:@'\"]+:)([^\s@/'\"]+)(@)")
@@ -189,15 +194,17 @@ _SECRET_WORD = (
 _QUOTED = r"""[bBrRuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`)"""
 _UNQUOTED = r"""[^\s'"`,;#]+"""
 # key (ends with a secret word) [closing quote] [type annotation] operator value
+# The match starts at the secret word (fast); the key's prefix and the word boundary before the
+# word (`db_password`, `dbPassword`, not `mypassword`) are checked in code (`_key_before`).
 _ASSIGNMENT = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(?P<key>(?:[A-Za-z0-9_.\-]*(?:[_.\-]|(?-i:[a-z0-9](?=[A-Z]))))?" + _SECRET_WORD + r")"
+    r"(?P<key>" + _SECRET_WORD + r")"
     r"(?P<sep>(?:[\"']\]?)?[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?(?::=|=>|==|!=|=|:)[ \t]*)"
     r"(?P<value>" + _QUOTED + "|" + _UNQUOTED + ")"
 )
 # <password>value</password>
-_XML_ELEMENT = re.compile(r"(?i)(<(?:[\w\-]*[_\-])?" + _SECRET_WORD + r">)([^<\n]+)(</)")
+_XML_ELEMENT = re.compile(r"(<(?:[\w\-]*[_\-])?" + _SECRET_WORD + r">)([^<\n]+)(</)")
 # --password=value / --token value
-_CLI_FLAG = re.compile(r"(?i)(--(?:[\w\-]*-)?" + _SECRET_WORD + r"(?:=|\s+))([^\s\-'\"][^\s'\"]*)")
+_CLI_FLAG = re.compile(r"(--(?:[\w\-]*-)?" + _SECRET_WORD + r"(?:=|\s+))([^\s\-'\"][^\s'\"]*)")
 
 _REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([^)]*\)[sdr]|<[^<>]*>|%[sdr]|\*+)[.,:;]?$")
 _AUTH_SCHEME_ONLY = re.compile(r"(?i)^(?:basic|bearer|token|digest)\s*$")
@@ -216,7 +223,28 @@ _SECRET_LOOKING = re.compile(r"[0-9]|[^A-Za-z_.\-]")
 _CHAINED = re.compile(r"[ \t]*(?:=(?!=)|,)")
 
 
-def _is_maskable_value(match: re.Match[str]) -> bool:
+_KEY_PREFIX = re.compile(r"[A-Za-z0-9_.\-]*\Z")
+
+
+def _key_before(match: _OnOriginal) -> str:
+    """The rest of the key before the secret word (``db_`` in ``db_password``)."""
+    start = match.start()
+    found = _KEY_PREFIX.search(match.string, max(0, start - 80), start)
+    return found.group() if found else ""
+
+
+def _at_word_boundary(match: _OnOriginal) -> bool:
+    """The secret word starts the key or a part of it: after ``_ . -``, or a lower-to-upper change."""
+    start = match.start()
+    if start == 0:
+        return True
+    before = match.string[start - 1]
+    if not before.isascii() or not before.isalnum():
+        return True
+    return match.string[start].isupper() and (before.islower() or before.isdigit())
+
+
+def _is_maskable_value(match: _OnOriginal) -> bool:
     """Decide whether the value of a secret-named key is a secret (see the module docstring)."""
     value = match.group("value")
     comparison = "==" in match.group("sep") or "!=" in match.group("sep")
@@ -235,7 +263,7 @@ def _is_maskable_value(match: re.Match[str]) -> bool:
     if _CODE_LIKE.search(value) or _NAME_OF_SECRET.match(value):
         return False
     # Keys in lower or mixed case are code, YAML or prose, where a bare word is usually a name.
-    key_is_upper = not any(char.islower() for char in match.group("key"))
+    key_is_upper = not any(char.islower() for char in _key_before(match) + match.group("key"))
     return key_is_upper or len(value) >= 16 or bool(_SECRET_LOOKING.search(value))
 
 
@@ -253,6 +281,48 @@ def _mask_pem(match: re.Match[str]) -> str:
     if "\n" not in body:
         masked_body = MARKER
     return match.group(1) + masked_body + match.group(3)
+
+
+class _OnOriginal:
+    """A match found in the lower-cased line, read from the original line (same length)."""
+
+    def __init__(self, match: re.Match[str], original: str) -> None:
+        self._match = match
+        self.string = original
+
+    def group(self, name: int | str = 0) -> str:
+        start, end = self._match.span(name)
+        return "" if start < 0 else self.string[start:end]
+
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self.group(index) for index in range(1, self._match.re.groups + 1))
+
+    def start(self) -> int:
+        return self._match.start()
+
+    def end(self) -> int:
+        return self._match.end()
+
+
+_AnyMatch = re.Match[str] | _OnOriginal
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _sub_lowered(pattern: re.Pattern[str], line: str, replace: Callable[[_OnOriginal], str]) -> str:
+    """``pattern.sub`` with ``pattern`` matched on the lower-cased ``line``."""
+    lower = line.lower()
+    if len(lower) != len(line):
+        lower = line.translate(_ASCII_LOWER)
+    pieces: list[str] = []
+    done = 0
+    for match in pattern.finditer(lower):
+        pieces.append(line[done : match.start()])
+        pieces.append(replace(_OnOriginal(match, line)))
+        done = match.end()
+    if not pieces:
+        return line
+    pieces.append(line[done:])
+    return "".join(pieces)
 
 
 def redact_with_count(text: str) -> tuple[str, int]:
@@ -274,16 +344,16 @@ def redact_with_count(text: str) -> tuple[str, int]:
         count += 1
         return _mask_pem(match)
 
-    def on_second_group(match: re.Match[str]) -> str:
+    def on_second_group(match: _AnyMatch) -> str:
         nonlocal count
         if MARKER in match.group(2):
             return match.group(0)
         count += 1
         return match.group(1) + MARKER + "".join(match.groups()[2:])
 
-    def on_assignment(match: re.Match[str]) -> str:
+    def on_assignment(match: _OnOriginal) -> str:
         nonlocal count
-        if not _is_maskable_value(match):
+        if not _at_word_boundary(match) or not _is_maskable_value(match):
             return match.group(0)
         count += 1
         return match.group("key") + match.group("sep") + _mask_value(match.group("value"))
@@ -296,10 +366,10 @@ def redact_with_count(text: str) -> tuple[str, int]:
 
     # The line patterns are slower: run them only on lines holding one of their trigger words.
     def on_line(line: str) -> str:
-        line = _AUTH_SCHEME.sub(on_second_group, line)
-        line = _XML_ELEMENT.sub(on_second_group, line)
-        line = _CLI_FLAG.sub(on_second_group, line)
-        return _ASSIGNMENT.sub(on_assignment, line)
+        line = _sub_lowered(_AUTH_SCHEME, line, on_second_group)
+        line = _sub_lowered(_XML_ELEMENT, line, on_second_group)
+        line = _sub_lowered(_CLI_FLAG, line, on_second_group)
+        return _sub_lowered(_ASSIGNMENT, line, on_assignment)
 
     text = _map_trigger_lines(text, _LINE_TRIGGERS, on_line)
     return text, count
