@@ -80,8 +80,8 @@ class Workspace:
         return WorkspacePath(root, resolved, rel)
 
     def _refuse_rel(self, root: Path, rel: str, lexical: PurePosixPath, raw: str) -> Refusal | None:
-        parts = PurePosixPath(rel).parts
-        if ".git" in parts or ".git" in lexical.parts:
+        parts = [p.lower() for p in (*PurePosixPath(rel).parts, *lexical.parts)]
+        if ".git" in parts:
             return Refusal(f"{raw!r} is inside .git/; git internals are not available (use git_diff)")
         if is_secret_file(rel) or is_secret_file(lexical.name):
             return Refusal(f"{raw!r} is a secret file (credentials, keys, .env); it is never read or written")

@@ -50,7 +50,7 @@ def test_symlink_to_secret_is_refused(project: Path) -> None:
     assert "secret" in refused(Workspace([project]), "settings.txt")
 
 
-@pytest.mark.parametrize("raw", [".git/config", ".git/HEAD", "src/../.git/config"])
+@pytest.mark.parametrize("raw", [".git/config", ".git/HEAD", "src/../.git/config", ".GIT/config"])
 def test_git_internals_are_refused(project: Path, raw: str) -> None:
     assert ".git" in refused(Workspace([project]), raw)
 

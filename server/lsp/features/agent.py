@@ -179,7 +179,12 @@ async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
     progress.begin(f"Outrider: {task.instruction[:60]}")
     try:
         provider = ls.services.get(PROVIDER)
-        roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [Path.cwd()])
+        roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [])
+        if not roots:
+            message = "Outrider: open a folder (workspace) first; the agent only works inside one."
+            ls.show_message(message, types.MessageType.Error)
+            progress.end(message)
+            return
         confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
         repo_map = ls.services.get(REPO_MAP)
         if repo_map is not None:
