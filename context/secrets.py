@@ -123,8 +123,9 @@ def is_secret_file(rel_path: str) -> bool:
     """True for files that exist to hold credentials; such files are never read or listed.
 
     Matching is case-insensitive and looks at the file name (and its parent directory for files
-    such as ``.aws/credentials``). Public halves (``id_rsa.pub``) and templates (``.env.example``)
-    are not secret.
+    such as ``.aws/credentials``; data files such as ``secrets/db.yaml`` under a ``secrets`` or
+    ``.secrets`` directory). Public halves (``id_rsa.pub``) and templates (``.env.example``) are
+    not secret.
     """
     parts = PurePosixPath(rel_path.replace("\\", "/")).parts
     if not parts:
@@ -141,6 +142,9 @@ def is_secret_file(rel_path: str) -> bool:
         return True
     if name.startswith("secrets.") or name == "secrets":
         return PurePosixPath(name).suffix in _SECRETS_DATA_SUFFIXES
+    in_secrets_dir = any(part.lower() in (".secrets", "secrets") for part in parts[:-1])
+    if in_secrets_dir and PurePosixPath(name).suffix in _SECRETS_DATA_SUFFIXES:
+        return True
     return parent == ".ssh" and not name.endswith(".pub")
 
 
