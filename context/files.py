@@ -134,7 +134,7 @@ def _run_git(cwd: Path, argv: list[str]) -> bytes | None:
         log.warning("%s failed in %s (%s); falling back to a directory walk", " ".join(argv[:2]), cwd, exc)
         return None
     if done.returncode != 0:
-        log.info("%s in %s: %s", " ".join(argv[:2]), cwd, done.stderr.decode(errors="replace").strip())
+        log.warning("%s in %s: %s", " ".join(argv[:2]), cwd, done.stderr.decode(errors="replace").strip())
         return None
     return done.stdout
 
