@@ -30,6 +30,8 @@ class Reply:
     def message(self) -> Message:
         parts: list[Part] = [TextPart(self.text)] if self.text else []
         parts.extend(self.tool_calls)
+        if not parts:  # APIs refuse an empty assistant turn if the conversation goes on
+            parts.append(TextPart("(empty reply)"))
         return Message("assistant", tuple(parts))
 
 
