@@ -70,6 +70,7 @@ _SLACK = 2
 _DIGITS_PER_TOKEN: dict[Family, int] = {"openai": 3, "anthropic": 1, "local": 1}
 
 
+@functools.lru_cache(maxsize=256)
 def model_family(model: str | None) -> Family:
     """Which tokenizer family a model name belongs to; unknown and missing names get the safest."""
     name = (model or "").lower().rpartition("/")[2]
@@ -117,12 +118,27 @@ def _raw_bound(text: str, digits_per_token: int) -> int:
 
 
 def count_tokens(text: str, model: str | None = None) -> int:
-    """An upper bound on the tokens ``text`` takes for ``model``'s tokenizer family (offline, fast)."""
+    """An upper bound on the tokens ``text`` takes for ``model``'s tokenizer family (offline, fast).
+
+    Short texts (lines, mostly: packers count line by line on every keystroke) are cached.
+    """
     if not text:
         return 0
     family = model_family(model)
+    if len(text) <= _CACHED_LENGTH:
+        return _count_short(text, family)
+    return _count(text, family)
+
+
+_CACHED_LENGTH = 400
+
+
+def _count(text: str, family: Family) -> int:
     bound = math.ceil(_raw_bound(text, _DIGITS_PER_TOKEN[family]) * _FAMILY_FACTOR[family]) + _SLACK
     return min(bound, len(text.encode("utf-8")))
+
+
+_count_short = functools.lru_cache(maxsize=32768)(_count)
 
 
 def truncate_to_tokens(text: str, budget: int, model: str | None = None, keep: Literal["head", "tail"] = "head") -> str:
