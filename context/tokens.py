@@ -18,8 +18,8 @@ BPE tokenizers (GPT-4o's o200k, GPT-4's cl100k, Qwen's, Llama's, Claude's) work:
    slack per text cover very short texts. No count exceeds the UTF-8 byte length (a byte-level BPE
    token covers at least one byte).
 
-Calibration (``bench/bench_tokens.py`` re-runs it): against the real o200k_base, cl100k_base and
-Qwen3 tokenizers (the ``quicktok-v1`` package, a test dependency only) on Python library sources,
+Calibration (``bench/context_safety.py --calibrate`` re-runs it): against the real o200k_base,
+cl100k_base and Qwen3 tokenizers (the ``quicktok-v1`` package, a test dependency only) on Python library sources,
 documents, JSON/C/JS and adversarial text (random letters, base64, hex, UUIDs, punctuation, digits,
 CJK, Cyrillic, emoji, whitespace), and on held-out sources (the standard library, C headers, Go,
 Rust, TypeScript, Lua, this project): never under, with the smallest ratio about 1.02 on whole
