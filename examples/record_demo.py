@@ -167,7 +167,16 @@ def record(out: Path) -> None:
                 "XDG_CONFIG_HOME": str(scratch / "config"),
                 "OUTRIDER_HOME": str(scratch / "state"),
             }
-            argv = [sys.executable, "-m", "server.cli", "refactor", INSTRUCTION, "--apply", "--workspace", str(work)]
+            argv = [
+                sys.executable,
+                "-c",
+                "import sys; from server.cli import main; sys.exit(main())",
+                "refactor",
+                INSTRUCTION,
+                "--apply",
+                "--workspace",
+                str(work),
+            ]
             argv += ["--provider", "anthropic", "--base-url", emulator.anthropic_base_url, "--record", str(draft)]
             done = subprocess.run(argv, cwd=REPO, env=env, check=False)
         if done.returncode != 0:

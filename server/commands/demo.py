@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         provider = ReplayAdapter.from_file(session, realtime=True)
     except SessionFormatError as exc:
         raise CommandError(str(exc)) from exc
-    console = Console()
+    console = Console(soft_wrap=True)
     with tempfile.TemporaryDirectory(prefix="outrider-demo-") as scratch:
         work = Path(scratch).resolve() / EXAMPLE
         shutil.copytree(example, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

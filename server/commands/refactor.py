@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     settings = loaded.settings
     job = RefactorJob(args.instruction, workspace, paths, mode, run_tests=bool(settings.agent.test_commands))
     result = _run_traced(job, settings, args)
-    show_result(result, as_json=args.json, out=Console(), err=Console(stderr=True))
+    show_result(result, as_json=args.json, out=Console(soft_wrap=True), err=Console(stderr=True, soft_wrap=True))
     return 0
 
 
@@ -60,7 +60,8 @@ def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) 
             provider = build_provider(settings, tracer=tracer, record_to=args.record)
         except ProviderConfigError as exc:
             raise CommandError(str(exc), int(ExitCode.PROVIDER_ERROR)) from exc
-        result = run_interruptibly(lambda: execute(job, settings, provider, Console(stderr=True)), args.record)
+        err = Console(stderr=True, soft_wrap=True)
+        result = run_interruptibly(lambda: execute(job, settings, provider, err), args.record)
         result.session = None if args.record is None else str(args.record)
         return result
     finally:

@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
     job = RefactorJob(
         task.instruction, workspace, task.paths, "apply" if args.apply else "diff", run_tests=task.run_tests
     )
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     result = run_interruptibly(lambda: execute(job, settings, provider, err), None)
     result.session = str(session)
     if result.exit_code == ExitCode.PROVIDER_ERROR and "replay" in result.message:
         result.message += " (run it from the recorded project's root, or pass --workspace)"
-    show_result(result, as_json=args.json, out=Console(), err=err)
+    show_result(result, as_json=args.json, out=Console(soft_wrap=True), err=err)
     return 0
