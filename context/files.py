@@ -230,7 +230,9 @@ def is_ignored(root: Path, rel_path: str, *, extra_ignore: Sequence[str] = ()) -
 
     Paths outside the root (absolute, or climbing with ``..``) count as ignored. A path that is a
     directory on disk is matched as a directory (``build/`` patterns); any other path as a file,
-    whether it exists or not. Ignore files are cached per root and re-read when they change.
+    whether it exists or not. Ignore files are cached per root and re-read when they change; in a
+    git work tree the set of tracked files (tracked files are never ignored) is re-read with one
+    ``git ls-files`` when the index changes, so on an event loop prefer calling it in a thread.
     """
     rel = _normalise(rel_path)
     if rel is None:
