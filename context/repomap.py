@@ -141,6 +141,7 @@ class RepoMap:
         self._graph = ReferenceGraph()
         self._generation = 0
         self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._accepted: dict[str, bool] = {}
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -170,6 +171,7 @@ class RepoMap:
     def index_sync(self, progress: Progress | None = None) -> IndexReport:
         """The blocking body of :meth:`index`, for threads and the command line."""
         with self._index_lock:
+            self._accepted = {}  # ignore files may have changed
             listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
             paths = [path for path in listed if language_for_path(path) is not None]
             with self._lock:
@@ -264,6 +266,15 @@ class RepoMap:
     # -- incremental updates --------------------------------------------------------------------
 
     def _accepts(self, rel_path: str) -> bool:
+        """Whether the map takes this path (memoised per path: ``is_ignored`` may run git)."""
+        if rel_path in self._records:
+            return True
+        decision = self._accepted.get(rel_path)
+        if decision is None:
+            decision = self._accepted[rel_path] = self._check_path(rel_path)
+        return decision
+
+    def _check_path(self, rel_path: str) -> bool:
         pure = PurePosixPath(rel_path)
         if pure.is_absolute() or ".." in pure.parts or language_for_path(rel_path) is None:
             return False
