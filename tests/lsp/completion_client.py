@@ -53,7 +53,9 @@ def capabilities(profile: str, *, inline: bool) -> types.ClientCapabilities:
     return caps
 
 
-async def launch_completion_session(root: Path, emulator: Emulator, profile: str, *, inline: bool) -> CompletionSession:
+async def launch_completion_session(
+    root: Path, emulator: Emulator, profile: str, *, inline: bool, settings: dict[str, Any] | None = None
+) -> CompletionSession:
     client = make_test_lsp_client()
     env = isolated_env(root / "home", {"OPENAI_API_KEY": "sk-emulator"})
     await client.start_io(sys.executable, "-m", "server.cli", "lsp", env=env, cwd=str(REPO_ROOT))
@@ -61,7 +63,7 @@ async def launch_completion_session(root: Path, emulator: Emulator, profile: str
         capabilities=capabilities(profile, inline=inline),
         root_uri=uri_of(root),
         workspace_folders=[types.WorkspaceFolder(uri=uri_of(root), name="ws")],
-        initialization_options=completion_settings(emulator),
+        initialization_options=completion_settings(emulator) if settings is None else settings,
     )
     result = await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
     return CompletionSession(client, result.capabilities, emulator, root)

@@ -23,7 +23,7 @@ from tests.lsp.completion_client import (
     launch_completion_session,
     send_with_id,
 )
-from tests.lsp.conftest import PROFILES, stop_client
+from tests.lsp.conftest import PROFILES, stop_client, wait_for_message
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -147,3 +147,21 @@ async def test_repo_map_slice_reaches_the_prompt(session: CompletionSession) -> 
         assert asyncio.get_running_loop().time() < deadline, "the repo-map slice never reached the prompt"
         await asyncio.sleep(0.2)
     assert "Repository map" in emulator.requests[-1].body["prompt"]
+
+
+async def test_a_misconfigured_provider_is_said_once_and_answers_empty(
+    tmp_path_factory: pytest.TempPathFactory, module_emulator: Emulator
+) -> None:
+    broken = {"provider": "openai-compatible", "completion": {"debounce_ms": 0}}  # no base_url
+    root = tmp_path_factory.mktemp("broken")
+    started = await launch_completion_session(root, module_emulator, "neovim", inline=True, settings=broken)
+    try:
+        for _ in range(3):
+            result = await started.client.text_document_inline_completion_async(inline_params(fresh_uri(started)))
+            assert isinstance(result, types.InlineCompletionList)
+            assert len(result.items) == 0
+        message = await wait_for_message(started.client, lambda m: "completions are off" in m.message)
+        assert "base_url" in message.message
+        assert sum("completions are off" in m.message for m in started.client.messages) == 1
+    finally:
+        await stop_client(started.client)

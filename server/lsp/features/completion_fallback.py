@@ -24,7 +24,8 @@ _LABEL_CHARS = 80
 
 
 def setup(server: OutriderServer) -> None:
-    reported: set[str] = set()
+    reported: set[str] = set()  # problems already shown to the user (again after a settings change)
+    server.events.settings_changed.subscribe(lambda _settings: reported.clear())
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
     async def on_completion(ls: OutriderServer, params: types.CompletionParams) -> types.CompletionList:

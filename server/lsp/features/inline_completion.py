@@ -98,7 +98,8 @@ ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_en
 
 
 def setup(server: OutriderServer) -> None:
-    reported: set[str] = set()
+    reported: set[str] = set()  # problems already shown to the user (again after a settings change)
+    server.events.settings_changed.subscribe(lambda _settings: reported.clear())
 
     def on_change(event: DocumentEvent) -> None:
         engine = server.services.peek(ENGINE)
@@ -153,7 +154,9 @@ async def run_completion(
         if "config" not in reported:
             reported.add("config")
             ls.show_message(f"Outrider completions are off: {exc}", types.MessageType.Error)
-        logger.warning("no completion provider: %s", exc)
+            logger.warning("no completion provider: %s", exc)
+        else:
+            logger.debug("no completion provider: %s", exc)
         return None
     result = await engine.complete(CompletionQuery(uri, document, (position.line, position.character), received))
     if result.error is not None and result.error.kind in _ACTIONABLE and result.error.kind not in reported:
