@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.text import Text
 
 from server.agent.events import AgentEvent, RunFinished, StepStarted, TextStreamed, ToolFinished, ValidationFailed
-from server.agent.reporting import progress_line
+from server.agent.reporting import STREAM_TAIL_CHARS, progress_line
 from server.models.budget import Spent
 
 
@@ -37,7 +37,7 @@ class ProgressView:
     def __enter__(self) -> ProgressView:
         self.started = self.clock()
         if self.console.is_terminal:
-            self.live = Live(self.status(), console=self.console, transient=True, refresh_per_second=8)
+            self.live = Live(console=self.console, transient=True, refresh_per_second=8, get_renderable=self.status)
             self.live.__enter__()
         return self
 
@@ -53,14 +53,19 @@ class ProgressView:
 
     def status(self) -> Text:
         tool = f"  {self.tool}" if self.tool else ""
-        files = f"  files: {', '.join(self.files_touched)}" if self.files_touched else ""
+        touched = self.files_touched
+        files = f"  editing {', '.join(touched)}" if len(touched) <= 2 else f"  editing {len(touched)} files"
+        files = files if touched else ""
         tokens = self.spent.input_tokens + self.spent.output_tokens
-        return Text.assemble(
+        line = Text.assemble(
             (f"step {self.step}/{self.max_steps}", "bold"),
             (tool, "magenta"),
             (files, "yellow"),
             f"  {tokens:,} tokens  ${self.spent.cost_usd:.4f}  {self.elapsed:.1f}s",
         )
+        if self.pending_text.strip():  # the model's sentence so far, until its line is complete
+            line = Text.assemble(line, "\n", (" ".join(self.pending_text.split())[-STREAM_TAIL_CHARS:], "italic"))
+        return line
 
     def __call__(self, event: AgentEvent) -> None:
         if isinstance(event, TextStreamed):
@@ -68,9 +73,12 @@ class ProgressView:
             return
         self.flush_text()
         if isinstance(event, StepStarted):
-            self.step, self.spent = event.step, event.spent
+            self.step, self.spent, self.tool = event.step, event.spent, "asking the model"
         elif isinstance(event, ToolFinished):
             self.tool, self.files_touched, self.spent = event.tool, event.files_touched, event.spent
+            if self.live is not None:  # a lasting line per tool call above the status line
+                failed = " (failed)" if event.is_error else ""
+                self.console.print(Text(f"  {event.tool} {' '.join(event.files)}{failed}".rstrip(), style="dim"))
         elif isinstance(event, RunFinished):
             self.spent = event.spent
         elif isinstance(event, ValidationFailed):
@@ -80,7 +88,7 @@ class ProgressView:
 
     def refresh(self, event: AgentEvent) -> None:
         if self.live is not None:
-            self.live.update(self.status())
+            self.live.refresh()
             return
         line = progress_line(event, self.max_steps)
         if line is not None and not isinstance(event, TextStreamed):
@@ -92,8 +100,6 @@ class ProgressView:
         if "\n" in self.pending_text:
             done, self.pending_text = self.pending_text.rsplit("\n", 1)
             self.console.print(Text(done, style="italic"))
-        if self.live is not None:
-            self.live.update(self.status())
 
     def flush_text(self) -> None:
         if self.pending_text.strip():

@@ -29,6 +29,12 @@ def test_terminal_status_line_shows_step_tool_files_tokens_dollars_elapsed() -> 
     console = Console(record=True, width=200, force_terminal=True)
     view = ProgressView(console, 9, clock=lambda: 12.5)
     view.started = 10.0
+    assert view.status().plain == "step 0/9  0 tokens  $0.0000  2.5s"
     view(ToolFinished(3, "propose_edit", False, ("a.py",), ("a.py", "b.py"), Spent(3, 100, 20, cost_usd=0.5)))
     view.step = 3
-    assert view.status().plain == "step 3/9  propose_edit  files: a.py, b.py  120 tokens  $0.5000  2.5s"
+    assert view.status().plain == "step 3/9  propose_edit  editing a.py, b.py  120 tokens  $0.5000  2.5s"
+    view(ToolFinished(3, "propose_edit", False, ("c.py",), ("a.py", "b.py", "c.py"), Spent(3, 100, 20)))
+    view(StepStarted(4, Spent(3, 100, 20)))
+    assert view.status().plain.startswith("step 4/9  asking the model  editing 3 files  120 tokens")
+    view(TextStreamed("Renaming   the"))
+    assert view.status().plain.endswith("2.5s\nRenaming the")
