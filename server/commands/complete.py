@@ -106,7 +106,7 @@ def result_json(result: CompletionResult) -> dict[str, Any]:
         "timings_ms": {
             "debounce": round(result.timings.debounce_ms, 3),
             "context": round(result.timings.context_ms, 3),
-            "queue": round(result.timings.queue_ms, 3),
+            "upstream_wait": round(result.timings.upstream_wait_ms, 3),
             "first_token": None if result.timings.first_token_ms is None else round(result.timings.first_token_ms, 3),
             "total": round(result.timings.total_ms, 3),
         },

@@ -59,7 +59,7 @@ class Timings:
 
     debounce_ms: float = 0.0
     context_ms: float = 0.0
-    queue_ms: float = 0.0  # upstream call made until its first event (connection, server queue)
+    upstream_wait_ms: float = 0.0  # upstream call made until its first event (connection, queue, model)
     first_token_ms: float | None = None  # request received until the first text
     total_ms: float = 0.0
     received_at: float = 0.0
@@ -219,7 +219,7 @@ class CompletionEngine:
             async for event in stream:
                 now = timings.last_event_at = time.monotonic()
                 if timings.first_token_ms is None:
-                    timings.queue_ms = (now - called) * 1000
+                    timings.upstream_wait_ms = (now - called) * 1000
                     timings.first_token_ms = (now - timings.received_at) * 1000
                 if isinstance(event, TextDelta):
                     out.text += event.text
