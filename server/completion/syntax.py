@@ -35,7 +35,7 @@ def check_region(tree: Tree, source: bytes, cursor_byte: int) -> Region:
     root = tree.root_node
     start, end = 0, len(source)
     walker = root.walk()
-    # (A cursor, not Node.next_sibling/prev_sibling: those crash tree-sitter 0.26 at the end of a tree.)
+    # (A cursor: Node.first_child_for_byte segfaults in tree-sitter 0.26.1 when no child ends after the byte.)
     index = walker.goto_first_child_for_byte(cursor_byte)  # the child containing the cursor, or after it
     count = root.child_count
     if index is None:
