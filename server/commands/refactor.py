@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     for problem in loaded.problems:
         print(f"outrider refactor: {problem}", file=sys.stderr)
     settings = loaded.settings
-    job = RefactorJob(args.instruction, workspace, paths, mode, run_tests=bool(settings.agent.test_commands))
+    job = RefactorJob(
+        args.instruction, workspace, paths, mode, run_tests=bool(settings.agent.test_commands), confirmed=args.yes
+    )
     result = _run_traced(job, settings, args)
     show_result(result, as_json=args.json, out=Console(soft_wrap=True), err=Console(stderr=True, soft_wrap=True))
     return 0

@@ -41,6 +41,7 @@ class RefactorJob:
     paths: tuple[str, ...] = ()  # workspace-relative, POSIX
     mode: Mode = "diff"
     run_tests: bool = False
+    confirmed: bool = False  # the user accepts edits that need confirmation (--yes)
 
     def agent_task(self) -> AgentTask:
         if len(self.paths) == 1:
@@ -99,7 +100,7 @@ def write_plan(job: RefactorJob, result: RefactorResult, plan: EditPlan) -> Refa
         result.message = f"{', '.join(changed)} changed on disk since the agent read it; nothing was written"
         return result
     with sigint_held():
-        report = apply_plan_to_disk(plan)
+        report = apply_plan_to_disk(plan, confirmed=job.confirmed)
     result.written, result.deleted = report.written, report.deleted
     if not report.ok:
         result.status, result.exit_code = "conflict", ExitCode.CONFLICT
@@ -139,9 +140,9 @@ def conclude(job: RefactorJob, run: AgentRun) -> RefactorResult:
     )
     if job.mode == "diff":
         return result
-    if isinstance(outcome, NeedsApproval):
+    if isinstance(outcome, NeedsApproval) and not job.confirmed:
         result.status, result.exit_code = "needs_confirmation", ExitCode.NEEDS_CONFIRMATION
-        result.message = "not applied, review these edits first: " + "; ".join(outcome.reasons)
+        result.message = "not applied, review these edits first (--yes writes them): " + "; ".join(outcome.reasons)
         return result
     return write_plan(job, result, plan)
 

@@ -6,6 +6,7 @@ from server.agent.session import AgentRun
 from server.models.budget import Spent
 from server.terminal.outcome import ExitCode, unfinished_result
 from server.terminal.refactor_run import RefactorJob, conclude
+from tools.proposals import text_hash
 
 PLAN = EditPlan((FileEdit(Path("/nonexistent/a.py"), "a.py", None, "h", "old\n", "new\n"),))
 
@@ -38,3 +39,15 @@ def test_edits_needing_confirmation_are_shown_but_never_applied(tmp_path: Path) 
     assert "+new" in applied.diff and applied.written == []
     shown = conclude(RefactorJob("x", tmp_path, mode="diff"), run)
     assert shown.exit_code == ExitCode.OK and shown.status == "diff"
+
+
+def test_yes_writes_edits_that_need_confirmation(tmp_path: Path) -> None:
+    target = tmp_path / "gone.py"
+    target.write_text("x = 1\n")
+    plan = EditPlan((FileEdit(target, "gone.py", None, text_hash("x = 1\n"), "x = 1\n", None, True, "deletes a file"),))
+    run = AgentRun(NeedsApproval("ok", plan, ("gone.py: deletes a file",)), Spent(steps=1), {})
+    assert conclude(RefactorJob("x", tmp_path, mode="apply"), run).exit_code == ExitCode.NEEDS_CONFIRMATION
+    assert target.exists()
+    result = conclude(RefactorJob("x", tmp_path, mode="apply", confirmed=True), run)
+    assert result.exit_code == ExitCode.OK and result.deleted == ["gone.py"] and not target.exists()
+    assert "--- a/gone.py\n+++ /dev/null" in result.diff
