@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,33 @@ def test_missing_key_and_bad_paths_fail_before_any_call(
     assert main(["refactor", "x", str(work / "missing.py"), "--workspace", str(work)]) == 2
     assert "missing.py: no such file or directory" in capsys.readouterr().err
     assert main(["refactor", "x", "--workspace", str(work), "--diff", "--commit"]) == 2
+
+
+def test_file_edited_while_the_model_thinks_is_redone_on_top_of_the_users_edit(
+    emulator: Emulator, work: Path, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cart = work / "shop" / "cart.py"
+    cart_edit = RENAME.replies[2]["tool_calls"][1]
+    emulator.script(
+        *RENAME.replies[:3],
+        {"text": "Done.", "first_byte_delay_s": 1.0},  # the user saves cart.py meanwhile
+        {"tool_calls": [{"name": "read_file", "arguments": {"path": "shop/cart.py"}}]},
+        {"tool_calls": [cart_edit]},
+        {"text": "Redid the edit to shop/cart.py on top of your change."},
+    )
+
+    def user_saves_cart() -> None:
+        assert emulator.wait_until(lambda: len(emulator.requests) >= 4, timeout=30)
+        with cart.open("a") as fh:
+            fh.write("# edited meanwhile\n")
+
+    saver = threading.Thread(target=user_saves_cart)
+    saver.start()
+    code = main(refactor_argv(emulator.anthropic_base_url, work, "--apply"))
+    saver.join()
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "! shop/cart.py changed since you read it" in err
+    text = cart.read_text()
+    assert text.endswith("# edited meanwhile\n") and "compute_total(self.prices)" in text and "calc_total" not in text
+    assert len(emulator.requests) == 7
