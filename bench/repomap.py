@@ -373,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     ours = measure_ours(tree, args.budget, args.runs, target)
     aider = measure_aider(tree, args.budget, args.runs, target) if args.with_aider else None
     if aider is None and args.aider_results:
-        aider = json.loads(args.aider_results.read_text()).get("aider")
+        saved = json.loads(args.aider_results.read_text())
+        aider = saved.get("aider", saved)
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None
     print_table(meta, ours, aider, baseline)
     if args.json_out:
