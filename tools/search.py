@@ -1,24 +1,37 @@
 """`search`: a regular expression over the workspace's text files (ignore-aware, capped).
 
-Runs in a thread. Open buffers and proposals are searched instead of the disk copy, so results
-agree with `read_file`.
+Runs in a child process with a timeout (:mod:`tools.search_worker`): a thread running ``re``
+cannot be stopped, and a model can write a pattern that backtracks for ever. Open buffers and
+proposals are searched instead of the disk copy, so results agree with `read_file`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import logging
+import os
 import re
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from context.files import Skipped, list_workspace_files, read_text_file
+from context.files import list_workspace_files
 from tools.list_files import matches
+from tools.process import scrubbed_env
 from tools.sandbox import Refusal, model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 
+log = logging.getLogger(__name__)
+
 MAX_MATCHES = 100
+SEARCH_TIMEOUT_S = 10.0
+PACKAGE_PARENT = str(Path(__file__).parent.parent)  # so the worker imports these very modules
 MAX_LINE_CHARS = 300
 SKIP_LINES_LONGER_THAN = 5_000  # minified files: not useful to the model, slow for regexes
 
@@ -57,6 +70,51 @@ def search_files(
     return found, total
 
 
+def editor_texts(env: ToolEnv, root: Path, rels: list[str]) -> dict[str, str | None]:
+    """Texts that win over the disk: proposals (None: deleted), then open editor buffers."""
+    texts: dict[str, str | None] = {}
+    for rel in rels:
+        if (doc := env.overlay(root / rel)) is not None:
+            texts[rel] = doc.text
+    for proposal in env.proposals.items():
+        if proposal.target.root == root:
+            texts[proposal.target.rel] = proposal.new_text
+    return texts
+
+
+async def search_in_child(request: dict[str, Any]) -> tuple[list[str], int] | str:
+    """Run the search in ``python -m tools.search_worker``; a runaway pattern is killed."""
+    env = scrubbed_env(os.environ)
+    env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tools.search_worker",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(json.dumps(request).encode()), SEARCH_TIMEOUT_S)
+    except TimeoutError:
+        return (
+            f"the search took longer than {SEARCH_TIMEOUT_S:g} s and was stopped; use a simpler pattern "
+            "(nested repetition such as (a+)+ can take forever) or narrow path/glob"
+        )
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+    if proc.returncode != 0:
+        log.error("search worker failed (%s): %s", proc.returncode, err.decode(errors="replace")[-2000:])
+        return f"the search failed (exit code {proc.returncode}); see the server log"
+    result = json.loads(out)
+    return list(result["found"]), int(result["total"])
+
+
 async def run(args: SearchInput, env: ToolEnv) -> ToolResult:
     try:
         regex = re.compile(args.pattern, 0 if args.case_sensitive else re.IGNORECASE)
@@ -73,21 +131,20 @@ async def run(args: SearchInput, env: ToolEnv) -> ToolResult:
         prefix = "" if scope.rel == "." else scope.rel + "/"
         rels = [r for r in listed if r.startswith(prefix)]
     rels = sorted(r for r in rels if args.glob is None or matches(r, args.glob))
-    overrides: dict[str, str | None] = {}
-    for proposal in env.proposals.items():
-        if proposal.target.root == root:
-            overrides[proposal.target.rel] = proposal.new_text
-
-    def text_of(rel: str) -> str | None:
-        if rel in overrides:
-            return overrides[rel]
-        path = root / rel
-        if (doc := env.overlay(path)) is not None:
-            return doc.text
-        read = read_text_file(path, max_bytes=env.max_file_bytes)
-        return None if isinstance(read, Skipped) else read.text
-
-    found, total = await asyncio.to_thread(search_files, root, rels, regex, text_of, MAX_MATCHES)
+    texts = await asyncio.to_thread(editor_texts, env, root, rels)
+    request = {
+        "pattern": args.pattern,
+        "flags": int(regex.flags),
+        "root": str(root),
+        "files": rels,
+        "texts": texts,
+        "limit": MAX_MATCHES,
+        "max_bytes": env.max_file_bytes,
+    }
+    answer = await search_in_child(request)
+    if isinstance(answer, str):
+        return ToolResult.error(answer)
+    found, total = answer
     if not found:
         return ToolResult(f"no matches for {args.pattern!r} in {scope.rel}")
     more = (

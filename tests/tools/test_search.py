@@ -1,3 +1,7 @@
+import time
+
+import pytest
+
 from tools import search
 from tools.tool import ToolEnv
 
@@ -23,3 +27,23 @@ async def test_case_and_glob(env: ToolEnv) -> None:
 async def test_bad_regex_is_an_argument_error(env: ToolEnv) -> None:
     result = await search.TOOL.call({"pattern": "("}, env)
     assert result.is_error and result.invalid_arguments
+
+
+async def test_open_buffers_and_proposals_are_searched(env: ToolEnv) -> None:
+    from tools import propose_edit
+    from tools.tool import OpenDocument
+
+    readme = env.workspace.roots[0] / "README.md"
+    env.overlay = lambda p: OpenDocument("# unsaved heading\n", 3) if p == readme else None
+    await propose_edit.TOOL.call({"path": "src/util.py", "new_content": "PROPOSED = 1\n"}, env)
+    result = await search.TOOL.call({"pattern": "unsaved|PROPOSED|VALUE"}, env)
+    assert result.text.splitlines() == ["README.md:1: # unsaved heading", "src/util.py:1: PROPOSED = 1"]
+
+
+async def test_runaway_pattern_is_stopped(env: ToolEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    (env.workspace.roots[0] / "big.txt").write_text("a" * 4000 + "!\n")
+    monkeypatch.setattr(search, "SEARCH_TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    result = await search.TOOL.call({"pattern": "(a+)+$"}, env)
+    assert result.is_error and "took longer than 1 s" in result.text
+    assert time.monotonic() - started < 5
