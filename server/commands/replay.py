@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     result = run_interruptibly(lambda: execute(job, settings, provider, err), None)
     result.session = str(session)
     if result.exit_code == ExitCode.PROVIDER_ERROR and "replay" in result.message:
-        result.message += " (run it from the recorded project's root, or pass --workspace)"
+        result.message += (
+            " (replay needs the recorded project as it was, as --workspace or the current git root,"
+            " and the same agent.test_commands)"
+        )
     show_result(result, as_json=args.json, out=Console(soft_wrap=True), err=err)
     return 0
