@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -42,10 +43,11 @@ from pathlib import Path, PurePosixPath
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.maprender import enclosing_chain, render_definitions
+from context.parserpool import ParserPool, extract_packed
 from context.rank import ReferenceGraph, personalised_pagerank, ranked_definitions
 from context.secrets import is_secret_file
-from context.symbols import Tag, extract_tags
-from context.tagcache import CachedTags, TagCache, content_digest, decode_rows, pack
+from context.symbols import Tag
+from context.tagcache import CachedTags, TagCache, content_digest, decode_rows
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ Progress = Callable[[int, int], None]
 
 MAX_FILE_BYTES = 1_000_000
 BATCH_FILES = 64
+MAX_WORKERS = 8
+PARALLEL_MIN_FILES = 256
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
 OPEN_WEIGHT = 0.5
@@ -129,8 +133,11 @@ def _read_source(path: Path) -> bytes | None:
 class RepoMap:
     """Tags of every supported file in a workspace, a reference graph, and ranked rendering."""
 
-    def __init__(self, root: Path, cache_dir: Path | None, *, extra_ignore: Sequence[str] = ()) -> None:
+    def __init__(
+        self, root: Path, cache_dir: Path | None, *, extra_ignore: Sequence[str] = (), workers: int | None = None
+    ) -> None:
         self.root = root.resolve()
+        self._workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
         self._extra_ignore = tuple(extra_ignore)
         self._cache = TagCache(cache_dir / "tags.sqlite", self.root) if cache_dir is not None else None
         self._lock = threading.RLock()
@@ -184,12 +191,15 @@ class RepoMap:
             total = len(paths)
             if progress is not None:
                 progress(0, total)
-            for start in range(0, total, BATCH_FILES):
-                if self._stop.is_set():
-                    return self._report(total, counts, gone, complete=False)
-                self._index_batch(paths[start : start + BATCH_FILES], counts)
-                if progress is not None:
-                    progress(min(start + BATCH_FILES, total), total)
+            parallel = self._workers > 1 and total - len(self._records) >= PARALLEL_MIN_FILES
+            batch = BATCH_FILES * (4 if parallel else 1)
+            with ParserPool(self._workers if parallel else 1) as pool:
+                for start in range(0, total, batch):
+                    if self._stop.is_set():
+                        return self._report(total, counts, gone, complete=False)
+                    self._index_batch(paths[start : start + batch], counts, pool)
+                    if progress is not None:
+                        progress(min(start + batch, total), total)
             with self._lock:
                 self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
             return self._report(total, counts, gone, complete=True)
@@ -200,7 +210,7 @@ class RepoMap:
             total, counts["parsed"], counts["cached"], counts["unchanged"], len(gone), counts["skipped"], complete
         )
 
-    def _index_batch(self, paths: list[str], counts: Counter[str]) -> None:
+    def _index_batch(self, paths: list[str], counts: Counter[str], pool: ParserPool) -> None:
         contents: dict[str, tuple[str, bytes]] = {}
         for path in paths:
             if path in self._buffers:
@@ -219,15 +229,14 @@ class RepoMap:
                 continue
             contents[path] = (digest, data)
         cached = self._cache.get_many({p: d for p, (d, _) in contents.items()}) if self._cache else {}
-        fresh: list[FileRecord] = []
-        for path, (digest, data) in sorted(contents.items()):
-            packed = cached.get(path)
-            if packed is None:
-                packed = pack(self._extract(path, data))
-                counts["parsed"] += 1
-            else:
-                counts["cached"] += 1
-            fresh.append(FileRecord(path, digest, packed))
+        misses = sorted(path for path in contents if path not in cached)
+        extracted = dict(zip(misses, pool.extract([(path, contents[path][1]) for path in misses]), strict=True))
+        counts["parsed"] += len(misses)
+        counts["cached"] += len(cached)
+        fresh = [
+            FileRecord(path, digest, cached[path] if path in cached else extracted[path])
+            for path, (digest, _) in sorted(contents.items())
+        ]
         if self._cache is not None:
             self._cache.put_many(
                 (r.path, r.digest, CachedTags(r.def_counts, r.ref_counts, r.rows))
@@ -238,16 +247,6 @@ class RepoMap:
             for record in fresh:
                 if record.path not in self._buffers:
                     self._install(record)
-
-    def _extract(self, path: str, data: bytes) -> list[Tag]:
-        language = language_for_path(path)
-        if language is None:
-            return []
-        try:
-            return extract_tags(data, language, path)
-        except Exception:
-            log.exception("tag extraction failed for %s; indexing it without tags", path)
-            return []
 
     def _install(self, record: FileRecord) -> None:
         self._graph.replace_file(record.path, record.def_counts, record.ref_counts)
@@ -309,7 +308,7 @@ class RepoMap:
         if text is None and self._cache is not None:
             packed = self._cache.get_many({rel_path: digest}).get(rel_path)
         if packed is None:
-            packed = pack(self._extract(rel_path, data))
+            packed = extract_packed(rel_path, data)
             if text is None and self._cache is not None:
                 self._cache.put_many([(rel_path, digest, packed)])
         with self._lock:

@@ -266,3 +266,13 @@ async def test_reads_while_indexing_are_safe_and_see_growing_results(tmp_path: P
     assert counts == sorted(counts)
     assert repo_map.file_count == len(FILES) + 120
     assert [t.name for t in repo_map.definitions(f"edited_{len(counts)}")] == [f"edited_{len(counts)}"]
+
+
+def test_parallel_cold_index_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("context.repomap.PARALLEL_MIN_FILES", 1)
+    serial = RepoMap(WORKSPACE, tmp_path / "serial", workers=1)
+    parallel = RepoMap(WORKSPACE, tmp_path / "parallel", workers=2)
+    assert serial.index_sync().parsed == parallel.index_sync().parsed == len(FILES)
+    assert [r.rows for r in serial.records()] == [r.rows for r in parallel.records()]
+    assert serial.render(500) == parallel.render(500)
+    assert RepoMap(WORKSPACE, tmp_path / "parallel", workers=2).index_sync().from_cache == len(FILES)
