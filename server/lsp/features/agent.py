@@ -107,14 +107,16 @@ def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
 
 def overlay_for(ls: OutriderServer) -> Callable[[Path], OpenDocument | None]:
     """Open editor buffers by resolved path: unsaved text wins over disk."""
+    resolved: dict[tuple[str, ...], dict[Path, str]] = {}
 
     def overlay(path: Path) -> OpenDocument | None:
-        document = ls.documents.get(str(path))
-        if document is None:
-            for key in ls.documents.paths():
-                if Path(key).resolve() == path:
-                    document = ls.documents.get(key)
-                    break
+        keys = tuple(ls.documents.paths())
+        by_path = resolved.get(keys)
+        if by_path is None:  # the set of open documents changed: resolve their paths once
+            resolved.clear()
+            by_path = resolved[keys] = {Path(key).resolve(): key for key in keys}
+        key = by_path.get(path)
+        document = ls.documents.get(key) if key is not None else None
         return None if document is None else OpenDocument(document.text, document.version)
 
     return overlay
