@@ -155,4 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, so `python -m server.cli` and the commands share one CommandError class.
+    from server.cli import main as _main
+
+    sys.exit(_main())

@@ -40,3 +40,19 @@ def test_bad_position_exits_with_usage_error(capsys: pytest.CaptureFixture[str])
         main(["context", "nowhere"])
     assert exc.value.code == 2
     assert "FILE:LINE:COL" in capsys.readouterr().err
+
+
+def test_python_dash_m_reports_command_errors_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "server.cli", "context", f"{tmp_path}/missing.py:1:1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [f"outrider context: {tmp_path}/missing.py: no such file"]
