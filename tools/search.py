@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,6 @@ log = logging.getLogger(__name__)
 MAX_MATCHES = 100
 SEARCH_TIMEOUT_S = 10.0
 PACKAGE_PARENT = str(Path(__file__).parent.parent)  # so the worker imports these very modules
-MAX_LINE_CHARS = 300
-SKIP_LINES_LONGER_THAN = 5_000  # minified files: not useful to the model, slow for regexes
 
 
 class SearchInput(BaseModel):
@@ -43,31 +40,6 @@ class SearchInput(BaseModel):
     path: str = Field(default=".", description="Folder (or file) to search, relative to the workspace root.")
     glob: str | None = Field(default=None, description="Only files matching this pattern, e.g. '*.py'.")
     case_sensitive: bool = True
-
-
-def search_files(
-    root: Path,
-    rels: list[str],
-    regex: re.Pattern[str],
-    text_of: Callable[[str], str | None],
-    limit: int,
-) -> tuple[list[str], int]:
-    """Matches as 'path:line: text' (sorted by path, then line) and the total number found."""
-    found: list[str] = []
-    total = 0
-    for rel in rels:
-        text = text_of(rel)
-        if text is None or not regex.search(text):
-            continue
-        for n, line in enumerate(text.splitlines(), start=1):
-            if len(line) > SKIP_LINES_LONGER_THAN or not regex.search(line):
-                continue
-            total += 1
-            if len(found) < limit:
-                shown = line.strip()
-                shown = shown[:MAX_LINE_CHARS] + ("..." if len(shown) > MAX_LINE_CHARS else "")
-                found.append(f"{rel}:{n}: {shown}")
-    return found, total
 
 
 def editor_texts(env: ToolEnv, root: Path, rels: list[str]) -> dict[str, str | None]:

@@ -1,8 +1,9 @@
 """``python -m tools.search_worker``: one `search` in a child process, so that a pattern with
 catastrophic backtracking can be stopped (a thread running ``re`` cannot be interrupted).
 
-Reads one JSON request on stdin (pattern, flags, root, files, texts that override the disk, limit,
-max_bytes) and writes ``{"found": [...], "total": n}`` on stdout.
+Kept light (no pydantic, no tool registry) so the process starts fast. Reads one JSON request
+on stdin (pattern, flags, root, files, texts that override the disk, limit, max_bytes) and
+writes ``{"found": [...], "total": n}`` on stdout.
 """
 
 from __future__ import annotations
@@ -10,10 +11,38 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from context.files import Skipped, read_text_file
-from tools.search import search_files
+
+MAX_LINE_CHARS = 300
+SKIP_LINES_LONGER_THAN = 5_000  # minified files: not useful to the model, slow for regexes
+
+
+def search_files(
+    root: Path,
+    rels: list[str],
+    regex: re.Pattern[str],
+    text_of: Callable[[str], str | None],
+    limit: int,
+) -> tuple[list[str], int]:
+    """Matches as 'path:line: text' (sorted by path, then line) and the total number found."""
+    found: list[str] = []
+    total = 0
+    for rel in rels:
+        text = text_of(rel)
+        if text is None or not regex.search(text):
+            continue
+        for n, line in enumerate(text.splitlines(), start=1):
+            if len(line) > SKIP_LINES_LONGER_THAN or not regex.search(line):
+                continue
+            total += 1
+            if len(found) < limit:
+                shown = line.strip()
+                shown = shown[:MAX_LINE_CHARS] + ("..." if len(shown) > MAX_LINE_CHARS else "")
+                found.append(f"{rel}:{n}: {shown}")
+    return found, total
 
 
 def main() -> int:
