@@ -360,10 +360,15 @@ def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterato
         key=lambda path: (-inflow[path], path),
     )
     heap: list[tuple[float, float, str, str]] = []
+    unreferenced: list[tuple[float, str, str]] = []  # score 0: always last, by file rank, path, name
     for position, path in enumerate(order):
         file_rank = ranking.rank[path]
         for name in graph.defined_names(path):
-            heapq.heappush(heap, (-ranking.definition_score(path, name), -file_rank, path, name))
+            score = ranking.definition_score(path, name) if graph.reference_weights(name) else 0.0
+            if score > 0.0:
+                heapq.heappush(heap, (-score, -file_rank, path, name))
+            else:
+                unreferenced.append((-file_rank, path, name))
         if position + 1 < len(order):
             bound = inflow[order[position + 1]] * (1 + 1e-6) + 1e-300
             while heap and -heap[0][0] > bound:
@@ -372,3 +377,5 @@ def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterato
     while heap:
         neg_score, _, top_path, top_name = heapq.heappop(heap)
         yield -neg_score, top_path, top_name
+    for _, path, name in sorted(unreferenced):
+        yield 0.0, path, name
