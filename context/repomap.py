@@ -2,7 +2,7 @@
 
 API (the LSP frontend, completion and the agent's tools use exactly this)::
 
-    repo_map = RepoMap(root, cache_dir, extra_ignore=settings.context.extra_ignore)
+    repo_map = RepoMap(root, cache_dir, extra_ignore=settings.context.extra_ignore, workers=None)
     report = await repo_map.index(progress=lambda done, total: ...)   # off the loop, resumable
     repo_map.update_file("pkg/mod.py", text)       # an open buffer changed (indexed from memory)
     repo_map.update_file("pkg/mod.py", None)       # saved/closed/deleted: re-read from disk
@@ -14,8 +14,11 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
   each supported source file, and takes its tags from the SQLite :class:`~context.tagcache.TagCache`
   when the content hash matches, parsing only the rest. It runs in a worker thread and publishes
   results in batches, so ``render`` and the lookups serve whatever is indexed so far. Cancelling the
-  awaiting task stops the thread at the next file; calling ``index`` again resumes (unchanged files
-  cost a read and a hash). Files that vanished are dropped. Open buffers always win over disk.
+  awaiting task stops the thread at the next batch; calling ``index`` again resumes (unchanged files
+  cost a read and a hash). Files that vanished are dropped. Open buffers always win over disk. A
+  cold start on a large workspace (``PARALLEL_MIN_FILES`` or more files to parse) spreads parsing
+  over ``workers`` processes (default: the CPU count, at most ``MAX_WORKERS``; see
+  :mod:`context.parserpool`).
 * ``update_file`` re-extracts one file and updates the reference graph incrementally (only the
   identifiers that file touches); it is synchronous and costs one parse of that file.
 * ``render`` is deterministic: the same indexed state and arguments give the same bytes, in any
