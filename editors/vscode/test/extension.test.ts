@@ -70,6 +70,11 @@ describe("the extension against the real server", { timeout: 120_000 }, () => {
     assert.deepEqual(fake.messages.filter((m) => m.level === "error"), []);
   });
 
+  it("shows the provider and today's spend from outrider.cost.summary", async () => {
+    assert.ok(fake.commands.has("outrider.cost.summary"), "the server offers the cost summary");
+    await waitFor("the spend in the status bar", () => lastStatus() === "$(sparkle) Outrider · anthropic · $0.00");
+  });
+
   it("registers its commands and the server's", () => {
     for (const { command } of manifest.contributes.commands) {
       assert.ok(fake.commands.has(command), command);
@@ -121,9 +126,12 @@ describe("the extension against the real server", { timeout: 120_000 }, () => {
     });
   });
 
-  it("shows the cost, or says where to look when the server has no summary", async () => {
+  it("shows the cost report", async () => {
     await fake.commands.get("outrider.showCost")?.();
-    const expected = fake.commands.has("outrider.cost.summary") ? /Outrider spend/ : /outrider cost/;
-    assert.match(fake.messages[fake.messages.length - 1]?.text ?? "", expected);
+    assert.deepEqual(fake.messages[fake.messages.length - 1], {
+      level: "info",
+      text: "Outrider spend",
+      detail: "Today: $0.00\nThis month: $0.00",
+    });
   });
 });

@@ -17,7 +17,7 @@ export interface FakeVscode {
   /** Settings by full key (`outrider.completion.debounce_ms`), as `inspect()` reports them. */
   settings: Map<string, Inspected>;
   commands: Map<string, (...args: unknown[]) => unknown>;
-  messages: Array<{ level: "error" | "warning" | "info"; text: string }>;
+  messages: Array<{ level: "error" | "warning" | "info"; text: string; detail?: string }>;
   /** Answers for the next input boxes (undefined: dismissed). */
   inputBoxAnswers: Array<string | undefined>;
   statusTexts: string[];
@@ -100,10 +100,15 @@ function logChannel(fake: FakeVscode): unknown {
 }
 
 function windowApi(fake: FakeVscode): Record<string, unknown> {
-  const show = (level: "error" | "warning" | "info") => (text: string) => {
-    fake.messages.push({ level, text });
-    return Promise.resolve(undefined);
-  };
+  const show =
+    (level: "error" | "warning" | "info") =>
+    (text: string, ...rest: unknown[]) => {
+      const options = rest[0];
+      const detail =
+        typeof options === "object" && options !== null && "detail" in options ? String(options.detail) : undefined;
+      fake.messages.push(detail === undefined ? { level, text } : { level, text, detail });
+      return Promise.resolve(undefined);
+    };
   return partial("window", {
     activeTextEditor: undefined,
     visibleTextEditors: [],
