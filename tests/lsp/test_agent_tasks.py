@@ -41,6 +41,8 @@ async def test_recorded_task_through_lsp(
     assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
     steps = [r.message for r in reports if isinstance(r, types.WorkDoneProgressReport) and r.message]
     assert any("propose_edit" in m and "$" in m and "tokens" in m for m in steps), steps
+    if script.name == "rename":  # the model's streamed text is reported too
+        assert any(m.startswith("Renaming") for m in steps), steps
     [edit] = editor.edits
     if client_profile == "neovim":  # no documentChanges capability declared: plain `changes`
         assert edit.document_changes is None and edit.changes is not None

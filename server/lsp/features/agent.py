@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from context.positions import LineIndex
 from context.repomap import RepoMap
-from server.agent.events import AgentEvent, TextStreamed
+from server.agent.events import AgentEvent, StepStarted, TextStreamed
 from server.agent.outcomes import Final, NeedsApproval, RunOutcome
 from server.agent.plan import EditPlan, FileEdit
 from server.agent.rebase import changed_region, rebase_text
@@ -152,8 +153,11 @@ def setup(server: OutriderServer) -> None:
 class Progress:
     """Work-done progress for one run (or nothing when the client has no progress support)."""
 
+    TEXT_INTERVAL_S = 0.1  # streamed text is reported at most this often (every step event is)
+
     def __init__(self, ls: OutriderServer, token: str | None, max_steps: int) -> None:
         self.ls, self.token, self.max_steps, self.streamed = ls, token, max_steps, ""
+        self.last_text_report = 0.0
 
     def begin(self, title: str) -> None:
         if self.token is not None:
@@ -161,8 +165,14 @@ class Progress:
             self.ls.work_done_progress.begin(self.token, value)
 
     def on_event(self, event: AgentEvent) -> None:
+        if isinstance(event, StepStarted):
+            self.streamed = ""
         if isinstance(event, TextStreamed):
             self.streamed += event.text
+            now = time.monotonic()
+            if now - self.last_text_report < self.TEXT_INTERVAL_S:
+                return
+            self.last_text_report = now
         line = progress_line(event, self.max_steps, self.streamed)
         if line is None or self.token is None:
             return
