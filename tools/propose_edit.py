@@ -12,7 +12,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from context.secrets import MARKER as REDACTION_MARKER
-from tools.edit_formats import EditError, SearchReplace, apply_search_replace, parse_search_replace
+from tools.edit_formats import EditError, SearchReplace, apply_search_replace
 from tools.git_diff import proposal_diff
 from tools.proposals import Proposal
 from tools.sandbox import Refusal, model_safe
@@ -36,24 +36,14 @@ class ProposeEditInput(BaseModel):
     edits: list[Replacement] | None = Field(
         default=None, max_length=MAX_EDITS, description="Search/replace edits, applied in order."
     )
-    blocks: str | None = Field(
-        default=None,
-        description="Instead of 'edits': the same edits as text blocks, each "
-        "'<<<<<<< SEARCH' / old lines / '=======' / new lines / '>>>>>>> REPLACE'.",
-    )
     new_content: str | None = Field(default=None, description="The complete text of a new or rewritten file.")
     delete: bool = Field(default=False, description="Delete the file.")
 
     @model_validator(mode="after")
     def one_kind_of_change(self) -> Self:
-        chosen = sum((self.edits is not None, self.blocks is not None, self.new_content is not None, self.delete))
+        chosen = sum((self.edits is not None, self.new_content is not None, self.delete))
         if chosen != 1:
-            raise ValueError("give exactly one of 'edits', 'blocks', 'new_content' or 'delete'")
-        if self.blocks is not None:
-            parsed = parse_search_replace(self.blocks)
-            if isinstance(parsed, EditError):
-                raise ValueError(f"blocks: {parsed.message}")
-            self.edits, self.blocks = [Replacement(search=b.search, replace=b.replace) for b in parsed], None
+            raise ValueError("give exactly one of 'edits', 'new_content' or 'delete'")
         if self.edits is not None and not self.edits:
             raise ValueError("'edits' is empty")
         return self

@@ -100,13 +100,3 @@ async def test_redacted_secrets_are_never_written_over(env: ToolEnv, project: Pa
     assert not ok.is_error
     [proposal] = env.proposals.items()
     assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" in (proposal.new_text or "")
-
-
-async def test_text_blocks_are_an_alternative_to_edits(env: ToolEnv) -> None:
-    blocks = "<<<<<<< SEARCH\n    return 'hi ' + name\n=======\n    return 'hey ' + name\n>>>>>>> REPLACE\n"
-    result = await propose_edit.TOOL.call({"path": "src/app.py", "blocks": blocks}, env)
-    assert not result.is_error, result.text
-    [proposal] = env.proposals.items()
-    assert "return 'hey ' + name" in (proposal.new_text or "")
-    broken = await propose_edit.TOOL.call({"path": "src/app.py", "blocks": "<<<<<<< SEARCH\nx\n"}, env)
-    assert broken.invalid_arguments and "missing '======='" in broken.text
