@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from context.symbols import Tag, extract_tags
 from pydantic import BaseModel, ConfigDict, Field
 
 from context.files import Skipped, list_workspace_files, read_text_file
 from context.languages import language_for_path
+from context.symbols import Tag, extract_tags
 from tools.sandbox import model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 

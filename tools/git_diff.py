@@ -6,9 +6,9 @@ import asyncio
 import difflib
 from typing import Literal
 
-from context.gitstate import git_state
 from pydantic import BaseModel, ConfigDict, Field
 
+from context.gitstate import git_state
 from tools.proposals import Proposal
 from tools.sandbox import model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
