@@ -33,7 +33,10 @@ K1 = 1.2
 B = 0.75
 NAME_BONUS = 2.0
 MAX_SNIPPET_LINES = 40
-MAX_DEFINITIONS_PER_IDENTIFIER = 3
+MAX_DEFINITIONS_PER_IDENTIFIER = 2
+AMBIGUOUS_DEFINITIONS = 12
+_PRIMARY_KINDS = frozenset({"class", "function", "method", "interface", "struct", "type", "enum", "trait", "module"})
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[a-z]+$")
 SNIPPET_SHARE = 0.5
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SUBWORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -175,6 +178,12 @@ class Retriever:
         ranked.sort(key=lambda item: (-item[0], item[1].path, item[1].start_line, item[1].name))
         return ranked
 
+    def prepare(self) -> None:
+        """Bring the index up to date now (the first search on a large workspace builds it: call
+        this in a worker thread after ``RepoMap.index`` so that the agent's first search is fast)."""
+        with self._lock:
+            self._sync()
+
     def search(self, query: str | Sequence[str], limit: int = 10) -> list[Snippet]:
         """The `limit` best chunks for a free-text query or a list of identifiers."""
         terms = query_terms(query)
@@ -205,9 +214,11 @@ class Retriever:
     ) -> list[Snippet]:
         """Definitions of `idents` (in the given order: nearest the cursor first), as many as fit.
 
-        At most MAX_DEFINITIONS_PER_IDENTIFIER per name (names defined in more places are too
-        ambiguous to spend budget on). The rendered snippets together never exceed `budget_tokens`;
-        a long definition is cut at a line boundary to fit.
+        At most MAX_DEFINITIONS_PER_IDENTIFIER per name, preferring definitions outside test code,
+        of classes and functions over variables, in shorter paths; names defined in more than
+        AMBIGUOUS_DEFINITIONS places are skipped (``get``, ``__init__``: not worth the budget). The
+        rendered snippets together never exceed `budget_tokens`; a long definition is cut at a line
+        boundary to fit.
         """
         skip = frozenset(exclude_paths)
         chosen: list[Snippet] = []
@@ -215,9 +226,10 @@ class Retriever:
         seen: set[tuple[str, int]] = set()
         for ident in dict.fromkeys(idents):
             definitions = [tag for tag in self._map.definitions(ident) if tag.path not in skip]
-            if not definitions or len(definitions) > MAX_DEFINITIONS_PER_IDENTIFIER:
+            if len(definitions) > AMBIGUOUS_DEFINITIONS:
                 continue
-            for tag in definitions:
+            definitions.sort(key=_definition_preference)
+            for tag in definitions[:MAX_DEFINITIONS_PER_IDENTIFIER]:
                 if (tag.path, tag.line) in seen:
                     continue
                 snippet = self._fit(tag, budget_tokens - used, model)
@@ -246,6 +258,10 @@ class Retriever:
             snippet.path, snippet.start_line, snippet.start_line + kept_lines - 1, tag.name, tag.kind, 0.0, body
         )
         return cut if count_tokens(cut.render(), model) <= remaining else None
+
+
+def _definition_preference(tag: Tag) -> tuple[bool, bool, int, str, int]:
+    return (bool(_TEST_PATH.search(tag.path)), tag.kind not in _PRIMARY_KINDS, tag.path.count("/"), tag.path, tag.line)
 
 
 def render_snippets(snippets: Iterable[Snippet]) -> str:

@@ -96,3 +96,15 @@ def test_completion_context_puts_snippets_before_the_map(indexed: RepoMap) -> No
     text = completion_context(indexed, Retriever(indexed), ["apply_tax"], 400, focus_files=["tools/report.py"])
     assert text.index("def apply_tax(cents: int) -> int:") < text.index("Repository map")
     assert "tools/report.py" not in text
+
+
+def test_snippets_prefer_the_library_definition_over_tests(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(WORKSPACE, root)
+    (root / "tests").mkdir()
+    (root / "tests" / "fakes.py").write_text("def format_cents(cents: int) -> str:\n    return 'fake'\n")
+    (root / "shop" / "legacy.py").write_text("format_cents = None\n")
+    repo_map = RepoMap(root, None)
+    repo_map.index_sync()
+    snippets = Retriever(repo_map).snippets_for_identifiers(["format_cents"], 400)
+    assert [s.path for s in snippets] == ["shop/models.py", "shop/legacy.py"]
