@@ -6,6 +6,7 @@ end of the conversation so far, so each turn reads the previous turns from the c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,6 +33,8 @@ from server.models.types import (
     ToolResultPart,
     Usage,
 )
+
+log = logging.getLogger(__name__)
 
 _CACHE = {"type": "ephemeral"}
 _STOPS: dict[str, StopReason] = {
@@ -74,8 +77,8 @@ def anthropic_params(request: ChatRequest, model: str) -> dict[str, Any]:
         params["tools"] = tools
         if messages:
             messages[-1]["content"][-1]["cache_control"] = _CACHE
-    if request.temperature is not None:
-        params["temperature"] = request.temperature
+    # No temperature: the Messages API of the SDK we use (anthropic 2.x) has no such parameter, and
+    # passing it would fail before anything is sent. A set temperature is left out (see meta.sent).
     if request.stop:
         params["stop_sequences"] = list(request.stop)
     return params
@@ -189,6 +192,9 @@ class AnthropicAdapter:
         meta.model = request.model or self.model
         params = anthropic_params(request, meta.model)
         meta.sent = {"messages": len(params["messages"]), "tools": len(params.get("tools", ())), "cached_prefix": True}
+        if request.temperature is not None:
+            meta.sent["temperature"] = "not sent (not supported by the Messages API)"
+            log.debug("anthropic: temperature %s not sent (not supported)", request.temperature)
         try:
             stream = await self._sdk().messages.create(**params, stream=True)
         except Exception as exc:
