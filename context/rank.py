@@ -184,6 +184,9 @@ class ReferenceGraph:
         """Bring the summed edge weights up to date with every replace_file so far."""
         if not self._dirty:
             return
+        if not self._edges and not self._applied:
+            self._flush_bulk()
+            return
         edges, ids = self._edges, self._id
         for name, before in sorted(self._dirty.items()):
             self._reference_weights.pop(name, None)
@@ -209,6 +212,38 @@ class ReferenceGraph:
                         edges[key] = edges.get(key, 0) + weight
         self._dirty.clear()
         self._arrays = None
+
+    def _flush_bulk(self) -> None:
+        """The first flush (nothing applied yet): the same integer sums, accumulated with numpy."""
+        ids, sources, targets, weights = self._id, [], [], []
+        for name in sorted(self._dirty):
+            definers = self.defines.get(name)
+            referencers = self.references.get(name)
+            if not definers or not referencers or len(definers) > MAX_DEFINERS:
+                continue
+            self._applied.add(name)
+            definer_ids = [ids(dst) for dst in sorted(definers)]
+            for src, count in sorted(referencers.items()):
+                weight = edge_weight(name, len(definer_ids), count)
+                src_id = ids(src)
+                for dst_id in definer_ids:
+                    if dst_id != src_id:
+                        sources.append(src_id)
+                        targets.append(dst_id)
+                        weights.append(weight)
+        self._dirty.clear()
+        self._arrays = None
+        if not weights:
+            return
+        width = len(self._paths)
+        keys = np.asarray(sources, dtype=np.int64) * width + np.asarray(targets, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        totals = np.add.reduceat(np.asarray(weights, dtype=np.int64)[order], starts)
+        unique = keys[starts]
+        pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
+        self._edges.update(zip(pairs, totals.tolist(), strict=True))
 
     def edge_arrays(self) -> _EdgeArrays:
         """The flushed graph as arrays over sorted nodes, edges sorted by (src, dst); cached."""

@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 MAX_FILE_BYTES = 1_000_000
+MAX_AVERAGE_LINE_BYTES = 400
+MINIFIED_CHECK_BYTES = 20_000
 BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
@@ -118,7 +120,12 @@ class FileRecord:
 
 
 def _read_source(path: Path) -> bytes | None:
-    """The file's bytes, or None (with a log line) when it is too large, binary or unreadable."""
+    """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable.
+
+    Minified or generated one-liners (``jquery.js``, search indexes: files of 20 KB or more whose
+    lines average over MAX_AVERAGE_LINE_BYTES) cost as much to parse as a large module and name
+    nothing a person would look up; they are left out of the map.
+    """
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             log.info("repo map skips %s: larger than %d bytes", path, MAX_FILE_BYTES)
@@ -129,6 +136,9 @@ def _read_source(path: Path) -> bytes | None:
         return None
     if b"\0" in data[:8192]:
         log.info("repo map skips %s: binary", path)
+        return None
+    if len(data) >= MINIFIED_CHECK_BYTES and len(data) > MAX_AVERAGE_LINE_BYTES * (data.count(b"\n") + 1):
+        log.info("repo map skips %s: lines average over %d bytes (minified or generated)", path, MAX_AVERAGE_LINE_BYTES)
         return None
     return data
 

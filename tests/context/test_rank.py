@@ -111,7 +111,9 @@ def test_incremental_updates_equal_a_fresh_build_bit_for_bit() -> None:
 
 
 def test_names_defined_everywhere_make_no_edges() -> None:
-    files = {f"d{i}.py": ({"execute": 1}, {}) for i in range(MAX_DEFINERS + 1)}
+    files: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+        f"d{i}.py": ({"execute": 1}, {}) for i in range(MAX_DEFINERS + 1)
+    }
     files["caller.py"] = ({}, {"execute": 3})
     ranking = personalised_pagerank(build(files), {})
     assert ranking.share == {}  # no file has outgoing edges
@@ -121,3 +123,24 @@ def test_names_defined_everywhere_make_no_edges() -> None:
 def test_empty_graph() -> None:
     ranking = personalised_pagerank(ReferenceGraph(), {})
     assert ranking.nodes == [] and list(ranked_definitions(ranking)) == []
+
+
+def test_first_bulk_flush_equals_flushing_file_by_file() -> None:
+    rng = random.Random(5)
+    names = [f"sym{i}" for i in range(40)] + ["get", "_hidden", "SessionMakerFactory"]
+    files = {
+        f"m{i:02d}.py": (
+            dict.fromkeys(rng.sample(names, rng.randint(0, 6)), 1),
+            {name: rng.randint(1, 9) for name in rng.sample(names, rng.randint(0, 12))},
+        )
+        for i in range(30)
+    }
+    bulk = build(files)
+    stepwise = ReferenceGraph()
+    for path, (defs, refs) in sorted(files.items(), reverse=True):
+        stepwise.replace_file(path, defs, refs)
+        stepwise.flush()
+    a, b = bulk.edge_arrays(), stepwise.edge_arrays()
+    assert a.nodes == b.nodes
+    assert len(a.weight) > 50
+    assert (a.src.tolist(), a.dst.tolist(), a.weight.tolist()) == (b.src.tolist(), b.dst.tolist(), b.weight.tolist())

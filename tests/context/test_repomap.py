@@ -60,7 +60,7 @@ def test_golden_map(indexed: RepoMap, name: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(rendered, encoding="utf-8")
     assert rendered == golden.read_text(encoding="utf-8")
-    assert count_tokens(rendered) <= int(kwargs["budget_tokens"])  # type: ignore[call-overload]
+    assert count_tokens(rendered) <= int(kwargs["budget_tokens"])  # type: ignore[index]
 
 
 def test_focus_file_is_left_out_and_its_neighbours_rank_first(indexed: RepoMap) -> None:
@@ -276,3 +276,17 @@ def test_parallel_cold_index_equals_serial(tmp_path: Path, monkeypatch: pytest.M
     assert [r.rows for r in serial.records()] == [r.rows for r in parallel.records()]
     assert serial.render(500) == parallel.render(500)
     assert RepoMap(WORKSPACE, tmp_path / "parallel", workers=2).index_sync().from_cache == len(FILES)
+
+
+def test_minified_files_are_left_out(tmp_path: Path) -> None:
+    root = copy_workspace(tmp_path)
+    one_line = "".join(f"function minified_{i}(a){{return a+{i}}};" for i in range(800))
+    (root / "vendor.min.js").write_text(one_line + "\n")
+    (root / "readable.js").write_text(
+        "".join(f"function readable_{i}(a) {{\n  return a + {i};\n}}\n" for i in range(800))
+    )
+    repo_map = RepoMap(root, tmp_path / "cache")
+    report = repo_map.index_sync()
+    assert report.skipped == 1
+    assert repo_map.definitions("minified_1") == []
+    assert [t.path for t in repo_map.definitions("readable_1")] == ["readable.js"]
