@@ -6,6 +6,7 @@ it to files inside the workspace; nothing it writes is ever given to a shell.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -50,9 +51,19 @@ def check_targets(env: ToolEnv, targets: list[str]) -> list[str] | Refusal:
     return checked
 
 
+_PYTHON_NAME = re.compile(r"python(?:\d+(?:\.\d+)*)?(?:\.exe)?", re.IGNORECASE)
+
+
 def display_command(argv: Sequence[str]) -> str:
-    """How a command is shown to the model: the program's name without its folder."""
-    return " ".join([Path(argv[0]).name, *argv[1:]]) if argv else ""
+    """How a command is shown to the model: the program's name without its folder, and any Python
+    interpreter (`python3`, `python3.11`, a venv's `python`) as plain `python`, so prompts (and the
+    recorded sessions that compare them) do not depend on how the interpreter happens to be named."""
+    if not argv:
+        return ""
+    name = Path(argv[0]).name
+    if _PYTHON_NAME.fullmatch(name):
+        name = "python"
+    return " ".join([name, *argv[1:]])
 
 
 def render(result: CommandResult, shown: str) -> str:

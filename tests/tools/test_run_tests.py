@@ -2,7 +2,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from tools import propose_edit, run_tests
+from tools.run_tests import display_command
 from tools.test_commands import detect_test_commands
 from tools.tool import ToolEnv
 
@@ -64,3 +67,18 @@ def test_detection_suggests_common_runners(tmp_path: Path) -> None:
         ["cargo", "test"],
     ]
     assert detect_test_commands(tmp_path / "missing") == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["/opt/venv/bin/python3.11", "-m", "pytest"], "python -m pytest"),
+        (["/usr/bin/python3", "run_checks.py"], "python run_checks.py"),
+        (["C:/Python311/python.exe", "x.py"], "python x.py"),
+        (["/usr/bin/npm", "test"], "npm test"),
+        (["pythonista", "x"], "pythonista x"),
+        ([], ""),
+    ],
+)
+def test_display_command_hides_folders_and_interpreter_names(argv: list[str], shown: str) -> None:
+    assert display_command(argv) == shown
