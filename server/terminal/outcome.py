@@ -53,10 +53,9 @@ class RefactorResult:
 
 
 def _failure_status(outcome: Failed) -> tuple[str, ExitCode]:
-    # The loop's Failed carries a sentence, not a kind; these are its two fixed openings (server/agent/loop.py).
-    if outcome.message.startswith("the model call failed"):
+    if outcome.kind == "provider_error":
         return "provider_error", ExitCode.PROVIDER_ERROR
-    if outcome.message.startswith("the proposed edits still fail validation"):
+    if outcome.kind == "validation_failed":
         return "validation_failed", ExitCode.VALIDATION_FAILED
     return "failed", ExitCode.FAILED
 
