@@ -14,9 +14,12 @@ PLAN = EditPlan((FileEdit(Path("/nonexistent/a.py"), "a.py", None, "h", "old\n",
 def test_each_unfinished_outcome_has_its_exit_code() -> None:
     cases = [
         (BudgetExceeded("budget exhausted: cost limit 0.1 reached"), ExitCode.BUDGET_EXCEEDED),
-        (Failed("the model call failed (auth): bad key"), ExitCode.PROVIDER_ERROR),
-        (Failed("the proposed edits still fail validation: a.py: syntax error"), ExitCode.VALIDATION_FAILED),
-        (Failed("the model made 4 invalid tool calls in a row; stopping"), ExitCode.FAILED),
+        (Failed("the model call failed (auth): bad key", kind="provider_error"), ExitCode.PROVIDER_ERROR),
+        (
+            Failed("the proposed edits still fail validation: a.py: syntax error", kind="validation_failed"),
+            ExitCode.VALIDATION_FAILED,
+        ),
+        (Failed("the model made 4 invalid tool calls in a row; stopping", kind="format_errors"), ExitCode.FAILED),
         (Final("nothing needed"), ExitCode.NOTHING_TO_DO),
     ]
     for outcome, code in cases:
