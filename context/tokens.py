@@ -15,8 +15,8 @@ BPE tokenizers (GPT-4o's o200k, GPT-4's cl100k, Qwen's, Llama's, Claude's) work:
 3. Family factor: Claude's tokenizer is not public and is known to use more tokens than OpenAI's on
    the same text (up to about 1.35x for recent models), so Anthropic and unknown models get x1.25 on
    top of a bound that already holds for all three reference tokenizers with margin. Two tokens of
-   slack per text cover very short texts. No count exceeds the UTF-8 byte length (a byte-level BPE
-   token covers at least one byte).
+   slack per text cover very short texts. No count exceeds the UTF-8 byte length, of the text or of
+   its NFC form (a byte-level BPE token covers at least one byte; some tokenizers normalise first).
 
 Calibration (``bench/context_safety.py --calibrate`` re-runs it): against the real o200k_base,
 cl100k_base and Qwen3 tokenizers (the ``quicktok-v1`` package, a test dependency only) on Python library sources,
@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from typing import Literal
 
 # Pieces, in the manner of the o200k/cl100k pre-tokenizers: a letter run takes one leading space and
@@ -89,8 +90,14 @@ def _letters_cost(piece: str) -> int:
 
 
 def _char_cost(char: str) -> int:
-    """A non-ASCII character: one token per UTF-8 byte (rare characters fall back to byte tokens)."""
-    return len(char.encode("utf-8"))
+    """A non-ASCII character: one token per UTF-8 byte (rare characters fall back to byte tokens),
+    counted after NFC normalisation too (tokenizers such as Qwen's normalise first, and a few
+    characters, e.g. U+0F57, decompose into longer sequences)."""
+    return max(len(char.encode("utf-8")), _nfc_bytes(char))
+
+
+def _nfc_bytes(text: str) -> int:
+    return len(unicodedata.normalize("NFC", text).encode("utf-8"))
 
 
 def _piece_cost(piece: str, digits_per_token: int) -> int:
@@ -117,10 +124,34 @@ def _raw_bound(text: str, digits_per_token: int) -> int:
     return sum(map(cost, _PIECE.findall(text)))
 
 
+# Lines are what packers count, over and over on every keystroke (the same lines around the
+# cursor): their raw bounds are cached by content. Longer lines are rare and counted each time.
+_CACHED_LINE_LENGTH = 1000
+_line_bound_by_three = functools.lru_cache(maxsize=65536)(functools.partial(_raw_bound, digits_per_token=3))
+_line_bound_alone = functools.lru_cache(maxsize=65536)(functools.partial(_raw_bound, digits_per_token=1))
+
+
+def _line_raw_bound(line: str, digits_per_token: int) -> int:
+    """The raw bound of one line (line break included), from the cache when the line is short."""
+    if len(line) > _CACHED_LINE_LENGTH:
+        return _raw_bound(line, digits_per_token)
+    return (_line_bound_by_three if digits_per_token == 3 else _line_bound_alone)(line)
+
+
+def _lines_raw_bound(text: str, digits_per_token: int) -> int:
+    """The raw bound of `text` as the sum of its lines' bounds (each from the cache).
+
+    Never below the whole text's raw bound: pieces never cross a line end except runs of line
+    breaks and blanks, and a run cut in two costs at least as much as the whole run.
+    """
+    return sum(_line_raw_bound(line, digits_per_token) for line in text.splitlines(keepends=True))
+
+
 def count_tokens(text: str, model: str | None = None) -> int:
     """An upper bound on the tokens ``text`` takes for ``model``'s tokenizer family (offline, fast).
 
-    Short texts (lines, mostly: packers count line by line on every keystroke) are cached.
+    Short texts (lines, mostly: packers count line by line on every keystroke) are cached; longer
+    texts are the sum of their lines' cached bounds (at least the whole text's bound).
     """
     if not text:
         return 0
@@ -134,8 +165,10 @@ _CACHED_LENGTH = 400
 
 
 def _count(text: str, family: Family) -> int:
-    bound = math.ceil(_raw_bound(text, _DIGITS_PER_TOKEN[family]) * _FAMILY_FACTOR[family]) + _SLACK
-    return min(bound, len(text.encode("utf-8")))
+    raw = _lines_raw_bound(text, _DIGITS_PER_TOKEN[family])
+    bound = math.ceil(raw * _FAMILY_FACTOR[family]) + _SLACK
+    size = len(text) if text.isascii() else max(len(text.encode("utf-8")), _nfc_bytes(text))
+    return min(bound, size)
 
 
 _count_short = functools.lru_cache(maxsize=32768)(_count)
@@ -157,8 +190,9 @@ def truncate_to_tokens(text: str, budget: int, model: str | None = None, keep: L
         lines.reverse()
     kept = 0
     raw_total = 0
+    digits = _DIGITS_PER_TOKEN[family]
     for line in lines:
-        raw_line = _raw_bound(line, _DIGITS_PER_TOKEN[family])
+        raw_line = _line_raw_bound(line, digits)
         if math.ceil((raw_total + raw_line) * factor) + _SLACK > budget:
             break
         raw_total += raw_line

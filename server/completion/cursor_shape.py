@@ -7,6 +7,8 @@ All cheap line reads (no parsing, no token counting): this runs on every complet
 
 from __future__ import annotations
 
+import re
+
 from context.document import Document
 from server.completion.postprocess import Surroundings
 from server.completion.shape import Shape
@@ -15,6 +17,8 @@ from server.completion.stopping import indent_width
 _FOLLOWING_LINES = 12
 _LOOK_AROUND_LINES = 50
 _SAMPLE_CHARS = 6000  # each side of the cursor
+# A non-blank line's indentation: a leading tab, or its leading spaces.
+_INDENTED_LINE = re.compile(r"^(\t| +)(?=[^\n]*\S)", re.MULTILINE)
 
 
 def surroundings(document: Document, offset: int, shape: Shape) -> Surroundings:
@@ -47,24 +51,21 @@ def _previous_non_blank(document: Document, line: int) -> str | None:
 
 def detect_indent_unit(document: Document, around: int = 0, window_chars: int = _SAMPLE_CHARS) -> str:
     """The indentation near `around` (a code-point offset): a tab, or the smallest step of leading
-    spaces (default 4). Reads one slice of text, not line by line: this runs on every completion."""
+    spaces (default 4), over the non-blank lines of one slice of text (one regex pass: this runs on
+    every completion)."""
     text = document.text
     start = max(0, around - window_chars)
+    window = text[start : around + window_chars]
+    if start > 0:
+        window = window[window.find("\n") + 1 :] if "\n" in window else ""  # the first line is cut
     tabs = spaces = 0
     step = 0
-    window = text[start : around + window_chars]
-    lines = window.split("\n")
-    if start > 0:
-        lines = lines[1:]  # the first line of the slice is cut
-    for line in lines:
-        if not line.strip():
-            continue
-        if line.startswith("\t"):
+    for lead in _INDENTED_LINE.findall(window):
+        if lead == "\t":
             tabs += 1
-        elif line.startswith(" "):
+        else:
             spaces += 1
-            width = len(line) - len(line.lstrip(" "))
-            step = width if step == 0 else min(step, width)
+            step = len(lead) if step == 0 else min(step, len(lead))
     if tabs > spaces:
         return "\t"
     return " " * (step if 2 <= step <= 8 else 4)

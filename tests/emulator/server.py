@@ -37,6 +37,11 @@ class _ClientGone(Exception):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    _chunked = False  # the streamed response in progress uses chunked transfer encoding
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.emulator._connected()
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: stdout/stderr belong to the tests
@@ -60,13 +65,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
-        self.send_header("connection", "close")
+        if not self.server.keep_alive:
+            self.send_header("connection", "close")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
-        self.close_connection = True
+        self.close_connection = not self.server.keep_alive
 
     def _wait(self, seconds: float | None) -> None:
         """Sleep, but notice promptly when the client goes away or the emulator stops."""
@@ -88,6 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(remaining)
 
     def _write(self, frame: bytes) -> None:
+        """Send part of a streamed body (one chunk when the response is chunked)."""
+        if self._chunked:
+            if not frame:
+                return  # a zero-length chunk would end the body
+            frame = b"%x\r\n%s\r\n" % (len(frame), frame)
         try:
             self.wfile.write(frame)
             self.wfile.flush()
@@ -209,15 +220,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self, record: RecordedRequest, reply: Reply, protocol: Protocol) -> None:
         frames = self._frames(reply, protocol, record)
-        cut = reply.after_chunks if reply.after_chunks is not None else len(frames) // 2
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")
-        self.send_header("connection", "close")
+        if self.server.keep_alive:
+            self.send_header("transfer-encoding", "chunked")
+        else:
+            self.send_header("connection", "close")
         for name, value in self._id_headers(protocol, record.serial).items():
             self.send_header(name, value)
         self.end_headers()
-        self.close_connection = True
+        self.close_connection = True  # until the body is complete
+        self._chunked = self.server.keep_alive
+        try:
+            self._stream_frames(record, reply, frames)
+        finally:
+            self._chunked = False
+
+    def _stream_frames(self, record: RecordedRequest, reply: Reply, frames: list[bytes]) -> None:
+        cut = reply.after_chunks if reply.after_chunks is not None else len(frames) // 2
         self._write(b"")
         for position, frame in enumerate(frames):
             if position == cut and reply.fault in ("hang", "drop", "malformed"):
@@ -232,22 +253,35 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.chunk_delay_s:
                 self._wait(reply.chunk_delay_s)
             self._write(frame)
+        if self._chunked:  # the body is complete: the connection can carry the next request
+            self._chunked = False
+            self._write(b"0\r\n\r\n")
+            self.close_connection = False
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Emulator, keep_alive: bool) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.emulator = emulator
+        self.keep_alive = keep_alive
         self.stopping = threading.Event()
 
 
 class Emulator:
-    """A scripted Anthropic/OpenAI endpoint on 127.0.0.1 (a free port). Use as a context manager."""
+    """A scripted Anthropic/OpenAI endpoint on 127.0.0.1 (a free port). Use as a context manager.
 
-    def __init__(self) -> None:
+    By default every response closes its connection (``connection: close``), so each request
+    opens a new one. ``keep_alive=True`` answers as real APIs do: HTTP/1.1 persistent connections,
+    JSON bodies with a content-length and streams in chunked transfer encoding, so a client's
+    connection pool reuses one connection (``connections`` counts the ones accepted).
+    """
+
+    def __init__(self, *, keep_alive: bool = False) -> None:
+        self.keep_alive = keep_alive
+        self.connections = 0
         self._lock = threading.Lock()
         self._queue: list[Reply] = []
         self.requests: list[RecordedRequest] = []
@@ -257,7 +291,7 @@ class Emulator:
     # ---- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> Emulator:
-        self._server = _Server(self)
+        self._server = _Server(self, self.keep_alive)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="emulator", daemon=True)
         self._thread.start()
         return self
@@ -323,6 +357,10 @@ class Emulator:
                         del self._queue[position]
                     return reply
         return None
+
+    def _connected(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def _record(self, handler: _Handler, body: Any) -> RecordedRequest:
         headers = {name.lower(): value for name, value in handler.headers.items()}

@@ -127,3 +127,37 @@ async def test_non_streaming_faults(emulator: Emulator) -> None:
         await client.messages.create(model="m", max_tokens=5, messages=USER)  # type: ignore[arg-type]
     assert info.value.status_code == 529
     assert [r.outcome for r in emulator.requests] == ["dropped", "complete", "error"]
+
+
+@pytest.mark.parametrize("keep_alive", [False, True])
+async def test_keep_alive_reuses_one_connection(keep_alive: bool) -> None:
+    """keep_alive: three streamed calls and one JSON call over one pooled connection; without it,
+    one connection per request."""
+    with Emulator(keep_alive=keep_alive) as emu:
+        emu.script(Reply(text="first answer"), Reply(text="second"), Reply(text="third"), Reply(text="whole"))
+        client = _openai(emu.openai_base_url)
+        texts = []
+        for _ in range(3):
+            stream = await client.chat.completions.create(model="m", messages=USER, stream=True)  # type: ignore[arg-type]
+            texts.append("".join([c.choices[0].delta.content or "" async for c in stream if c.choices]))
+        whole = await client.chat.completions.create(model="m", messages=USER)  # type: ignore[arg-type]
+        await client.close()
+        assert texts == ["first answer", "second", "third"]
+        assert whole.choices[0].message.content == "whole"
+        assert [r.outcome for r in emu.requests] == ["complete"] * 4
+        assert emu.connections == (1 if keep_alive else 4)
+
+
+async def test_keep_alive_cancelled_stream_closes_its_connection() -> None:
+    with Emulator(keep_alive=True) as emu:
+        emu.script(Reply(text="x" * 40, chunk_delay_s=0.05), Reply(text="after"))
+        client = _openai(emu.openai_base_url)
+        stream = await client.chat.completions.create(model="m", messages=USER, stream=True)  # type: ignore[arg-type]
+        async for _ in stream:
+            break
+        await stream.close()
+        assert emu.wait_finished(1).outcome == "client_closed"
+        again = await client.chat.completions.create(model="m", messages=USER)  # type: ignore[arg-type]
+        await client.close()
+        assert again.choices[0].message.content == "after"
+        assert emu.connections == 2

@@ -51,7 +51,7 @@ def _anthropic_usage(reply: Reply) -> dict[str, int]:
 def anthropic_stream(reply: Reply, model: str, serial: int) -> list[bytes]:
     frames: list[bytes] = []
     start_usage = _anthropic_usage(reply) | {"output_tokens": 1}
-    message = {
+    message: dict[str, Any] = {
         "id": f"msg_emu{serial}",
         "type": "message",
         "role": "assistant",
