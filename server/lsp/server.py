@@ -54,6 +54,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.settings",
     "server.lsp.features.workspace",
     "server.lsp.features.sync",
+    "server.lsp.features.repomap",
     "server.lsp.features.inline_completion",
     "server.lsp.features.completion_fallback",
     "server.lsp.features.agent",

@@ -35,9 +35,10 @@ from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
 from server.agent.test_consent import TestCommandConsent
 from server.config import state_dir
 from server.lsp.convert import path_to_uri, uri_to_path
-from server.lsp.features.inline_completion import TRACER
+from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
+from server.lsp.shared_services import REPO_MAP, TRACER
 from server.models.registry import ProviderConfigError, build_provider
 from server.models.types import Provider
 from tools.test_commands import detect_test_commands
@@ -57,16 +58,14 @@ def _build_provider(server: OutriderServer) -> Provider:
 PROVIDER: ServiceKey[Provider] = ServiceKey("agent provider", _build_provider)
 
 
-def _build_repo_map(server: OutriderServer) -> RepoMap | None:
-    root = server.primary_root
-    if root is None:
-        return None
-    cache = state_dir(server.env) / "repomap"
-    return RepoMap(root, cache, extra_ignore=server.settings.context.extra_ignore)
-
-
-REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey("agent repo map", _build_repo_map)
-"""Definitions and references for `find_symbol` (indexed incrementally before each run)."""
+async def symbols_for_run(ls: OutriderServer) -> RepoMap | None:
+    """The session's repo map for `find_symbol`: after the background indexing, and brought up to
+    date incrementally (unless the user cancelled indexing: then what is indexed so far)."""
+    session = ls.services.get(REPO_MAP)
+    repo_map = await session.indexed()
+    if repo_map is not None and not session.cancelled:
+        await repo_map.index()
+    return repo_map
 
 
 @dataclass
@@ -130,16 +129,12 @@ def setup(server: OutriderServer) -> None:
     async def run_agent(ls: OutriderServer, *arguments: Any) -> dict[str, Any]:
         task = parse_request(ls, arguments)
         task_id = f"agent-{next(running.counter)}"
-        token: str | None = None
-        if ls.client_supports("window.work_done_progress"):
-            token = f"outrider/{task_id}"
-            await ls.work_done_progress.create_async(token)
-        job = asyncio.create_task(drive(ls, task, token), name=task_id)
+        work_done = await WorkDoneProgress.create(ls, f"outrider/{task_id}")
+        job = asyncio.create_task(drive(ls, task, work_done), name=task_id)
         running.tasks[task_id] = job
         job.add_done_callback(lambda _: running.tasks.pop(task_id, None))
-        if token is not None and (future := ls.work_done_progress.tokens.get(token)) is not None:
-            future.add_done_callback(lambda f: job.cancel() if f.cancelled() else None)
-        return {"taskId": task_id, "token": token}
+        work_done.on_cancel(job.cancel)
+        return {"taskId": task_id, "token": work_done.token}
 
     @server.command(CANCEL)
     def cancel_agent(ls: OutriderServer, *arguments: Any) -> dict[str, Any]:
@@ -155,14 +150,12 @@ class Progress:
 
     TEXT_INTERVAL_S = 0.1  # streamed text is reported at most this often (every step event is)
 
-    def __init__(self, ls: OutriderServer, token: str | None, max_steps: int) -> None:
-        self.ls, self.token, self.max_steps, self.streamed = ls, token, max_steps, ""
+    def __init__(self, work_done: WorkDoneProgress, max_steps: int) -> None:
+        self.work_done, self.max_steps, self.streamed = work_done, max_steps, ""
         self.last_text_report = 0.0
 
     def begin(self, title: str) -> None:
-        if self.token is not None:
-            value = types.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0)
-            self.ls.work_done_progress.begin(self.token, value)
+        self.work_done.begin(title)
 
     def on_event(self, event: AgentEvent) -> None:
         if isinstance(event, StepStarted):
@@ -174,20 +167,19 @@ class Progress:
                 return
             self.last_text_report = now
         line = progress_line(event, self.max_steps, self.streamed)
-        if line is None or self.token is None:
+        if line is None:
             return
         step = getattr(event, "step", None)
         percentage = min(99, int(step * 100 / self.max_steps)) if isinstance(step, int) else None
-        self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(message=line, percentage=percentage))
+        self.work_done.report(line, percentage, force=True)  # text is throttled above; steps never are
 
     def end(self, message: str) -> None:
-        if self.token is not None:
-            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+        self.work_done.end(message)
 
 
-async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
+async def drive(ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress) -> None:
     settings = await ls.settings_settled()
-    progress = Progress(ls, token, settings.agent.max_steps)
+    progress = Progress(work_done, settings.agent.max_steps)
     progress.begin(f"Outrider: {task.instruction[:60]}")
     try:
         provider = ls.services.get(PROVIDER)
@@ -198,9 +190,7 @@ async def drive(ls: OutriderServer, task: AgentTask, token: str | None) -> None:
             progress.end(message)
             return
         confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
-        repo_map = ls.services.get(REPO_MAP)
-        if repo_map is not None:
-            await repo_map.index()
+        repo_map = await symbols_for_run(ls)
         env = build_env(settings, roots, overlay=overlay_for(ls), symbols=repo_map, confirmed_test_commands=confirmed)
         run = await run_agent_task(task, env, settings, provider=provider, on_event=progress.on_event)
         message = await finish(ls, run)

@@ -7,6 +7,9 @@ Tests check what the server holds instead of trusting the client:
 - ``outrider.debug.settings()`` -> ``{"settings": <Settings as JSON>, "problems": [...]}`` once
   pending settings updates (configuration pulls) are done;
 - ``outrider.debug.workspaceRoots()`` -> the roots as strings;
+- ``outrider.debug.repoMap(name?)`` -> ``{"root", "files", "generation", "indexing", "cancelled",
+  "map"}`` for the session's repo map (``map``: rendered under 1024 tokens), plus ``"definitions"``
+  (``[{"path", "line", "kind"}]``, sorted) of `name` when given; None before a root is known;
 - ``outrider.debug.writeStdout(text)`` -> writes `text` to stdout the three ways that could
   corrupt the JSON-RPC stream (``print``, a raw ``write`` to fd 1, a child process inheriting
   stdout); the stdio guard must send all three to stderr.
@@ -20,11 +23,13 @@ import sys
 from typing import Any
 
 from server.lsp.server import OutriderServer
+from server.lsp.shared_services import REPO_MAP
 
 DOCUMENT_TEXT = "outrider.debug.documentText"
 SETTINGS = "outrider.debug.settings"
 WORKSPACE_ROOTS = "outrider.debug.workspaceRoots"
 WRITE_STDOUT = "outrider.debug.writeStdout"
+REPO_MAP_STATE = "outrider.debug.repoMap"
 
 
 def setup(server: OutriderServer) -> None:
@@ -49,6 +54,25 @@ def setup(server: OutriderServer) -> None:
     @server.command(WORKSPACE_ROOTS)
     def workspace_roots(ls: OutriderServer) -> list[str]:
         return [str(root) for root in ls.workspace_roots]
+
+    @server.command(REPO_MAP_STATE)
+    async def repo_map_state(ls: OutriderServer, *arguments: Any) -> dict[str, Any] | None:
+        session = ls.services.get(REPO_MAP)
+        repo_map = session.current
+        if repo_map is None:
+            return None
+        state: dict[str, Any] = {
+            "root": str(repo_map.root),
+            "files": repo_map.file_count,
+            "generation": repo_map.generation,
+            "indexing": session.is_indexing,
+            "cancelled": session.cancelled,
+            "map": await asyncio.to_thread(repo_map.render, 1024),
+        }
+        if arguments and isinstance(name := arguments[0], str):
+            tags = await asyncio.to_thread(repo_map.definitions, name)
+            state["definitions"] = [{"path": t.path, "line": t.line, "kind": t.kind} for t in tags]
+        return state
 
     @server.command(WRITE_STDOUT)
     async def write_stdout(ls: OutriderServer, text: str) -> str:

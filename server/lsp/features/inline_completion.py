@@ -13,24 +13,20 @@ display as ghost text after the cursor.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
 import time
-from typing import Any
+from collections.abc import Sequence
 
 from lsprotocol import types
 
-from context.repomap import RepoMap
-from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult
+from context.packing import Section
+from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
 from server.completion.repo_slice import RepoSlices
-from server.config import state_dir
-from server.lsp.convert import uri_to_path
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
+from server.lsp.shared_services import REPO_MAP, TRACER
 from server.models.registry import ProviderConfigError, build_provider
-from server.observe.tracer import Tracer, open_tracer
 
 logger = logging.getLogger(__name__)
 
@@ -38,60 +34,22 @@ logger = logging.getLogger(__name__)
 _ACTIONABLE = frozenset({"auth", "bad_request", "spend_limit"})
 
 
-def _open_tracer(server: OutriderServer) -> Tracer | None:
-    try:
-        return open_tracer(server.settings, server.env)
-    except (OSError, sqlite3.Error) as exc:
-        logger.error("traces are off: cannot open the trace store: %s", exc)
-        return None
+def _repo_slices(server: OutriderServer) -> RelatedSections:
+    """The repo-map slice from the session's one map, whichever map is current at each request
+    (the map is replaced when the workspace root changes; the engine is not)."""
+    session = server.services.get(REPO_MAP)
 
+    def related(path: str, budget_tokens: int, model: str | None) -> Sequence[Section]:
+        repo_map = session.current
+        return RepoSlices(repo_map)(path, budget_tokens, model) if repo_map is not None else ()
 
-def _close_tracer(tracer: Tracer | None) -> None:
-    if tracer is not None:
-        tracer.close()
-
-
-TRACER: ServiceKey[Tracer | None] = ServiceKey("tracer", _open_tracer, close=_close_tracer)
-"""The session's trace store (+ OTLP export): one for every feature that calls a model."""
-
-
-def _build_repo_map(server: OutriderServer) -> RepoMap | None:
-    root = server.primary_root
-    if root is None:
-        return None
-    repo_map = RepoMap(root, state_dir(server.env) / "repomap", extra_ignore=server.settings.context.extra_ignore)
-    task = asyncio.ensure_future(repo_map.index())  # in a thread; the map serves what is indexed so far
-    _background.add(task)
-    task.add_done_callback(_index_finished)
-    return repo_map
-
-
-def _index_finished(task: asyncio.Future[Any]) -> None:
-    _background.discard(task)
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        logger.error("repo map indexing failed; completions go on without it: %s", exc)
-
-
-def _stop_indexing(repo_map: RepoMap | None) -> None:
-    if repo_map is not None:
-        repo_map.stop_indexing()
-
-
-_background: set[asyncio.Future[Any]] = set()
-
-REPO_MAP: ServiceKey[RepoMap | None] = ServiceKey(
-    "completion repo map", _build_repo_map, close=_stop_indexing, rebuild_on_settings=False
-)
-"""The workspace map whose slice goes into completion prompts (indexed in the background once per
-session, not again on every settings change; saved files are re-read)."""
+    return related
 
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
     tracer = server.services.get(TRACER)
     provider = build_provider(server.settings, tracer=tracer, env=server.env)
-    repo_map = server.services.get(REPO_MAP)
-    related = RepoSlices(repo_map) if repo_map is not None else None
-    return CompletionEngine(provider, server.settings, tracer=tracer, related=related)
+    return CompletionEngine(provider, server.settings, tracer=tracer, related=_repo_slices(server))
 
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
@@ -110,19 +68,7 @@ def setup(server: OutriderServer) -> None:
         if (engine := server.services.peek(ENGINE)) is not None:
             engine.document_closed(event.uri)
 
-    async def on_save(event: DocumentEvent) -> None:
-        repo_map = server.services.peek(REPO_MAP)
-        path = uri_to_path(event.uri)
-        if repo_map is None or path is None:
-            return
-        try:
-            rel_path = path.resolve().relative_to(repo_map.root).as_posix()
-        except ValueError:
-            return
-        await asyncio.to_thread(repo_map.update_file, rel_path, None)
-
     server.events.document_changed.subscribe(on_change)
-    server.events.document_saved.subscribe(on_save)
     server.events.document_closed.subscribe(on_close)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())

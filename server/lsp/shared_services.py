@@ -1,0 +1,104 @@
+"""Services every feature of a session shares: the trace store and the one repo map.
+
+- :data:`TRACER`: the session's trace store (+ OTLP export). Every provider a feature builds gets it
+  (``build_provider(settings, tracer=server.services.get(TRACER))``), so every model call is traced.
+- :data:`REPO_MAP`: a :class:`SessionRepoMap`, the map of the primary workspace root. The feature
+  ``server.lsp.features.repomap`` indexes it in the background (with work-done progress) and keeps
+  it current from open buffers; completion and the agent only read it. It is built once per session
+  (not on every settings change); the feature replaces the map inside it when the primary root or
+  ``context.extra_ignore`` changes, so readers take :attr:`SessionRepoMap.current` at each use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from context.repomap import IndexReport, RepoMap
+from server.config import state_dir
+from server.lsp.services import ServiceKey
+from server.observe.tracer import Tracer, open_tracer
+
+if TYPE_CHECKING:
+    from server.lsp.server import OutriderServer
+
+logger = logging.getLogger(__name__)
+
+
+def _open_tracer(server: OutriderServer) -> Tracer | None:
+    try:
+        return open_tracer(server.settings, server.env)
+    except (OSError, sqlite3.Error) as exc:
+        logger.error("traces are off: cannot open the trace store: %s", exc)
+        return None
+
+
+def _close_tracer(tracer: Tracer | None) -> None:
+    if tracer is not None:
+        tracer.close()
+
+
+TRACER: ServiceKey[Tracer | None] = ServiceKey("tracer", _open_tracer, close=_close_tracer)
+"""The session's trace store (+ OTLP export): one for every feature that calls a model."""
+
+
+class SessionRepoMap:
+    """The session's repo map and its background indexing (see the module doc).
+
+    ``current`` is None until a workspace root is known. ``indexing`` is the running (or last)
+    indexing task; ``cancelled`` says the editor cancelled it (completions go on with what is
+    indexed; the agent does not index again behind the user's back).
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+        self.current: RepoMap | None = None
+        self.extra_ignore: tuple[str, ...] = ()
+        self.indexing: asyncio.Task[IndexReport] | None = None
+        self.cancelled = False
+
+    def wants_rebuild(self, root: Path | None, extra_ignore: Sequence[str]) -> bool:
+        """Whether the map's inputs (root, extra ignore patterns) differ from these."""
+        if root is None or self.current is None:
+            return root is not None or self.current is not None
+        return self.current.root != root.resolve() or self.extra_ignore != tuple(extra_ignore)
+
+    def replace(self, root: Path | None, extra_ignore: Sequence[str]) -> RepoMap | None:
+        """Stop indexing the old map and start over with a new (empty) one for `root`."""
+        self.stop()
+        self.extra_ignore = tuple(extra_ignore)
+        self.current = RepoMap(root, self.cache_dir, extra_ignore=self.extra_ignore) if root is not None else None
+        self.indexing, self.cancelled = None, False
+        return self.current
+
+    @property
+    def is_indexing(self) -> bool:
+        return self.indexing is not None and not self.indexing.done()
+
+    async def indexed(self) -> RepoMap | None:
+        """The map once the running indexing (if any) has finished; cancelling the caller does not
+        stop the indexing. A failed or cancelled indexing leaves the map with what it has."""
+        task = self.indexing
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+        return self.current
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self.current.stop_indexing()
+        if self.indexing is not None and not self.indexing.done():
+            self.indexing.cancel()
+
+
+def _build_session_repo_map(server: OutriderServer) -> SessionRepoMap:
+    return SessionRepoMap(state_dir(server.env) / "repomap")
+
+
+REPO_MAP: ServiceKey[SessionRepoMap] = ServiceKey(
+    "repo map", _build_session_repo_map, close=SessionRepoMap.stop, rebuild_on_settings=False
+)
+"""The one repo map of the session (completion's repo-map slice, the agent's ``find_symbol``)."""
