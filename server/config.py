@@ -212,11 +212,12 @@ def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None
     target[path[-1]] = value
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over` laid on `base`, tables merged key by key (neither argument is modified)."""
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_settings(out[key], value)
         else:
             out[key] = value
     return out
@@ -258,7 +259,7 @@ def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> 
     # Work on a deep copy: invalid keys are deleted from it, never from the caller's data.
     values = copy.deepcopy(dict(layer.values)) if layer.trusted else _drop_untrusted(layer.values, layer.name, problems)
     for _ in range(50):
-        merged = _merge(base, values)
+        merged = merge_settings(base, values)
         try:
             Settings.model_validate(merged)
             return merged

@@ -15,6 +15,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from server.config import merge_settings
 from server.lsp.convert import from_lsp_settings_section, path_to_uri
 from server.lsp.server import OutriderServer
 
@@ -34,7 +35,7 @@ def setup(server: OutriderServer) -> None:
             if not isinstance(pushed, dict):
                 logger.info("didChangeConfiguration without an %r object; settings unchanged", SECTION)
                 return
-            ls.editor_settings = _overlay(ls.initialization_settings, pushed)
+            ls.editor_settings = merge_settings(ls.initialization_settings, pushed)
             await ls.reload_settings()
 
 
@@ -68,15 +69,5 @@ async def pull_editor_settings(server: OutriderServer) -> None:
             types.MessageType.Warning,
         )
         section = {}
-    server.editor_settings = _overlay(server.initialization_settings, section)
+    server.editor_settings = merge_settings(server.initialization_settings, section)
     await server.reload_settings()
-
-
-def _overlay(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _overlay(out[key], value)
-        else:
-            out[key] = value
-    return out
