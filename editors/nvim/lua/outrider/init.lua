@@ -1,10 +1,12 @@
--- Outrider for Neovim (0.12+): the `outrider lsp` server with inline completion.
+-- Outrider for Neovim (0.12+): the `outrider lsp` server with inline completion and the agent.
 --
 --   require("outrider").setup{}
 --
 -- Everything goes through Neovim's own LSP client: `vim.lsp.config` + `vim.lsp.enable` start the
 -- server for the listed filetypes, `vim.lsp.inline_completion` shows suggestions as ghost text, and
 -- <Tab> (configurable) accepts the current suggestion (or types a Tab when there is none).
+-- `:OutriderRun`, `:OutriderCancel` and `:OutriderCost` drive the agent (agent.lua, cost.lua); its
+-- progress comes through `LspProgress` (progress.lua) and `require("outrider").status()`.
 local M = {}
 
 M.defaults = {
@@ -23,6 +25,10 @@ M.defaults = {
     -- Insert-mode key that accepts the current suggestion; false: no mapping.
     accept = "<Tab>",
   },
+  -- Define :OutriderRun, :OutriderCancel and :OutriderCost.
+  commands = true,
+  -- How `:checkhealth outrider` runs `outrider doctor --json` (default: `cmd` with "doctor" for "lsp").
+  doctor_cmd = nil,
 }
 
 M.config = nil
@@ -53,6 +59,65 @@ function M.setup(opts)
       end
     end, { expr = true, desc = "Outrider: accept the inline suggestion" })
   end
+
+  require("outrider.progress").attach()
+  vim.lsp.commands[require("outrider.agent").EDIT_SELECTION] = require("outrider.agent").edit_selection
+  if config.commands then
+    M.create_commands()
+  end
+end
+
+function M.create_commands()
+  vim.api.nvim_create_user_command("OutriderRun", function(cmd)
+    require("outrider.agent").run_command(cmd)
+  end, {
+    nargs = "*",
+    range = true,
+    desc = "Outrider: run the agent on the selection (or the buffer) with an instruction",
+  })
+  vim.api.nvim_create_user_command("OutriderCancel", function(cmd)
+    require("outrider.agent").cancel(cmd.args)
+  end, { nargs = "?", desc = "Outrider: cancel the running agent task(s)" })
+  vim.api.nvim_create_user_command("OutriderCost", function()
+    M.cost()
+  end, { nargs = 0, desc = "Outrider: show today's and this month's spend" })
+end
+
+--- Run the agent: `opts.instruction` (prompted for when absent), on `opts.range` (an LSP range in
+--- the client's position encoding) of `opts.bufnr` (default: current buffer), else the whole buffer.
+---@param opts? { instruction: string?, range: lsp.Range?, bufnr: integer? }
+function M.run(opts)
+  opts = opts or {}
+  local agent = require("outrider.agent")
+  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
+  local client = agent.client_for(bufnr)
+  if not client then
+    return
+  end
+  agent.with_instruction(opts.instruction, function(instruction)
+    agent.start(client, { instruction = instruction, uri = vim.uri_from_bufnr(bufnr), range = opts.range }, bufnr)
+  end)
+end
+
+--- Cancel the task `task_id`, or every running agent task.
+---@param task_id string?
+function M.cancel(task_id)
+  require("outrider.agent").cancel(task_id)
+end
+
+--- Show the spend; `on_summary` also receives the server's answer.
+---@param on_summary fun(summary: table)?
+function M.cost(on_summary)
+  local client = require("outrider.agent").client_for(vim.api.nvim_get_current_buf())
+  if client then
+    require("outrider.cost").show(client, on_summary)
+  end
+end
+
+--- Running agent tasks for a statusline: "" when idle, else e.g. "Outrider 40%: read_file stats.py".
+---@return string
+function M.status()
+  return require("outrider.progress").status()
 end
 
 --- Accept the suggestion shown in the current buffer. Returns false when there is none.
