@@ -228,3 +228,20 @@ def test_edit_selection_code_action_prompts_and_runs(start_session: Callable[[li
     wait_for(lambda: session.lines() == TYPED, 30, "the agent's edit was not applied")
     [first, *_] = session.model_requests()
     assert f"lines 4-5\nSelected code:\n```\n{ORIGINAL[3]}\n{ORIGINAL[4]}\n```" in user_message(first)
+
+
+def test_checkhealth_finds_the_server_and_the_provider(
+    start_session: Callable[[list[dict[str, Any]]], Session],
+) -> None:
+    session = start_session([])
+    neovim = session.editor
+    neovim.send(":checkhealth outrider<CR>")
+    report = wait_for(
+        lambda: "\n".join(session.lines()) if any("provider 1" in line for line in session.lines()) else None,
+        45,
+        "checkhealth did not report the provider",
+    )
+    assert "OK executable: " in report
+    assert re.search(r"OK `.*server\.cli lsp` starts and answers initialize: outrider \d", report), report
+    assert f"OK provider 1: openai ({MODEL}): reachable at {session.emulator.openai_base_url}" in report
+    assert "ERROR" not in report and "WARNING" not in report
