@@ -13,6 +13,8 @@ display as ghost text after the cursor.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import time
 from collections.abc import Sequence
@@ -22,11 +24,12 @@ from lsprotocol import types
 from context.packing import Section
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
 from server.completion.repo_slice import RepoSlices
+from server.config import Settings
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
 from server.lsp.shared_services import REPO_MAP, TRACER
-from server.models.registry import ProviderConfigError, build_provider
+from server.models.registry import ProviderConfigError, build_provider, chain_refs
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,29 @@ def _build_engine(server: OutriderServer) -> CompletionEngine:
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
 
+_ADAPTER_MODULES = {
+    "anthropic": "server.models.anthropic_adapter",
+    "openai": "server.models.openai_adapter",
+    "openai-compatible": "server.models.openai_adapter",
+    "replay": "server.models.replay",
+}
+
+
+async def engine_for(ls: OutriderServer) -> CompletionEngine:
+    """The engine; the first time, the provider SDKs are imported in a thread, not on the loop."""
+    if (engine := ls.services.peek(ENGINE)) is not None:
+        return engine
+    await asyncio.to_thread(import_provider_modules, ls.settings)
+    return ls.services.get(ENGINE)
+
+
+def import_provider_modules(settings: Settings) -> None:
+    """Import the configured providers' SDKs (a second or more each; blocking: run it in a thread),
+    so that building the engine on the event loop later does not stall the session."""
+    for name in sorted({ref.provider for ref in chain_refs(settings)}):
+        if (module := _ADAPTER_MODULES.get(name)) is not None:
+            importlib.import_module(module)
+
 
 def setup(server: OutriderServer) -> None:
     reported: set[str] = set()  # problems already shown to the user (again after a settings change)
@@ -68,6 +94,11 @@ def setup(server: OutriderServer) -> None:
         if (engine := server.services.peek(ENGINE)) is not None:
             engine.document_closed(event.uri)
 
+    async def import_sdks(_: object) -> None:
+        await asyncio.to_thread(import_provider_modules, server.settings)
+
+    server.events.initialized.subscribe(import_sdks)
+    server.events.settings_changed.subscribe(import_sdks)
     server.events.document_changed.subscribe(on_change)
     server.events.document_closed.subscribe(on_close)
 
@@ -95,7 +126,7 @@ async def run_completion(
         logger.warning("completion requested for %s, which is not open", uri)
         return None
     try:
-        engine = ls.services.get(ENGINE)
+        engine = await engine_for(ls)
     except ProviderConfigError as exc:
         if "config" not in reported:
             reported.add("config")

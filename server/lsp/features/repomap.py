@@ -108,14 +108,11 @@ class RepoMapIndexer:
     async def index(self, session: SessionRepoMap, repo_map: RepoMap) -> IndexReport:
         """Index `repo_map` with a work-done progress the editor can cancel."""
         progress = await self.create_progress(f"outrider/index-{next(self.runs)}")
-        current = asyncio.current_task()
 
-        def on_cancel() -> None:
-            logger.info("repo map: indexing cancelled by the editor; %d files indexed", repo_map.file_count)
+        def on_cancel() -> None:  # the indexing thread stops after its current batch
+            logger.info("repo map: indexing cancelled by the editor")
             session.cancelled = True
             repo_map.stop_indexing()
-            if current is not None:
-                current.cancel()
 
         progress.on_cancel(on_cancel)
         progress.begin(TITLE)
@@ -136,7 +133,10 @@ class RepoMapIndexer:
             progress.end(f"Indexing failed: {type(exc).__name__}: {exc}")
             raise
         summary = f"{repo_map.file_count} files indexed"
-        progress.end(summary if report.complete else f"Stopped: {summary}")
+        if report.complete:
+            progress.end(summary)
+        else:
+            progress.end(f"Cancelled: {summary}" if session.cancelled else f"Stopped: {summary}")
         logger.info("repo map: %s (%s)", summary, report)
         return report
 
