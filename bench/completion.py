@@ -30,9 +30,11 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,11 @@ from tests.emulator.script import Reply
 from tests.emulator.server import Emulator
 
 LINES = 5000
-BODY_REPLY = "total = sum(values)\n    return total / len(values)\n\n\ndef other():\n    pass\n"
+# Ends on its own (the model's stop): the stream is read to its end, so a kept-alive connection
+# goes back to the pool. A stream cut early by the stop rule closes its connection (the SDK cannot
+# reuse a half-read response): ``STOPPED_EARLY_REPLY`` measures that case.
+BODY_REPLY = "total = sum(values)\n    return total / len(values)\n"
+STOPPED_EARLY_REPLY = "total = sum(values)\n    return total / len(values)\n\n\ndef other():\n    pass\n"
 TYPED = "result = compute(a, "  # 20 characters
 
 
@@ -69,6 +75,46 @@ def make_source(lines: int = LINES) -> str:
             out += ["", f"def empty_{index}(values):", "    ", ""]
         index += 1
     return "\n".join(out[:lines]) + "\n"
+
+
+class EmulatorProcess:
+    """The emulator in its own process, as a real API is: it shares no interpreter lock with the
+    server, so its own HTTP parsing is not counted as the server's time. Requests are read back over
+    ``GET /_emulator/requests?since=N`` (``received_at`` is ``time.monotonic()``, one clock for every
+    process on Linux)."""
+
+    def __init__(self, keep_alive: bool) -> None:
+        command = [sys.executable, "-m", "tests.emulator", "--exit-on-stdin-eof"]
+        root = Path(__file__).resolve().parents[1]
+        env = dict(os.environ, PYTHONPATH=str(root))
+        self.process = subprocess.Popen(
+            command + (["--keep-alive"] if keep_alive else []),
+            cwd=root,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.base_url = f"http://127.0.0.1:{int(self.process.stdout.readline())}"
+        self.openai_base_url = f"{self.base_url}/v1"
+
+    def script(self, *replies: Reply) -> None:
+        data = json.dumps([{"text": r.text, "repeat": r.repeat} for r in replies]).encode()
+        request = urllib.request.Request(f"{self.base_url}/_emulator/script", data, method="POST")
+        request.add_header("content-type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def requests_since(self, count: int) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.base_url}/_emulator/requests?since={count}", timeout=10) as response:
+            records: list[dict[str, Any]] = json.loads(response.read())
+        return records
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
 
 
 def empty_bodies(document: Document) -> list[tuple[int, int]]:
@@ -113,11 +159,16 @@ def _measure_worker_cpu() -> list[float]:
     return spent
 
 
-async def overhead(emulator: Emulator, runs: int) -> tuple[list[float], dict[str, list[float]]]:
-    engine = build_engine(settings_for(emulator, 0))
+async def overhead(
+    emulator: EmulatorProcess, runs: int, debounce_ms: int = 0, reply: str = BODY_REPLY
+) -> tuple[list[float], dict[str, list[float]]]:
+    """Overhead samples: from the request reaching the engine (debounce 0), or from the end of the
+    debounce (debounce_ms > 0: the context is gathered during it), to the upstream request
+    arriving, plus the finish."""
+    engine = build_engine(settings_for(emulator, debounce_ms))
     document = Document("bench_module.py", make_source(), version=1)
     positions = empty_bodies(document)
-    emulator.script(Reply(text=BODY_REPLY, repeat=True))
+    emulator.script(Reply(text=reply, repeat=True))
     samples: list[float] = []
     parts: dict[str, list[float]] = {
         "context": [],
@@ -128,32 +179,35 @@ async def overhead(emulator: Emulator, runs: int) -> tuple[list[float], dict[str
         "cpu_context": [],
     }
     worker_cpu = _measure_worker_cpu()
+    count = len(emulator.requests_since(0))
     for run in range(runs + 5):
         engine.cache = type(engine.cache)()  # every run asks the model
         engine.typeahead.forget("bench")
-        before = len(emulator.requests)
         query = CompletionQuery("bench", document, positions[run % len(positions)])
         worker_cpu.clear()
         cpu_started = time.thread_time()
         result = await engine.complete(query)
         cpu_ms = (time.thread_time() - cpu_started) * 1000 + sum(worker_cpu)
-        if result.text is None or len(emulator.requests) != before + 1:
+        records = await asyncio.to_thread(emulator.requests_since, count)
+        count += len(records)
+        if result.text is None or len(records) != 1:
             raise SystemExit(f"benchmark run {run} got no suggestion: {result}")
-        record = emulator.requests[-1]
+        received_at = records[0]["received_at"]
         assert result.timings.last_event_at is not None
-        ms = (record.received_at - query.received + result.timings.finished_at - result.timings.last_event_at) * 1000
+        started = query.received if debounce_ms == 0 else result.timings.debounce_done_at
+        assert started is not None
+        ms = (received_at - started + result.timings.finished_at - result.timings.last_event_at) * 1000
         if run >= 5:  # warm-up: imports, connection pool, first parse
             samples.append(ms)
             timings = result.timings
             assert timings.upstream_called_at is not None
             parts["context"].append(timings.context_ms)
-            before_call = (timings.upstream_called_at - query.received) * 1000
-            parts["handoff"].append(before_call - timings.context_ms)
-            parts["send"].append((record.received_at - timings.upstream_called_at) * 1000)
+            before_call = (timings.upstream_called_at - started) * 1000
+            parts["handoff"].append(before_call - (timings.context_ms if debounce_ms == 0 else 0.0))
+            parts["send"].append((received_at - timings.upstream_called_at) * 1000)
             parts["finish"].append((timings.finished_at - timings.last_event_at) * 1000)
             parts["cpu"].append(cpu_ms)
             parts["cpu_context"].append(sum(worker_cpu))
-    emulator.clear()
     return samples, parts
 
 
@@ -203,6 +257,8 @@ def table(figures: dict[str, float], baseline: dict[str, float] | None) -> str:
     targets = {
         "overhead_p50_ms": 3.0,
         "overhead_p99_ms": 15.0,
+        "after_debounce_p50_ms": 3.0,
+        "after_debounce_p99_ms": 15.0,
         "typing_upstream_requests": 2,
         "cancel_close_p50_ms": 20.0,
         "cancel_close_p99_ms": 20.0,
@@ -217,11 +273,17 @@ def table(figures: dict[str, float], baseline: dict[str, float] | None) -> str:
     return "\n".join(rows)
 
 
-async def collect(runs: int) -> dict[str, float]:
+async def collect(runs: int, keep_alive: bool) -> dict[str, float]:
     os.environ.setdefault("OPENAI_API_KEY", "sk-emulator")
     os.environ["OUTRIDER_HOME"] = tempfile.mkdtemp(prefix="outrider-bench-")
-    with Emulator() as emulator:
-        over, parts = await overhead(emulator, runs)
+    upstream = EmulatorProcess(keep_alive)
+    try:
+        over, parts = await overhead(upstream, runs)
+        after_debounce, _ = await overhead(upstream, runs, Settings().completion.debounce_ms)
+        stopped_early, _ = await overhead(upstream, max(20, runs // 4), reply=STOPPED_EARLY_REPLY)
+    finally:
+        upstream.close()
+    with Emulator(keep_alive=keep_alive) as emulator:
         typed = await typing_requests(emulator)
         closes = await cancel_to_close(emulator, max(10, runs // 10))
     return {
@@ -231,6 +293,9 @@ async def collect(runs: int) -> dict[str, float]:
         "  handoff_p50_ms": statistics.median(parts["handoff"]),
         "  sdk_send_p50_ms": statistics.median(parts["send"]),
         "  finish_p50_ms": statistics.median(parts["finish"]),
+        "after_debounce_p50_ms": statistics.median(after_debounce),
+        "after_debounce_p99_ms": percentile(after_debounce, 99),
+        "stopped_early_p50_ms": statistics.median(stopped_early),
         "cpu_per_completion_p50_ms": statistics.median(parts["cpu"]),
         "cpu_per_completion_p99_ms": percentile(parts["cpu"], 99),
         "  cpu_context_p50_ms": statistics.median(parts["cpu_context"]),
@@ -241,10 +306,14 @@ async def collect(runs: int) -> dict[str, float]:
 
 
 def main(args: argparse.Namespace) -> int:
-    figures = asyncio.run(collect(args.runs))
+    figures = asyncio.run(collect(args.runs, keep_alive=not args.connection_close))
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"inline completion, {LINES}-line file, emulator with zero model delay ({args.runs} runs; load {load})")
+    connection = "a new connection per request" if args.connection_close else "kept-alive connections"
+    print(
+        f"inline completion, {LINES}-line file, emulator with zero model delay and {connection}"
+        f" ({args.runs} runs; load {load})"
+    )
     print(table(figures, baseline))
     if args.save:
         Path(args.save).write_text(json.dumps(figures, indent=2) + "\n")
@@ -256,4 +325,9 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--save", metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--baseline", metavar="FILE", help="compare with figures saved earlier")
+    parser.add_argument(
+        "--connection-close",
+        action="store_true",
+        help="the emulator closes every connection (as before keep-alive): each request opens a new one",
+    )
     sys.exit(main(parser.parse_args()))

@@ -63,6 +63,7 @@ class Timings:
     first_token_ms: float | None = None  # request received until the first text
     total_ms: float = 0.0
     received_at: float = 0.0
+    debounce_done_at: float | None = None  # the debounce ended (the context may still be gathering)
     upstream_called_at: float | None = None
     last_event_at: float | None = None  # the last upstream event we read
     upstream_done_at: float | None = None  # the stream closed
@@ -186,6 +187,7 @@ class CompletionEngine:
         )
         try:
             timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000
+            timings.debounce_done_at = time.monotonic()
             _check_current(query.document, ticket)
             gathered, timings.context_ms = await job
         except BaseException:

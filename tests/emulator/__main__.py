@@ -5,8 +5,9 @@
 The first stdout line is the port number (then stdout stays quiet). The base URLs are
 ``http://127.0.0.1:PORT`` (Anthropic) and ``http://127.0.0.1:PORT/v1`` (OpenAI). More replies can
 be queued while it runs with ``POST /_emulator/script`` (same JSON as the file); the request log is
-``GET /_emulator/requests`` and, with ``--log``, one JSON line per finished request. The process
-exits on SIGTERM/SIGINT or when its stdin closes (with ``--exit-on-stdin-eof``).
+``GET /_emulator/requests`` (``?since=N`` skips the first N) and, with ``--log``, one JSON line per
+finished request. ``--keep-alive`` keeps connections open between requests, as real APIs do. The
+process exits on SIGTERM/SIGINT or when its stdin closes (with ``--exit-on-stdin-eof``).
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", type=Path, help="JSON list of replies (see tests/emulator/script.py)")
     parser.add_argument("--log", type=Path, help="append one JSON line per finished request")
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes")
+    parser.add_argument("--keep-alive", action="store_true", help="persistent HTTP/1.1 connections (chunked streams)")
     args = parser.parse_args(argv)
 
-    emulator = Emulator()
+    emulator = Emulator(keep_alive=args.keep_alive)
     if args.script:
         emulator.script(*load_script(json.loads(args.script.read_text(encoding="utf-8"))))
     stop = threading.Event()

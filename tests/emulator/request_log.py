@@ -38,6 +38,8 @@ class RecordedRequest:
             "headers": self.headers,
             "body": self.body,
             "outcome": self.outcome,
+            "received_at": self.received_at,  # time.monotonic() (the same clock across processes on Linux)
+            "finished_at": self.finished_at,
         }
 
 

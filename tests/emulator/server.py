@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from tests.emulator import wire
 from tests.emulator.request_log import RecordedRequest, protocol_for
@@ -38,6 +39,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     _chunked = False  # the streamed response in progress uses chunked transfer encoding
+    arrived_at = 0.0  # time.monotonic() when the current request had fully arrived (before parsing it)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # a kept-alive connection the client reset or dropped between requests
 
     def setup(self) -> None:
         super().setup()
@@ -51,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> Any:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
+        self.arrived_at = time.monotonic()  # parsing the body is the emulator's time, not the client's
         if not raw:
             return None
         try:
@@ -117,9 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- requests --------------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        self.arrived_at = time.monotonic()
         route = self.path.split("?", 1)[0].rstrip("/")
-        if route == "/_emulator/requests":
-            self._send_json(200, [r.to_json() for r in self.server.emulator.requests])
+        if route == "/_emulator/requests":  # ?since=N: only requests after the first N
+            query = parse_qs(self.path.partition("?")[2])
+            since = int(query.get("since", ["0"])[0])
+            self._send_json(200, [r.to_json() for r in self.server.emulator.requests[since:]])
             return
         record = self.server.emulator._record(self, None)
         if route.endswith("/models"):
@@ -372,7 +384,7 @@ class Emulator:
                 protocol=protocol_for(handler.path),
                 headers=headers,
                 body=body,
-                received_at=time.monotonic(),
+                received_at=handler.arrived_at,
             )
             self.requests.append(record)
         return record
