@@ -214,33 +214,51 @@ class ReferenceGraph:
         self._arrays = None
 
     def _flush_bulk(self) -> None:
-        """The first flush (nothing applied yet): the same integer sums, accumulated with numpy."""
-        ids, sources, targets, weights = self._id, [], [], []
+        """The first flush (nothing applied yet): the same integer sums, accumulated with numpy.
+
+        Per identifier, every referencing file gets an edge to every defining file (but itself):
+        the pairs are expanded with ``np.repeat`` and summed per (src, dst) after a stable sort.
+        """
+        ids = self._id
+        definer_ids: list[int] = []
+        sources: list[int] = []
+        weights: list[int] = []
+        offsets: list[int] = []  # per reference: where its name's definers start in definer_ids
+        widths: list[int] = []  # per reference: how many definers its name has
         for name in sorted(self._dirty):
             definers = self.defines.get(name)
             referencers = self.references.get(name)
             if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 continue
             self._applied.add(name)
-            definer_ids = [ids(dst) for dst in sorted(definers)]
+            offset, count_definers = len(definer_ids), len(definers)
+            definer_ids.extend(ids(dst) for dst in sorted(definers))
             for src, count in sorted(referencers.items()):
-                weight = edge_weight(name, len(definer_ids), count)
-                src_id = ids(src)
-                for dst_id in definer_ids:
-                    if dst_id != src_id:
-                        sources.append(src_id)
-                        targets.append(dst_id)
-                        weights.append(weight)
+                sources.append(ids(src))
+                weights.append(edge_weight(name, count_definers, count))
+                offsets.append(offset)
+                widths.append(count_definers)
         self._dirty.clear()
         self._arrays = None
-        if not weights:
+        if not sources:
             return
+        repeat = np.asarray(widths, dtype=np.int64)
+        first = np.cumsum(repeat) - repeat  # where each reference's block starts in the expansion
+        within = np.arange(int(repeat.sum()), dtype=np.int64) - np.repeat(first, repeat)
+        pair_dst = np.asarray(definer_ids, dtype=np.int64)[
+            np.repeat(np.asarray(offsets, dtype=np.int64), repeat) + within
+        ]
+        pair_src = np.repeat(np.asarray(sources, dtype=np.int64), repeat)
+        pair_weight = np.repeat(np.asarray(weights, dtype=np.int64), repeat)
+        keep = pair_src != pair_dst
         width = len(self._paths)
-        keys = np.asarray(sources, dtype=np.int64) * width + np.asarray(targets, dtype=np.int64)
+        keys = pair_src[keep] * width + pair_dst[keep]
+        if not keys.size:
+            return
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        totals = np.add.reduceat(np.asarray(weights, dtype=np.int64)[order], starts)
+        totals = np.add.reduceat(pair_weight[keep][order], starts)
         unique = keys[starts]
         pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
         self._edges.update(zip(pairs, totals.tolist(), strict=True))

@@ -144,3 +144,12 @@ def test_first_bulk_flush_equals_flushing_file_by_file() -> None:
     assert a.nodes == b.nodes
     assert len(a.weight) > 50
     assert (a.src.tolist(), a.dst.tolist(), a.weight.tolist()) == (b.src.tolist(), b.dst.tolist(), b.weight.tolist())
+
+
+def test_first_flush_with_only_self_references_makes_no_edges() -> None:
+    graph = build({"a.py": ({"helper_name": 1}, {"helper_name": 2}), "b.py": ({}, {"other": 1})})
+    arrays = graph.edge_arrays()
+    assert arrays.nodes == ["a.py", "b.py"]
+    assert arrays.weight.tolist() == []
+    graph.replace_file("b.py", {}, {"helper_name": 4})
+    assert graph.edge_arrays().weight.tolist() == [edge_weight("helper_name", 1, 4)]
