@@ -141,7 +141,7 @@ end
 --- The document of `bufnr` as a file URI, or nil for buffers that are not files.
 ---@param bufnr integer
 ---@return string?
-local function file_uri(bufnr)
+function M.file_uri(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == "" or vim.bo[bufnr].buftype ~= "" then
     return nil
@@ -157,7 +157,7 @@ function M.run_command(cmd)
   if not client then
     return
   end
-  local uri = file_uri(bufnr)
+  local uri = M.file_uri(bufnr)
   local range = uri and M.command_range(bufnr, cmd, client.offset_encoding) or nil
   M.with_instruction(cmd.args, function(instruction)
     M.start(client, { instruction = instruction, uri = uri, range = range }, bufnr)

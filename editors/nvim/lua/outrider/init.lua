@@ -95,7 +95,8 @@ function M.run(opts)
     return
   end
   agent.with_instruction(opts.instruction, function(instruction)
-    agent.start(client, { instruction = instruction, uri = vim.uri_from_bufnr(bufnr), range = opts.range }, bufnr)
+    local uri = agent.file_uri(bufnr)
+    agent.start(client, { instruction = instruction, uri = uri, range = uri and opts.range or nil }, bufnr)
   end)
 end
 
