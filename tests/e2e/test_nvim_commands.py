@@ -201,8 +201,12 @@ def test_cancel_stops_a_run_whose_model_call_hangs(start_session: Callable[[list
     wait_for(
         lambda: [r for r in session.model_requests() if r["outcome"] == "hung"], 30, "the model call never started"
     )
-    status = wait_for(lambda: neovim.lua('require("outrider").status()'), 10, "no task in the status string")
-    assert status.startswith("Outrider")
+    status = wait_for(
+        lambda: (status := neovim.lua('require("outrider").status()')) and "asking the model" in status and status,
+        15,
+        "the status string never showed the running step",
+    )
+    assert re.fullmatch(r"Outrider \d+%: step 1/\d+: asking the model \(.*\)", status), status
 
     neovim.send(":OutriderCancel<CR>")
     assert session.progress_end("Outrider: Keep going") == "Cancelled"
