@@ -19,6 +19,8 @@ Definitions:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -172,16 +174,51 @@ def _import_nodes(container: Node, types: tuple[str, ...]) -> list[Node]:
     return found
 
 
+class _SameSourceCache:
+    """The last few results of a pure function of a document's text (same text: same result), so
+    requests at one document version (the cursor moved, a request was repeated) reuse them."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> object | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key: tuple[object, ...], value: object) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_top_level_imports_cache = _SameSourceCache(4)
+_nearby_cache = _SameSourceCache(16)
+
+
+def _node_imports(doc: Document, nodes: list[Node]) -> set[tuple[int, str]]:
+    return {(doc.position_at(doc.offset_of_byte(node.start_byte)).line, _text(node).strip()) for node in nodes}
+
+
 def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[tuple[int, str], ...]:
     """Top-level imports, and those in enclosing scopes that come before the cursor."""
     if doc.tree is None or doc.language not in IMPORT_NODES:
         return ()
     types = IMPORT_NODES[doc.language]
-    nodes = _import_nodes(doc.tree.root_node, types)
+    key = (doc.language, doc.source)
+    top = _top_level_imports_cache.get(key)
+    if not isinstance(top, frozenset):
+        top = frozenset(_node_imports(doc, _import_nodes(doc.tree.root_node, types)))
+        _top_level_imports_cache.put(key, top)
+    nodes: list[Node] = []
     for scope in scope_nodes:
         nodes.extend(node for node in _import_nodes(scope, types) if node.start_byte <= cursor_byte)
-    found = {(doc.position_at(doc.offset_of_byte(node.start_byte)).line, _text(node).strip()) for node in nodes}
-    return tuple(sorted(found))
+    return tuple(sorted(top | _node_imports(doc, nodes)))
 
 
 def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...]:
@@ -198,10 +235,16 @@ def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...
         after = line + NEARBY_LINES + 1
         last = doc.byte_at(doc.line_start(after)) if after < doc.line_count else len(doc.source)
         byte_range = (first, last)
+    key = (doc.path, doc.language, doc.source, byte_range, line)
+    cached = _nearby_cache.get(key)
+    if isinstance(cached, tuple):
+        return cached
     tags = extract_tags(doc.source, doc.language, doc.path, doc.tree, byte_range)
     defs = [t for t in tags if t.role == "def" and byte_range[0] <= t.start_byte < byte_range[1]]
     defs.sort(key=lambda t: (abs(t.line - line), t.line, t.start_byte))
-    return tuple(defs[:MAX_NEARBY])
+    nearest = tuple(defs[:MAX_NEARBY])
+    _nearby_cache.put(key, nearest)
+    return nearest
 
 
 def _neighbour_line(doc: Document, line: int, step: int) -> str | None:
