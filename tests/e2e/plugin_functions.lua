@@ -54,6 +54,11 @@ local results = {
     cmd = { "/opt/outrider/bin/outrider", "lsp", "--log-level", "debug" },
     settings = { provider = "openai-compatible", base_url = "http://localhost:11434/v1", completion = {} },
   }, "/work/project"),
-  doctor_given = health.doctor_cmd({ cmd = { "outrider", "lsp" }, doctor_cmd = { "od", "--json" }, settings = {} }, "/w"),
+  doctor_given = health.doctor_cmd(
+    { cmd = { "outrider", "lsp" }, doctor_cmd = { "od", "--json" }, settings = {} },
+    "/w"
+  ),
+  handshake_failed = { health.handshake({ "sh", "-c", "cat >/dev/null; echo 'no such module' >&2; exit 3" }, "/") },
+  handshake_missing = { health.handshake({ "/nonexistent/outrider", "lsp" }, "/") },
 }
 io.stdout:write(vim.json.encode(results))

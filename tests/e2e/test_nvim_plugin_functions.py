@@ -87,3 +87,9 @@ def test_doctor_command_follows_the_server_command_and_settings(results: dict[st
         "/work/project",
     ]
     assert results["doctor_given"] == ["od", "--json", "--workspace", "/w"]
+
+
+def test_a_server_that_does_not_start_is_reported_with_its_reason(results: dict[str, Any]) -> None:
+    assert results["handshake_failed"] == [False, "exit code 3: no such module"]
+    started, reason = results["handshake_missing"]
+    assert started is False and "ENOENT" in reason and "/nonexistent/outrider" in reason

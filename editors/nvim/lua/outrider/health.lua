@@ -139,7 +139,9 @@ function M.check()
   end
   local exe = cfg.cmd[1]
   if vim.fn.executable(exe) ~= 1 then
-    vim.health.error("`" .. exe .. "` not found", { "pip install outrider, or set setup{ cmd = { '/path/to/outrider', 'lsp' } }" })
+    vim.health.error("`" .. exe .. "` not found", {
+      "pip install outrider, or set setup{ cmd = { '/path/to/outrider', 'lsp' } }",
+    })
     return
   end
   vim.health.ok("executable: " .. vim.fn.exepath(exe))
@@ -149,10 +151,11 @@ function M.check()
   end
   local root = clients[1] and clients[1].root_dir or vim.fn.getcwd()
   local started, detail = M.handshake(cfg.cmd, root)
+  local shown = "`" .. table.concat(cfg.cmd, " ") .. "`"
   if started then
-    vim.health.ok("`" .. table.concat(cfg.cmd, " ") .. "` starts and answers initialize: " .. detail)
+    vim.health.ok(shown .. " starts and answers initialize: " .. detail)
   else
-    vim.health.error("`" .. table.concat(cfg.cmd, " ") .. "` does not start: " .. detail, { "run it in a terminal to see why" })
+    vim.health.error(shown .. " does not start: " .. detail, { "run it in a terminal to see why" })
   end
   vim.health.start("outrider: provider (outrider doctor)")
   check_doctor(cfg, root)
