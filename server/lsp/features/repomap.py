@@ -23,6 +23,8 @@ import itertools
 import logging
 from pathlib import Path
 
+from lsprotocol.types import MessageType
+
 from context.repomap import IndexReport, RepoMap
 from server.config import Settings
 from server.lsp.convert import uri_to_path
@@ -108,8 +110,11 @@ class RepoMapIndexer:
     async def index(self, session: SessionRepoMap, repo_map: RepoMap) -> IndexReport:
         """Index `repo_map` with a work-done progress the editor can cancel."""
         progress = await self.create_progress(f"outrider/index-{next(self.runs)}")
+        this_run = asyncio.current_task()
 
         def on_cancel() -> None:  # the indexing thread stops after its current batch
+            if this_run is None or this_run.done() or session.indexing is not this_run:
+                return  # a late cancel: this run is over (or was replaced)
             logger.info("repo map: indexing cancelled by the editor")
             session.cancelled = True
             repo_map.stop_indexing()
@@ -130,7 +135,12 @@ class RepoMapIndexer:
             progress.end(f"Cancelled: {repo_map.file_count} files indexed")
             raise
         except Exception as exc:
-            progress.end(f"Indexing failed: {type(exc).__name__}: {exc}")
+            reason = f"{type(exc).__name__}: {exc}"
+            progress.end(f"Indexing failed: {reason}")
+            self.server.show_message(
+                f"Outrider: indexing the workspace failed ({reason}); completions go on without the repo map.",
+                MessageType.Warning,
+            )
             raise
         summary = f"{repo_map.file_count} files indexed"
         if report.complete:
