@@ -17,8 +17,9 @@ from server.completion.stopping import indent_width
 _FOLLOWING_LINES = 12
 _LOOK_AROUND_LINES = 50
 _SAMPLE_CHARS = 6000  # each side of the cursor
-# A non-blank line's indentation: a leading tab, or its leading spaces.
-_INDENTED_LINE = re.compile(r"^(\t| +)(?=[^\n]*\S)", re.MULTILINE)
+# A non-blank line's indentation (a leading tab, or its leading spaces), found from the line break
+# before it (a literal first character lets the regex engine skip ahead quickly).
+_INDENTED_LINE = re.compile(r"\n(\t| +)[^\S\n]*\S")
 
 
 def surroundings(document: Document, offset: int, shape: Shape) -> Surroundings:
@@ -60,7 +61,7 @@ def detect_indent_unit(document: Document, around: int = 0, window_chars: int = 
         window = window[window.find("\n") + 1 :] if "\n" in window else ""  # the first line is cut
     tabs = spaces = 0
     step = 0
-    for lead in _INDENTED_LINE.findall(window):
+    for lead in _INDENTED_LINE.findall("\n" + window):
         if lead == "\t":
             tabs += 1
         else:
