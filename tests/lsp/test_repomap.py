@@ -160,3 +160,22 @@ async def test_a_buffer_outside_the_root_stays_out(mapped: MapSession, tmp_path:
     mapped.client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
+
+
+async def test_did_save_rereads_the_file_from_disk(mapped: MapSession) -> None:
+    await progress_end(mapped.client, TOKEN)
+    path = mapped.root / "tools" / "report.py"
+    uri = uri_of(path)
+    text = path.read_text(encoding="utf-8")
+    open_document(mapped.client, uri, text + "\n\ndef only_in_buffer():\n    pass\n")
+    await definitions_until(mapped.client, "only_in_buffer", bool)
+    path.write_text(text + "\n\ndef only_on_disk():\n    pass\n", encoding="utf-8")
+    mapped.client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    found = await definitions_until(mapped.client, "only_on_disk", bool)
+    assert [d["path"] for d in found] == ["tools/report.py"]
+    assert await definitions_until(mapped.client, "only_in_buffer", lambda d: True) == []
+    mapped.client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
