@@ -1,9 +1,9 @@
 """Inline completion figures against the wire emulator (zero model delay), on a 5,000-line file.
 
-    .venv/bin/python bench/completion.py [--runs N] [--save FILE] [--baseline FILE]
+    .venv/bin/python bench/completion.py [--runs N] [--save FILE] [--baseline FILE] [--connection-close]
 
-1. Server overhead per completion: from the request reaching the engine to the upstream request
-   reaching the emulator, plus from the last upstream event read to the result being ready.
+1. Server overhead per completion, debounce 0: from the request reaching the engine to the upstream
+   request reaching the emulator, plus from the last upstream event read to the result being ready.
    Everything the server does is in there (context, prompt, SDK request building, post-processing,
    the syntax check); the model's own time is not. Target p50 <= 3 ms, p99 <= 15 ms. Shown split
    into its parts (p50 each): gathering the packed context (in the worker thread), the rest before
@@ -12,15 +12,20 @@
    the server spends per completion (event-loop thread during the whole call, plus the context
    worker): on a shared, loaded machine this is the figure to compare, as wall time there is mostly
    waiting for a core.
-2. Upstream requests made while typing 20 characters at 50 ms intervals, one completion request per
+2. The same overhead after the default debounce (from the end of the debounce: the context is
+   gathered while it runs), and with an answer the stop rule cuts short (its connection cannot go
+   back to the pool, so the next request opens a new one).
+3. Upstream requests made while typing 20 characters at 50 ms intervals, one completion request per
    keystroke (a client without a debounce of its own), default settings. Target <= 2.
-3. Time from cancelling a completion to the upstream connection closing (as the emulator sees it).
+4. Time from cancelling a completion to the upstream connection closing (as the emulator sees it).
    Target <= 20 ms.
 
 The engine runs in this process with the real provider stack (``build_provider``: SDK, retries,
-breaker, tracing) over HTTP; the emulator runs in a thread of this process. The LSP layer (JSON-RPC
-decoding and encoding) is not included. Print ``os.getloadavg()`` with the figures: on a busy
-machine every figure grows with the load.
+breaker, tracing) over HTTP. For 1 and 2 the emulator runs in its own process (like a real API, it
+shares no interpreter lock with the server) with kept-alive connections (``--connection-close``:
+a new connection per request); for 3 and 4 it runs in a thread of this process. The LSP layer
+(JSON-RPC decoding and encoding) is not included. Print ``os.getloadavg()`` with the figures: on a
+busy machine every figure grows with the load.
 """
 
 from __future__ import annotations
