@@ -31,7 +31,7 @@ pytest: install-test
 vscode:
 	@if [ -f editors/vscode/package.json ]; then bash editors/vscode/build.sh; fi
 
-test: lint typecheck pytest vscode
+test: lint typecheck vscode pytest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
