@@ -12,7 +12,7 @@ def test_calls_become_genai_spans() -> None:
     call = CallRecord(
         feature="agent",
         provider="anthropic",
-        model="claude-sonnet-4-5",
+        model="claude-sonnet-4-6",
         started_at=1_700_000_000.0,
         queue_s=0.1,
         ttft_s=0.2,
@@ -29,11 +29,11 @@ def test_calls_become_genai_spans() -> None:
     exporter.record(call)
     exporter.close()
     (span,) = memory.get_finished_spans()
-    assert span.name == "chat claude-sonnet-4-5"
+    assert span.name == "chat claude-sonnet-4-6"
     attrs = dict(span.attributes or {})
     assert attrs["gen_ai.operation.name"] == "chat"
     assert attrs["gen_ai.provider.name"] == "anthropic"
-    assert attrs["gen_ai.request.model"] == "claude-sonnet-4-5"
+    assert attrs["gen_ai.request.model"] == "claude-sonnet-4-6"
     assert attrs["gen_ai.usage.input_tokens"] == 400
     assert attrs["gen_ai.usage.output_tokens"] == 20
     assert attrs["gen_ai.response.id"] == "req_1"

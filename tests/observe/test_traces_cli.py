@@ -20,7 +20,7 @@ async def test_scripted_run_shows_up_in_traces_and_cost(
     emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("OUTRIDER_HOME", str(tmp_path))
-    settings = settings_for("anthropic", emulator, model="claude-sonnet-4-5")
+    settings = settings_for("anthropic", emulator, model="claude-sonnet-4-6")
     tracer = open_tracer(settings)
     assert tracer is not None
     provider = build_provider(settings, tracer=tracer, env=env_for())
@@ -66,7 +66,7 @@ async def test_scripted_run_shows_up_in_traces_and_cost(
 
     monkeypatch.setenv("COLUMNS", "200")
     assert main(["traces"]) == 0  # the rich table renders
-    assert "claude-sonnet-4-5" in capsys.readouterr().out
+    assert "claude-sonnet-4-6" in capsys.readouterr().out
 
 
 async def test_content_is_stored_only_when_allowed(emulator: Emulator, tmp_path: Path) -> None:
