@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lsp", parents=[common], help="serve the Language Server Protocol (stdio)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    p.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
 
     p = sub.add_parser("refactor", parents=[common], help="run the agent on files on disk")
     p.add_argument("instruction")

@@ -210,7 +210,7 @@ def _toml_example() -> str:
             "```toml",
             "# ~/.config/outrider/config.toml (or [tool.outrider] in pyproject.toml, or outrider.toml)",
             'provider = "anthropic"',
-            'model = "claude-sonnet-4-5"',
+            'model = "claude-sonnet-4-6"',
             "",
             "[completion]",
             "debounce_ms = 120",

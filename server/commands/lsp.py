@@ -32,6 +32,8 @@ def parse_host_port(value: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     tcp = parse_host_port(args.tcp) if getattr(args, "tcp", None) else None
+    if tcp is not None and getattr(args, "stdio", False):
+        raise CommandError("--stdio and --tcp exclude each other")
     cli = settings_overrides(args)
     # Logging before the editor's settings arrive: the levels from the files, env and flags.
     workspace = getattr(args, "workspace", None)

@@ -11,7 +11,7 @@ describe("parseCostSummary", () => {
       month_usd: 3.5,
       by_feature: { completion: 0.1, agent: 0.32 },
       provider: "anthropic",
-      model: "claude-sonnet-4-5",
+      model: "claude-sonnet-4-6",
     });
     assert.deepEqual(parsed, {
       ok: true,
@@ -23,7 +23,7 @@ describe("parseCostSummary", () => {
           ["completion", 0.1],
         ],
         provider: "anthropic",
-        model: "claude-sonnet-4-5",
+        model: "claude-sonnet-4-6",
       },
     });
   });
