@@ -60,6 +60,10 @@ class SessionRepoMap:
         self.extra_ignore: tuple[str, ...] = ()
         self.indexing: asyncio.Task[IndexReport] | None = None
         self.cancelled = False
+        self.watched = False
+        """The editor reports file changes (``workspace/didChangeWatchedFiles``): the map stays current."""
+        self.catch_ups = 0
+        """Incremental re-indexes run before agent runs (only when not ``watched``)."""
 
     def wants_rebuild(self, root: Path | None, extra_ignore: Sequence[str]) -> bool:
         """Whether the map's inputs (root, extra ignore patterns) differ from these."""

@@ -59,11 +59,13 @@ PROVIDER: ServiceKey[Provider] = ServiceKey("agent provider", _build_provider)
 
 
 async def symbols_for_run(ls: OutriderServer) -> RepoMap | None:
-    """The session's repo map for `find_symbol`: after the background indexing, and brought up to
+    """The session's repo map for `find_symbol`: after the background indexing. When the editor
+    reports file changes (``watched``) the map is current already; otherwise it is brought up to
     date incrementally (unless the user cancelled indexing: then what is indexed so far)."""
     session = ls.services.get(REPO_MAP)
     repo_map = await session.indexed()
-    if repo_map is not None and not session.cancelled:
+    if repo_map is not None and not session.cancelled and not session.watched:
+        session.catch_ups += 1
         await repo_map.index()
     return repo_map
 

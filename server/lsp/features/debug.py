@@ -8,7 +8,8 @@ Tests check what the server holds instead of trusting the client:
   pending settings updates (configuration pulls) are done;
 - ``outrider.debug.workspaceRoots()`` -> the roots as strings;
 - ``outrider.debug.repoMap(name?)`` -> ``{"root", "files", "generation", "indexing", "cancelled",
-  "map"}`` for the session's repo map (``map``: rendered under 1024 tokens), plus ``"definitions"``
+  "watched", "catchUps", "map"}`` for the session's repo map (``map``: rendered under 1024
+  tokens; ``catchUps``: re-indexes before agent runs), plus ``"definitions"``
   (``[{"path", "line", "kind"}]``, sorted) of `name` when given; None before a root is known;
 - ``outrider.debug.writeStdout(text)`` -> writes `text` to stdout the three ways that could
   corrupt the JSON-RPC stream (``print``, a raw ``write`` to fd 1, a child process inheriting
@@ -67,6 +68,8 @@ def setup(server: OutriderServer) -> None:
             "generation": repo_map.generation,
             "indexing": session.is_indexing,
             "cancelled": session.cancelled,
+            "watched": session.watched,
+            "catchUps": session.catch_ups,
             "map": await asyncio.to_thread(repo_map.render, 1024),
         }
         if arguments and isinstance(name := arguments[0], str):

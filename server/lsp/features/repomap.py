@@ -9,6 +9,12 @@
 - Open buffers feed the map: an opened or changed document is re-indexed from its text after
   :data:`DEBOUNCE_S` of quiet (per document, in a thread); a saved or closed one is re-read from
   disk. Only files inside the root count; the map itself leaves out ignored and secret files.
+- Files changed outside the editor (git checkout, a formatter, another tool): when the client
+  supports dynamic registration of ``workspace/didChangeWatchedFiles``, a watcher for ``**/*`` is
+  registered at ``initialized`` and every reported file inside the root is re-read from disk (one
+  thread per notification, after earlier updates; open buffers win, so their files are skipped; a
+  deleted directory drops its files, a created one is walked). Once registered, the session map is
+  marked ``watched`` and the agent no longer re-indexes before each run.
 - The map is rebuilt (indexed again, the tag cache on disk makes that cheap) only when its inputs
   change: the primary root (workspace folders) or ``context.extra_ignore``.
 
@@ -21,10 +27,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from lsprotocol import types
 from lsprotocol.types import MessageType
 
+from context.files import is_ignored
 from context.repomap import IndexReport, RepoMap
 from server.config import Settings
 from server.lsp.convert import uri_to_path
@@ -38,6 +48,8 @@ logger = logging.getLogger(__name__)
 TITLE = "Outrider: indexing"
 DEBOUNCE_S = 0.3
 REPORT_INTERVAL_S = 0.1
+WATCH_REGISTRATION_ID = "outrider/repo-map-watch"
+WATCH_CAPABILITY = "workspace.did_change_watched_files.dynamic_registration"
 
 
 def setup(server: OutriderServer) -> None:
@@ -59,6 +71,10 @@ def setup(server: OutriderServer) -> None:
     server.events.document_closed.subscribe(indexer.reread)
     server.events.shutting_down.subscribe(indexer.stop)
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: OutriderServer, params: types.DidChangeWatchedFilesParams) -> None:
+        indexer.files_changed(params.changes)
+
 
 class RepoMapIndexer:
     """Starts indexing, reports its progress, and feeds open buffers into the session's map."""
@@ -78,6 +94,10 @@ class RepoMapIndexer:
     def start(self, _: None = None) -> None:
         self.started = True
         self.refresh()
+        if self.server.client_supports(WATCH_CAPABILITY):
+            task = asyncio.ensure_future(self.watch_files())
+            self.updates.add(task)
+            task.add_done_callback(self.update_done)
 
     def stop(self, _: None = None) -> None:
         self.started = False
@@ -157,6 +177,46 @@ class RepoMapIndexer:
             logger.warning("repo map: no progress token (%s); indexing without progress", exc)
             return WorkDoneProgress(self.server, None)
 
+    # -- files changed outside the editor -------------------------------------------------------
+
+    async def watch_files(self) -> None:
+        """Ask the editor to report file changes; the map counts as watched once it agreed."""
+        watcher = types.FileSystemWatcher(glob_pattern="**/*")
+        registration = types.Registration(
+            id=WATCH_REGISTRATION_ID,
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+        )
+        try:
+            await self.server.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        except Exception as exc:  # the editor refused: the agent re-indexes before each run as before
+            logger.warning("repo map: the editor refused to watch files (%s); re-indexing before agent runs", exc)
+            return
+        self.session.watched = True
+        logger.info("repo map: the editor reports file changes (didChangeWatchedFiles)")
+
+    def files_changed(self, changes: Sequence[types.FileEvent]) -> None:
+        """Re-read the reported files from disk in one thread (open buffers win: skipped)."""
+        repo_map = self.session.current
+        if repo_map is None:
+            return
+        paths = {
+            path
+            for change in changes
+            if self.server.document_for(change.uri) is None and (path := uri_to_path(change.uri)) is not None
+        }
+        if not paths:
+            return
+        open_paths = frozenset(Path(key).resolve() for key in self.server.documents.paths() if Path(key).is_absolute())
+        task = asyncio.ensure_future(self.update_watched(repo_map, sorted(paths), open_paths))
+        self.updates.add(task)
+        task.add_done_callback(self.update_done)
+
+    async def update_watched(self, repo_map: RepoMap, paths: list[Path], open_paths: frozenset[Path]) -> None:
+        async with self.update_order:
+            changed = await asyncio.to_thread(update_watched_files, repo_map, paths, open_paths)
+        logger.debug("repo map: %d watched paths reported, %d files changed the map", len(paths), changed)
+
     # -- open buffers ---------------------------------------------------------------------------
 
     def buffer_changed(self, event: DocumentEvent) -> None:
@@ -207,6 +267,36 @@ def update_file(repo_map: RepoMap, path: Path, text: str | None) -> bool:
     except ValueError:
         return False  # outside the workspace
     return repo_map.update_file(rel_path, text)
+
+
+def update_watched_files(repo_map: RepoMap, paths: Sequence[Path], open_paths: frozenset[Path]) -> int:
+    """Re-read reported paths (files or directories) from disk; how many files changed the map.
+    Blocking: run it in a thread. Files open in the editor (`open_paths`, resolved) are left alone."""
+    changed = 0
+    for rel_path in sorted({rel for path in paths for rel in files_under(repo_map, path)}):
+        if (repo_map.root / rel_path) not in open_paths and repo_map.update_file(rel_path, None):
+            changed += 1
+    return changed
+
+
+def files_under(repo_map: RepoMap, path: Path) -> list[str]:
+    """The map-relative files a reported path stands for: itself, the indexed files under it (a
+    deleted or replaced directory) and, for a directory on disk, the files in it (ignored
+    directories pruned). Empty outside the root."""
+    try:
+        rel = path.resolve().relative_to(repo_map.root).as_posix()
+    except ValueError:
+        return []
+    if rel == ".":
+        return []  # the root itself: not a file change we can act on
+    prefix = rel + "/"
+    found = [rel] + [record.path for record in repo_map.records() if record.path.startswith(prefix)]
+    if path.is_dir():
+        for directory, dirs, files in os.walk(path):
+            here = Path(directory).resolve().relative_to(repo_map.root).as_posix()
+            dirs[:] = sorted(d for d in dirs if not is_ignored(repo_map.root, f"{here}/{d}"))
+            found.extend(f"{here}/{name}" for name in sorted(files))
+    return found
 
 
 def report_progress(progress: WorkDoneProgress, done: int, total: int) -> None:
