@@ -4,6 +4,7 @@ agent not re-indexing before a run when it is (``server/lsp/features/repomap.py`
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,16 @@ async def test_created_changed_and_deleted_files_update_the_map(start_client: St
     created.unlink()
     notify(client, (created, types.FileChangeType.Deleted))
     await wait_for_state(client, "renamed_on_disk", lambda s: s["definitions"] == [])
+
+    nested = workspace / "gone" / "deep" / "inner.py"  # a deleted directory drops the files under it
+    nested.parent.mkdir(parents=True)
+    nested.write_text("def inside_gone():\n    pass\n", encoding="utf-8")
+    notify(client, (nested, types.FileChangeType.Created))
+    state = await wait_for_state(client, "inside_gone", lambda s: bool(s["definitions"]))
+    assert paths_of(state) == ["gone/deep/inner.py"]
+    shutil.rmtree(workspace / "gone")
+    notify(client, (workspace / "gone", types.FileChangeType.Deleted))
+    await wait_for_state(client, "inside_gone", lambda s: s["definitions"] == [])
 
 
 async def test_an_open_buffer_wins_over_a_watched_change(start_client: StartClient, workspace: Path) -> None:

@@ -25,6 +25,7 @@ Readers (completion's repo-map slice, the agent's ``find_symbol``) use the servi
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import logging
 import os
@@ -272,29 +273,38 @@ def update_file(repo_map: RepoMap, path: Path, text: str | None) -> bool:
 def update_watched_files(repo_map: RepoMap, paths: Sequence[Path], open_paths: frozenset[Path]) -> int:
     """Re-read reported paths (files or directories) from disk; how many files changed the map.
     Blocking: run it in a thread. Files open in the editor (`open_paths`, resolved) are left alone."""
+    indexed = [record.path for record in repo_map.records()]  # sorted: prefix lookups bisect it
+    wanted: set[str] = set()
+    for path in paths:
+        wanted.update(files_under(repo_map, path, indexed))
     changed = 0
-    for rel_path in sorted({rel for path in paths for rel in files_under(repo_map, path)}):
+    for rel_path in sorted(wanted):
         if (repo_map.root / rel_path) not in open_paths and repo_map.update_file(rel_path, None):
             changed += 1
     return changed
 
 
-def files_under(repo_map: RepoMap, path: Path) -> list[str]:
-    """The map-relative files a reported path stands for: itself, the indexed files under it (a
-    deleted or replaced directory) and, for a directory on disk, the files in it (ignored
-    directories pruned). Empty outside the root."""
+def files_under(repo_map: RepoMap, path: Path, indexed: list[str]) -> list[str]:
+    """The map-relative files a reported path stands for: itself, the `indexed` (sorted) files
+    under it when it is no longer a file (a deleted or replaced directory) and, for a directory on
+    disk, the files in it (ignored directories pruned). Empty outside the root."""
+    root = repo_map.root
     try:
-        rel = path.resolve().relative_to(repo_map.root).as_posix()
+        rel = path.resolve().relative_to(root).as_posix()
     except ValueError:
         return []
     if rel == ".":
         return []  # the root itself: not a file change we can act on
+    target = root / rel
+    if target.is_file():
+        return [rel]
     prefix = rel + "/"
-    found = [rel] + [record.path for record in repo_map.records() if record.path.startswith(prefix)]
-    if path.is_dir():
-        for directory, dirs, files in os.walk(path):
-            here = Path(directory).resolve().relative_to(repo_map.root).as_posix()
-            dirs[:] = sorted(d for d in dirs if not is_ignored(repo_map.root, f"{here}/{d}"))
+    first = bisect.bisect_left(indexed, prefix)
+    found = [rel, *itertools.takewhile(lambda known: known.startswith(prefix), itertools.islice(indexed, first, None))]
+    if target.is_dir():
+        for directory, dirs, files in os.walk(target):
+            here = Path(directory).relative_to(root).as_posix()
+            dirs[:] = sorted(d for d in dirs if not is_ignored(root, f"{here}/{d}"))
             found.extend(f"{here}/{name}" for name in sorted(files))
     return found
 
