@@ -37,7 +37,8 @@ Helpers: :func:`open_document`, :func:`server_document` (the text the server hol
 ``outrider.debug.documentText``), :func:`server_settings`, :func:`wait_for_message`.
 
 Register your own client-side handlers (``workspace/applyEdit``...) on the client with
-``@client.feature(...)`` before the server needs them; pytest-lsp does not provide one.
+``@client.feature(...)`` before the server needs them; pytest-lsp does not provide one. Every test
+client accepts ``client/registerCapability`` (as editors do; the repo map's file watcher asks for it).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import default_feature, make_test_lsp_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKSPACES = REPO_ROOT / "tests" / "workspaces"
@@ -65,6 +66,11 @@ _SCRUBBED_PREFIXES = ("OUTRIDER_",)
 _SCRUBBED_SUFFIXES = ("_API_KEY", "_BASE_URL")
 
 StartClient = Callable[..., Awaitable[LanguageClient]]
+
+
+@default_feature(types.CLIENT_REGISTER_CAPABILITY)
+def accept_registration(client: LanguageClient, params: types.RegistrationParams) -> None:
+    """Every test client accepts dynamic registrations (pytest-lsp has no handler of its own)."""
 
 
 def isolated_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
