@@ -26,9 +26,11 @@ async def start_watching_client(
     client = await start_client(initialize=False)
     registrations: list[types.Registration] = []
 
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
         registrations.extend(params.registrations)
+
+    # replaces the conftest's default handler (which only accepts), as test_repomap.py wraps create
+    client.protocol.fm.features[types.CLIENT_REGISTER_CAPABILITY] = register
 
     params = types.InitializeParams(
         capabilities=client_capabilities(profile),
