@@ -1,5 +1,6 @@
 """OpenAI Chat Completions (and OpenAI-compatible servers: Ollama, vLLM, LM Studio, LiteLLM)
-through the official SDK: streaming, tools, usage in the stream, and FIM on /v1/completions."""
+through the official SDK: streaming, tools, usage in the stream. FIM on /v1/completions, the
+inline-completion hot path, goes over httpx2 directly (:mod:`server.models.fim_http`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import openai
 from server.config import TimeoutSettings
 from server.models.errors import error_from_exception
 from server.models.fim import fim_as_chat, model_supports_fim
+from server.models.fim_http import FimHttp
 from server.models.streaming import CallMeta, ToolCallAssembler
 from server.models.types import (
     ChatRequest,
@@ -141,6 +143,10 @@ class OpenAIAdapter:
         # enough to eat into the first call's time-to-first-token budget.
         self._client: openai.AsyncOpenAI | None = None
         _ = (self._sdk().chat.completions, self._sdk().completions)  # resources load lazily: now
+        # FIM goes over httpx2 directly (see server.models.fim_http); only compatible servers take it.
+        self._fim: FimHttp | None = None
+        if name == "openai-compatible":
+            self._fim = FimHttp(name, str(self._sdk().base_url), api_key, timeouts)
 
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:
@@ -197,31 +203,9 @@ class OpenAIAdapter:
             params["temperature"] = request.temperature
         if request.stop:
             params["stop"] = list(request.stop)
-        state: dict[str, Any] = {"usage": None, "stop": None}
-
-        def feed(chunk: Any) -> list[StreamEvent]:
-            if chunk.usage is not None:
-                state["usage"] = _usage(chunk.usage, meta.model)
-            out: list[StreamEvent] = []
-            for choice in chunk.choices or ():
-                if choice.text:
-                    out.append(TextDelta(choice.text))
-                if choice.finish_reason:
-                    state["stop"] = _STOPS.get(choice.finish_reason, "end_turn")
-            return out
-
-        def finish() -> list[StreamEvent]:
-            usage: list[StreamEvent] = [state["usage"]] if state["usage"] else []
-            if state["stop"] is None:
-                return [*usage, ErrorEvent("connection", f"{self.name}: stream ended without a finish reason", True)]
-            return [*usage, Stop(state["stop"])]
-
-        completions = self._sdk().completions
-
-        def create() -> Any:
-            return completions.create(**params, stream=True, stream_options={"include_usage": True})
-
-        return self._pump(create, meta, feed, finish)
+        if self._fim is None:  # supports_fim() is only true for compatible servers, which have one
+            raise RuntimeError(f"{self.name}: no FIM endpoint")
+        return self._fim.stream(params, meta)
 
     async def _pump(self, create: Any, meta: CallMeta, feed: Any, finish: Any) -> AsyncIterator[StreamEvent]:
         """Open the SDK stream, translate every chunk, and always close the HTTP response."""

@@ -1,9 +1,10 @@
-"""The fault matrix: every injectable fault x both providers, streaming, through the real SDKs.
+"""The fault matrix: every injectable fault x both providers, streaming, through the real SDKs, and
+x the FIM path of OpenAI-compatible servers (over httpx2 directly, see server.models.fim_http).
 
 Each case ends in success after retry, success through the fallback chain, or one clear typed
 error, within the configured timeouts (first token 1 s, total 3 s, backoff 10-50 ms).
 
-| fault                          | outcome                          | requests |
+| fault (x Anthropic, OpenAI, FIM) | outcome                        | requests |
 |--------------------------------|----------------------------------|----------|
 | 429 + retry-after 0.05 s       | success after 1 retry            | 2        |
 | 500                            | success after 1 retry            | 2        |
@@ -32,7 +33,7 @@ from typing import Any
 import pytest
 
 from server.models.registry import build_provider
-from server.models.types import ErrorEvent, Stop, TextDelta
+from server.models.types import ErrorEvent, FimRequest, Stop, TextDelta
 from tests.emulator import Emulator, Reply, ScriptedToolCall
 from tests.models.conftest import chat, collect, env_for, settings_for
 
@@ -73,13 +74,35 @@ def _settings(provider: str, emu: Emulator, **over: Any) -> Any:
     return settings_for(provider, emu, timeouts=TIMEOUTS, retry=RETRY, **over)
 
 
-@pytest.mark.parametrize("provider", ["anthropic", "openai"])
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# FIM has no tool calls, and its first chunk already carries text (chat's first is the role alone).
+FIM_CASES = {
+    c.name: Case(c.name, (Reply(text="abcdefghijklmnop", fault="drop", after_chunks=0), OK), None, 2)
+    if c.name == "drop_before_content"
+    else c
+    for c in CASES
+    if c.name != "bad_tool_json"
+}
+
+
+MATRIX = [
+    *((provider, case) for case in CASES for provider in ("anthropic", "openai")),
+    *(("fim", case) for case in FIM_CASES.values()),
+]
+
+
+@pytest.mark.parametrize(("provider", "case"), MATRIX, ids=[f"{c.name}-{p}" for p, c in MATRIX])
 async def test_fault(emulator: Emulator, provider: str, case: Case) -> None:
+    """ "fim": an OpenAI-compatible server's /v1/completions, the inline-completion path, which goes
+    over httpx2 directly rather than through the SDK (server.models.fim_http)."""
     emulator.script(*case.script)
-    stack = build_provider(_settings(provider, emulator), env=env_for())
     started = time.monotonic()
-    events = await collect(stack.stream(chat()))
+    if provider == "fim":
+        stack = build_provider(_settings("openai-compatible", emulator, model="qwen2.5-coder:7b"), env=env_for())
+        events = await collect(stack.stream_fim(FimRequest(feature="completion", prefix="def f():\n    ", suffix="")))
+        assert all(r.path == "/v1/completions" for r in emulator.requests)
+    else:
+        stack = build_provider(_settings(provider, emulator), env=env_for())
+        events = await collect(stack.stream(chat()))
     elapsed = time.monotonic() - started
     assert elapsed < TIMEOUTS["total_s"] + 1.0
     last = events[-1]
