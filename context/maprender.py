@@ -56,6 +56,9 @@ class MapBuilder:
         self.cost = 0
         self._files: dict[str, _FileLines] = {}
 
+    def has_file(self, path: str) -> bool:
+        return path in self._files
+
     def _line_cost(self, text: str) -> int:
         return count_tokens(text + "\n", self.model)
 
@@ -109,18 +112,24 @@ def render_definitions(
 
     `definitions_of(path, name)` gives each definition of `name` in `path` with its enclosing chain
     (outermost first, the definition last). A definition that does not fit is skipped and smaller
-    ones after it may still fit; the scan stops after MAX_MISSES misses in a row.
+    ones after it may still fit; the scan stops after MAX_MISSES misses in a row. After the first
+    miss only files already in the map are considered (a new file's header and signature rarely fit
+    what is left, and `definitions_of` may have to parse the file to say so).
     """
     if budget <= 0:
         return ""
     builder = MapBuilder(budget, model)
     misses = 0
+    missed = False
     for _, path, name in ranked:
+        if missed and not builder.has_file(path):
+            continue
         for _, chain in definitions_of(path, name):
             if builder.try_add(path, chain):
                 misses = 0
             else:
                 misses += 1
+                missed = True
         if misses > MAX_MISSES:
             break
     return builder.text()

@@ -1,7 +1,7 @@
-"""Tag extraction for many files at once: in worker processes on a cold start, else in this thread.
+"""Tag extraction for many files at once: in worker processes for a large batch, else in this thread.
 
-Parsing is CPU-bound C code that holds the GIL, so threads do not help; a cold index of a large
-repository (no tag cache yet) is spread over processes instead. Workers are started with ``spawn``
+Parsing is CPU-bound C code that holds the GIL, so threads do not help; the repo map's background
+parse of a large repository (no tag cache yet) is spread over processes instead. Workers are started with ``spawn``
 (safe next to the server's threads), their stdout is pointed at /dev/null before anything runs
 (stdout is the JSON-RPC stream in the server), and they return packed tags (name counts and
 marshalled rows, see :mod:`context.tagcache`), which are cheap to send back. Results are identical
@@ -45,17 +45,25 @@ def _extract_pair(item: tuple[str, bytes]) -> CachedTags:
     return extract_packed(*item)
 
 
-def _quiet_stdout() -> None:
+def _start_worker(nice: int) -> None:
+    """Point stdout at /dev/null (it is the JSON-RPC stream in the server); lower the priority."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError as exc:
+            log.info("parser worker keeps its priority: %s", exc)
 
 
 class ParserPool:
-    """Extract tags in `workers` processes (created lazily, on the first batch that needs them)."""
+    """Extract tags in `workers` processes (created lazily, on the first batch that needs them), each
+    run at `nice` (added niceness: the repo map's background parse yields to the editor's work)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, nice: int = 0) -> None:
         self._workers = workers
+        self._nice = nice
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ParserPool:
@@ -77,6 +85,8 @@ class ParserPool:
             return [extract_packed(path, data) for path, data in items]
         if self._executor is None:
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_quiet_stdout)
+            self._executor = ProcessPoolExecutor(
+                self._workers, mp_context=context, initializer=_start_worker, initargs=(self._nice,)
+            )
         chunk = max(1, min(CHUNK_FILES, len(items) // self._workers))
         return list(self._executor.map(_extract_pair, items, chunksize=chunk))

@@ -9,23 +9,39 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
     text = repo_map.render(1024, focus_files=["pkg/mod.py"], open_files=[...], recent_files=[...],
                            mentioned_idents=["Session"], model="claude-...")
     repo_map.definitions("Session"); repo_map.references("Session")   # list[Tag], sorted
+    await repo_map.parse_remaining()    # phase 2, in the background: every file's tags into the cache
 
-* ``index`` lists files (``git ls-files`` through :func:`context.files.list_workspace_files`), reads
-  each supported source file, and takes its tags from the SQLite :class:`~context.tagcache.TagCache`
-  when the content hash matches, parsing only the rest. It runs in a worker thread and publishes
-  results in batches, so ``render`` and the lookups serve whatever is indexed so far. Cancelling the
-  awaiting task stops the thread at the next batch; calling ``index`` again resumes (unchanged files
-  cost a read and a hash). Files that vanished are dropped. Open buffers always win over disk. A
-  cold start on a large workspace (``PARALLEL_MIN_FILES`` or more files to parse) spreads parsing
-  over ``workers`` processes (default: the CPU count, at most ``MAX_WORKERS``; see
-  :mod:`context.parserpool`).
-* ``update_file`` re-extracts one file and updates the reference graph incrementally (only the
-  identifiers that file touches); it is synchronous and costs one parse of that file.
+Ranking inputs are lexical, for every file, always; syntax trees are parsed on demand and cached.
+
+* ``index`` (phase 1) lists files (``git ls-files`` through :func:`context.files.list_workspace_files`),
+  reads each supported source file, hashes it, and takes its lexical name counts
+  (:func:`context.lexical.lexical_names`) from the SQLite :class:`~context.tagcache.TagCache` when the
+  content hash matches, lexing only the rest; the counts go into the :class:`~context.rank.ReferenceGraph`.
+  No file is parsed. It runs in a worker thread and publishes results in batches, so ``render`` and
+  the lookups serve whatever is indexed so far. Cancelling the awaiting task stops the thread at the
+  next batch; calling ``index`` again resumes (unchanged files cost a read and a hash). Files that
+  vanished are dropped. Open buffers always win over disk.
+* Tags (tree-sitter, :mod:`context.symbols`) are loaded per file on first use
+  (:class:`~context.maprecords.FileRecord`): from the tag cache, else by parsing the file's current
+  bytes (then cached). ``render`` loads only the files whose definitions it renders.
+  ``parse_remaining`` (phase 2) fills every record's tags in the background, in batches, spreading
+  the parses over ``workers`` niced processes when ``PARALLEL_MIN_FILES`` or more need parsing
+  (default: the CPU count, at most ``MAX_WORKERS``; see :mod:`context.parserpool`); it is stopped by
+  ``stop_indexing`` or cancellation like ``index``. ``parse_count`` counts parses (both ways).
+* ``definitions(name)`` / ``references(name)``: the candidate files come from the lexical index
+  (files that define / mention `name`), then their tags are filtered (``role == "def"`` / ``"ref"``
+  and the exact name), so the answers are the same whether or not phase 2 has run. A definition
+  tree-sitter finds but the lexer does not is not ranked or listed; a lexical definition tree-sitter
+  does not confirm (a ``def`` in a docstring) is ranked but renders nothing.
+* ``update_file`` re-lexes one file and updates the reference graph incrementally (only the
+  identifiers that file touches); it is synchronous and costs one lex of that file; its tags are
+  loaded again on next use.
 * ``render`` is deterministic: the same indexed state and arguments give the same bytes, in any
-  process (everything is sorted; edge weights are integers; see :mod:`context.rank`). Its result
-  never exceeds ``budget_tokens`` as counted by :func:`context.tokens.count_tokens` for ``model``
-  (see :mod:`context.maprender`). The focus files' own definitions are left out (the prompt already
-  holds them). Results are cached until the next change.
+  process, whatever is cached or parsed already (ranking depends only on the lexical names, the text
+  only on the rendered files' tags; everything is sorted; edge weights are integers; see
+  :mod:`context.rank`). Its result never exceeds ``budget_tokens`` as counted by
+  :func:`context.tokens.count_tokens` for ``model`` (see :mod:`context.maprender`). The focus
+  files' own definitions are left out (the prompt already holds them). Results are cached until the next change.
 * All public methods are thread-safe (one re-entrant lock around the in-memory index).
 
 ``cache_dir`` is where ``tags.sqlite`` lives (the server passes ``state_dir() / "cache"``); None
@@ -45,23 +61,26 @@ from pathlib import Path, PurePosixPath
 
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
-from context.maprender import enclosing_chain, render_definitions
+from context.lexical import lexical_names
+from context.maprecords import FileRecord, read_source
+from context.maprender import render_definitions
 from context.parserpool import ParserPool, extract_packed
 from context.rank import ReferenceGraph, personalised_pagerank, ranked_definitions
 from context.secrets import is_secret_file
 from context.symbols import Tag
-from context.tagcache import CachedTags, TagCache, content_digest, decode_rows
+from context.tagcache import TagCache, content_digest
+
+__all__ = ["FileRecord", "IndexReport", "Progress", "RepoMap"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
-MAX_FILE_BYTES = 1_000_000
-MAX_AVERAGE_LINE_BYTES = 400
-MINIFIED_CHECK_BYTES = 20_000
 BATCH_FILES = 64
+PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
+PARSE_NICENESS = 10
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
 OPEN_WEIGHT = 0.5
@@ -71,7 +90,7 @@ MENTIONED_PATH_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class IndexReport:
-    """What one ``index`` run did."""
+    """What one ``index`` run did (``parsed``: files lexed, ``from_cache``: lexical names from the cache)."""
 
     total: int
     parsed: int
@@ -80,67 +99,6 @@ class IndexReport:
     removed: int
     skipped: int
     complete: bool
-
-
-class FileRecord:
-    """One file as indexed: its name counts (enough to rank) and its tags, decoded on first use."""
-
-    __slots__ = ("_defs", "_tags", "def_counts", "digest", "path", "ref_counts", "rows")
-
-    def __init__(self, path: str, digest: str, packed: CachedTags, tags: list[Tag] | None = None) -> None:
-        self.path = path
-        self.digest = digest
-        self.def_counts = packed.def_counts
-        self.ref_counts = packed.ref_counts
-        self.rows = packed.rows
-        self._tags = tags
-        self._defs: list[Tag] | None = None
-
-    @property
-    def tags(self) -> list[Tag]:
-        """All tags, sorted by position (decoded once; records are never mutated otherwise)."""
-        if self._tags is None:
-            self._tags = decode_rows(self.path, self.rows)
-        return self._tags
-
-    @property
-    def defs(self) -> list[Tag]:
-        if self._defs is None:
-            self._defs = [tag for tag in self.tags if tag.role == "def"]
-        return self._defs
-
-    def definitions_with_chain(self, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
-        """Each definition of `name` with its enclosing definitions (outermost first, itself last)."""
-        defs = self.defs
-        found: list[tuple[Tag, tuple[Tag, ...]]] = []
-        for i, tag in enumerate(defs):
-            if tag.name == name:
-                found.append((tag, (*enclosing_chain(defs, i), tag)))
-        return found
-
-
-def _read_source(path: Path) -> bytes | None:
-    """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable.
-
-    Minified or generated one-liners (``jquery.js``, search indexes: files of 20 KB or more whose
-    lines average over MAX_AVERAGE_LINE_BYTES) cost as much to parse as a large module and name
-    nothing a person would look up; they are left out of the map.
-    """
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            log.info("repo map skips %s: larger than %d bytes", path, MAX_FILE_BYTES)
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        log.info("repo map skips %s: %s", path, exc)
-        return None
-    if b"\0" in data[:8192]:
-        log.info("repo map skips %s: binary", path)
-        return None
-    if len(data) >= MINIFIED_CHECK_BYTES and len(data) > MAX_AVERAGE_LINE_BYTES * (data.count(b"\n") + 1):
-        log.info("repo map skips %s: lines average over %d bytes (minified or generated)", path, MAX_AVERAGE_LINE_BYTES)
-        return None
-    return data
 
 
 class RepoMap:
@@ -162,6 +120,7 @@ class RepoMap:
         self._generation = 0
         self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._accepted: dict[str, bool] = {}
+        self._parses = 0
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -169,6 +128,11 @@ class RepoMap:
     def generation(self) -> int:
         """Bumped on every change of the indexed state (cache key for callers)."""
         return self._generation
+
+    @property
+    def parse_count(self) -> int:
+        """How many files were parsed with tree-sitter so far (on demand or by ``parse_remaining``)."""
+        return self._parses
 
     @property
     def file_count(self) -> int:
@@ -185,7 +149,7 @@ class RepoMap:
             raise
 
     def stop_indexing(self) -> None:
-        """Ask a running index to stop after the current file (it can be resumed)."""
+        """Ask a running index or background parse to stop after the current batch (both resume)."""
         self._stop.set()
 
     def index_sync(self, progress: Progress | None = None) -> IndexReport:
@@ -204,18 +168,67 @@ class RepoMap:
             total = len(paths)
             if progress is not None:
                 progress(0, total)
-            parallel = self._workers > 1 and total - len(self._records) >= PARALLEL_MIN_FILES
-            batch = BATCH_FILES * (4 if parallel else 1)
-            with ParserPool(self._workers if parallel else 1) as pool:
-                for start in range(0, total, batch):
-                    if self._stop.is_set():
-                        return self._report(total, counts, gone, complete=False)
-                    self._index_batch(paths[start : start + batch], counts, pool)
-                    if progress is not None:
-                        progress(min(start + batch, total), total)
+            batch = BATCH_FILES
+            for start in range(0, total, batch):
+                if self._stop.is_set():
+                    return self._report(total, counts, gone, complete=False)
+                self._index_batch(paths[start : start + batch], counts)
+                if progress is not None:
+                    progress(min(start + batch, total), total)
             with self._lock:
                 self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
             return self._report(total, counts, gone, complete=True)
+
+    async def parse_remaining(self, progress: Progress | None = None) -> int:
+        """Phase 2: fill every record's tags in a worker thread (see the module docstring)."""
+        self._stop.clear()
+        try:
+            return await asyncio.to_thread(self.parse_remaining_sync, progress)
+        except asyncio.CancelledError:
+            self._stop.set()
+            raise
+
+    def parse_remaining_sync(self, progress: Progress | None = None) -> int:
+        """The blocking body of :meth:`parse_remaining`; returns how many records got their tags.
+
+        Per batch: tags from the cache where the digest matches, the rest parsed (in niced worker
+        processes when many files need it) from the bytes read now; a file whose bytes no longer
+        match its record is left to be loaded on demand (its record is about to be replaced)."""
+        with self._index_lock:
+            pending = [record for record in self.records() if not record.parsed]
+            total = len(pending)
+            parallel = self._workers > 1 and total >= PARALLEL_MIN_FILES
+            filled = 0
+            with ParserPool(self._workers if parallel else 1, nice=PARSE_NICENESS) as pool:
+                for start in range(0, total, PARSE_BATCH_FILES):
+                    if self._stop.is_set():
+                        break
+                    filled += self._parse_batch(pending[start : start + PARSE_BATCH_FILES], pool)
+                    if progress is not None:
+                        progress(min(start + PARSE_BATCH_FILES, total), total)
+            return filled
+
+    def _parse_batch(self, batch: list[FileRecord], pool: ParserPool) -> int:
+        cached = self._cache.get_many({r.path: r.digest for r in batch}) if self._cache is not None else {}
+        for record in batch:
+            if record.path in cached:
+                record.fill(cached[record.path].rows)
+        misses: list[tuple[FileRecord, bytes]] = []
+        for record in batch:
+            if record.parsed:
+                continue
+            data = self._current_bytes(record.path)
+            if data is not None and content_digest(data) == record.digest:
+                misses.append((record, data))
+        extracted = pool.extract([(record.path, data) for record, data in misses])
+        self._parses += len(misses)
+        if self._cache is not None:
+            self._cache.put_many(
+                (record.path, record.digest, packed) for (record, _), packed in zip(misses, extracted, strict=True)
+            )
+        for (record, _), packed in zip(misses, extracted, strict=True):
+            record.fill(packed.rows)
+        return sum(1 for record in batch if record.parsed)
 
     @staticmethod
     def _report(total: int, counts: Counter[str], gone: list[str], *, complete: bool) -> IndexReport:
@@ -223,13 +236,13 @@ class RepoMap:
             total, counts["parsed"], counts["cached"], counts["unchanged"], len(gone), counts["skipped"], complete
         )
 
-    def _index_batch(self, paths: list[str], counts: Counter[str], pool: ParserPool) -> None:
+    def _index_batch(self, paths: list[str], counts: Counter[str]) -> None:
         contents: dict[str, tuple[str, bytes]] = {}
         for path in paths:
             if path in self._buffers:
                 counts["unchanged"] += 1
                 continue
-            data = _read_source(self.root / path)
+            data = read_source(self.root / path)
             if data is None:
                 counts["skipped"] += 1
                 with self._lock:
@@ -241,25 +254,54 @@ class RepoMap:
                 counts["unchanged"] += 1
                 continue
             contents[path] = (digest, data)
-        cached = self._cache.get_many({p: d for p, (d, _) in contents.items()}) if self._cache else {}
-        misses = sorted(path for path in contents if path not in cached)
-        extracted = dict(zip(misses, pool.extract([(path, contents[path][1]) for path in misses]), strict=True))
-        counts["parsed"] += len(misses)
+        cache = self._cache
+        cached = cache.get_lexical_many({p: d for p, (d, _) in contents.items()}) if cache is not None else {}
+        fresh: list[FileRecord] = []
+        lexed: list[tuple[str, str, tuple[dict[str, int], dict[str, int]]]] = []
+        for path, (digest, data) in sorted(contents.items()):
+            names = cached.get(path)
+            if names is None:
+                names = self._lex(path, data)
+                lexed.append((path, digest, names))
+            fresh.append(FileRecord(path, digest, names[0], names[1], self._load_rows))
+        counts["parsed"] += len(lexed)
         counts["cached"] += len(cached)
-        fresh = [
-            FileRecord(path, digest, cached[path] if path in cached else extracted[path])
-            for path, (digest, _) in sorted(contents.items())
-        ]
-        if self._cache is not None:
-            self._cache.put_many(
-                (r.path, r.digest, CachedTags(r.def_counts, r.ref_counts, r.rows))
-                for r in fresh
-                if r.path not in cached
-            )
+        if cache is not None:
+            cache.put_lexical_many(lexed)
         with self._lock:
             for record in fresh:
                 if record.path not in self._buffers:
                     self._install(record)
+
+    @staticmethod
+    def _lex(path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
+        language = language_for_path(path)
+        return lexical_names(data, language) if language is not None else ({}, {})
+
+    def _current_bytes(self, rel_path: str) -> bytes | None:
+        with self._lock:
+            text = self._buffers.get(rel_path)
+        if text is not None:
+            return text.encode("utf-8", errors="surrogatepass")
+        return read_source(self.root / rel_path)
+
+    def _load_rows(self, record: FileRecord) -> bytes:
+        """A record's packed tags: from the tag cache, else a parse of the file's current bytes."""
+        if self._cache is not None:
+            hit = self._cache.get_many({record.path: record.digest}).get(record.path)
+            if hit is not None:
+                return hit.rows
+        data = self._current_bytes(record.path)
+        if data is None:
+            return extract_packed(record.path, b"").rows
+        digest = content_digest(data)
+        if digest != record.digest:  # changed since it was indexed: the next index/update replaces it
+            log.debug("repo map: %s changed since indexing; tags are of the current bytes", record.path)
+        packed = extract_packed(record.path, data)
+        self._parses += 1
+        if self._cache is not None:
+            self._cache.put_many([(record.path, digest, packed)])
+        return packed.rows
 
     def _install(self, record: FileRecord) -> None:
         self._graph.replace_file(record.path, record.def_counts, record.ref_counts)
@@ -302,7 +344,7 @@ class RepoMap:
         if text is None:
             with self._lock:
                 self._buffers.pop(rel_path, None)
-            data = _read_source(self.root / rel_path)
+            data = read_source(self.root / rel_path)
             if data is None:
                 with self._lock:
                     before = self._generation
@@ -317,17 +359,11 @@ class RepoMap:
                 self._buffers[rel_path] = text
             if record is not None and record.digest == digest:
                 return False
-        packed = None
-        if text is None and self._cache is not None:
-            packed = self._cache.get_many({rel_path: digest}).get(rel_path)
-        if packed is None:
-            packed = extract_packed(rel_path, data)
-            if text is None and self._cache is not None:
-                self._cache.put_many([(rel_path, digest, packed)])
+        def_counts, ref_counts = self._lex(rel_path, data)
         with self._lock:
             if text is None and rel_path in self._buffers:
                 return False
-            self._install(FileRecord(rel_path, digest, packed))
+            self._install(FileRecord(rel_path, digest, def_counts, ref_counts, self._load_rows))
         return True
 
     def source_text(self, rel_path: str) -> str | None:
@@ -335,22 +371,23 @@ class RepoMap:
         with self._lock:
             if rel_path in self._buffers:
                 return self._buffers[rel_path]
-        data = _read_source(self.root / rel_path)
+        data = read_source(self.root / rel_path)
         return None if data is None else data.decode("utf-8", errors="replace")
 
     # -- lookups --------------------------------------------------------------------------------
 
     def definitions(self, name: str) -> list[Tag]:
-        """Every indexed definition of `name`, sorted by path and position."""
+        """Every definition of `name` in the files the lexical index says define it, sorted by path
+        and position (their tags are loaded as needed, outside the index lock)."""
         with self._lock:
-            paths = sorted(self._graph.defines.get(name, ()))
-            return [tag for path in paths for tag in self._records[path].defs if tag.name == name]
+            records = [self._records[path] for path in sorted(self._graph.defines.get(name, ()))]
+        return [tag for record in records for tag in record.defs if tag.name == name]
 
     def references(self, name: str) -> list[Tag]:
-        """Every indexed reference to `name`, sorted by path and position."""
+        """Every reference tag to `name` in the files the lexical index says mention it, sorted."""
         with self._lock:
-            paths = sorted(self._graph.references.get(name, ()))
-            return [t for p in paths for t in self._records[p].tags if t.name == name and t.role == "ref"]
+            records = [self._records[path] for path in sorted(self._graph.references.get(name, ()))]
+        return [tag for record in records for tag in record.tags if tag.name == name and tag.role == "ref"]
 
     def records(self) -> list[FileRecord]:
         """The indexed files, sorted by path (records are replaced, never mutated: safe to keep)."""

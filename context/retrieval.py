@@ -8,12 +8,18 @@ API::
     completion_context(repo_map, retriever, idents, 1024, focus_files=[current], ...)  # snippets + map
 
 Chunks are the definitions tree-sitter found (functions, methods, classes, ... with a span: the
-``Tag.end_line`` of a definition), so no file is read or re-parsed to build the index: a chunk's terms
-are the names of the tags inside its span, split at ``snake_case`` and ``camelCase`` boundaries and
-lowercased, the definition's own name counting twice. The index follows the repo map by content
-digest, one file at a time (an edit re-indexes one file). Snippet text is read when a result is
-returned (from the open buffer when there is one). Results are sorted by score, then path and line:
-deterministic. Token budgets are hard, measured with :func:`context.tokens.count_tokens`.
+``Tag.end_line`` of a definition): a chunk's terms are the names of the tags inside its span, split
+at ``snake_case`` and ``camelCase`` boundaries and lowercased, the definition's own name counting
+twice. The index follows the repo map by content digest, one file at a time (an edit re-indexes one
+file). It covers the files whose tags the map has at hand (:attr:`FileRecord.parsed`): a search
+never parses the repository itself. The map's background parse (phase 2,
+:meth:`RepoMap.parse_remaining`, which the LSP server runs after indexing) gives it every file;
+callers without that background parse call :meth:`Retriever.prepare`, which runs it now. Once the
+index has covered every file, files edited since (up to MAX_PARSED_ON_DEMAND per search) are
+parsed on demand so that a search sees the edit.
+:attr:`Retriever.complete` says whether the last search covered every indexed file. Snippet text is
+read when a result is returned (from the open buffer when there is one). Results are sorted by
+score, then path and line: deterministic. Token budgets are hard, measured with :func:`context.tokens.count_tokens`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ NAME_BONUS = 2.0
 MAX_SNIPPET_LINES = 40
 MAX_DEFINITIONS_PER_IDENTIFIER = 2
 AMBIGUOUS_DEFINITIONS = 12
+MAX_PARSED_ON_DEMAND = 32
 _PRIMARY_KINDS = frozenset({"class", "function", "method", "interface", "struct", "type", "enum", "trait", "module"})
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[a-z]+$")
 SNIPPET_SHARE = 0.5
@@ -118,9 +125,16 @@ class Retriever:
         self._postings: dict[str, dict[int, int]] = {}
         self._next_id = 0
         self._total_length = 0
+        self.complete = False
 
     def _sync(self) -> None:
-        records = {record.path: record for record in self._map.records()}
+        every = self._map.records()
+        records = {record.path: record for record in every if record.parsed}
+        if self.complete:  # covered everything before: parse the few files edited since, on demand
+            changed = [r for r in every if not r.parsed and self._digests.get(r.path) != r.digest]
+            if len(changed) <= MAX_PARSED_ON_DEMAND:
+                records.update((record.path, record) for record in changed)
+        self.complete = len(records) == len(every)
         for path in sorted(self._digests.keys() - records.keys()):
             self._drop(path)
         for path in sorted(records):
@@ -179,8 +193,9 @@ class Retriever:
         return ranked
 
     def prepare(self) -> None:
-        """Bring the index up to date now (the first search on a large workspace builds it: call
-        this in a worker thread after ``RepoMap.index`` so that the agent's first search is fast)."""
+        """Parse what the map has not parsed yet (its phase 2, in this thread) and bring the index
+        up to date: for callers without the map's background parse (the command line, tests)."""
+        self._map.parse_remaining_sync()
         with self._lock:
             self._sync()
 

@@ -1,4 +1,4 @@
-"""A persistent cache of each file's tags, in SQLite, keyed by workspace, path and content hash.
+"""A persistent cache of each file's tags and lexical names, in SQLite, keyed by workspace, path and content hash.
 
 The repo map parses a file only when its bytes changed since the last time it was seen: a row holds
 ``(root, path) -> (digest, tags)`` and a lookup hits only when the stored digest equals the digest
@@ -12,6 +12,9 @@ Usage::
     hits = cache.get_many({"a.py": digest_a, "b.py": digest_b})   # path -> tags, hits only
     cache.put_many([(path, digest, tags), ...])
     cache.close()
+
+A second table holds each file's lexical name counts (:func:`context.lexical.lexical_names`, the
+ranking inputs), with its own fingerprint (``lexical.py``): ``get_lexical_many`` / ``put_lexical_many``.
 
 Rows store tags as compact tuples (``marshal``; the format version is part of the fingerprint) and
 come back as :class:`CachedTags` (name counts, plus rows decoded into :class:`context.symbols.Tag` on
@@ -27,16 +30,18 @@ import logging
 import marshal
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from context.symbols import QUERY_DIR, Tag
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+_Entry = TypeVar("_Entry")
+_LABELS = {"tags": "tag", "lexical": "lexical"}
 _BATCH = 500
 
 
@@ -57,6 +62,20 @@ def extractor_fingerprint() -> str:
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()
+
+
+def lexical_fingerprint() -> str:
+    """Changes whenever lexical names could come out differently: lexical.py, this format."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"schema={SCHEMA_VERSION};marshal={marshal.version}".encode())
+    try:
+        digest.update((QUERY_DIR.parent / "lexical.py").read_bytes())
+    except OSError:
+        digest.update(b"missing")
+    return digest.hexdigest()
+
+
+LexicalNames = tuple[dict[str, int], dict[str, int]]
 
 
 def encode_rows(tags: Iterable[Tag]) -> bytes:
@@ -101,6 +120,13 @@ def _encode_entry(entry: CachedTags) -> bytes:
     return marshal.dumps((entry.def_counts, entry.ref_counts, entry.rows))
 
 
+def _decode_lexical(blob: bytes) -> LexicalNames:
+    defs, refs = marshal.loads(blob)
+    if not isinstance(defs, dict) or not isinstance(refs, dict):
+        raise ValueError("unexpected lexical cache row layout")
+    return defs, refs
+
+
 def _decode_entry(blob: bytes) -> CachedTags:
     defs, refs, rows = marshal.loads(blob)
     if not isinstance(defs, dict) or not isinstance(refs, dict) or not isinstance(rows, bytes):
@@ -117,6 +143,7 @@ class TagCache:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._fingerprint = extractor_fingerprint()
+        self._lexical_fingerprint = lexical_fingerprint()
 
     # -- connection -----------------------------------------------------------------------------
 
@@ -149,13 +176,21 @@ class TagCache:
                 "CREATE TABLE IF NOT EXISTS tags (root TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,"
                 " blob BLOB NOT NULL, PRIMARY KEY (root, path))"
             )
-            row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            if row is None or row[0] != self._fingerprint:
-                if row is not None:
-                    log.info("tag queries changed: emptying the tag cache")
-                with conn:
-                    conn.execute("DELETE FROM tags")
-                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self._fingerprint,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS lexical (root TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,"
+                " blob BLOB NOT NULL, PRIMARY KEY (root, path))"
+            )
+            for key, table, fingerprint in (
+                ("fingerprint", "tags", self._fingerprint),
+                ("lexical_fingerprint", "lexical", self._lexical_fingerprint),
+            ):
+                row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                if row is None or row[0] != fingerprint:
+                    if row is not None:
+                        log.info("%s extraction changed: emptying the %s cache", table, table)
+                    with conn:
+                        conn.execute(f"DELETE FROM {table}")
+                        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, fingerprint))
         except sqlite3.Error:
             conn.close()
             raise
@@ -178,7 +213,22 @@ class TagCache:
 
     def get_many(self, digests: Mapping[str, str]) -> dict[str, CachedTags]:
         """Cached tags for the paths whose stored digest equals the given one (misses are absent)."""
-        found: dict[str, CachedTags] = {}
+        return self._get("tags", digests, _decode_entry)
+
+    def put_many(self, entries: Iterable[tuple[str, str, CachedTags]]) -> None:
+        """Store (path, digest, tags) rows, replacing older rows for those paths."""
+        self._put("tags", [(path, digest, _encode_entry(tags)) for path, digest, tags in entries])
+
+    def get_lexical_many(self, digests: Mapping[str, str]) -> dict[str, LexicalNames]:
+        """Cached lexical (definition, reference) name counts for paths whose digest matches."""
+        return self._get("lexical", digests, _decode_lexical)
+
+    def put_lexical_many(self, entries: Iterable[tuple[str, str, LexicalNames]]) -> None:
+        """Store (path, digest, (def counts, ref counts)) rows."""
+        self._put("lexical", [(path, digest, marshal.dumps(names)) for path, digest, names in entries])
+
+    def _get(self, table: str, digests: Mapping[str, str], decode: Callable[[bytes], _Entry]) -> dict[str, _Entry]:
+        found: dict[str, _Entry] = {}
         with self._lock:
             conn = self._connect()
             if conn is None:
@@ -189,24 +239,23 @@ class TagCache:
                 marks = ",".join("?" * len(chunk))
                 try:
                     rows = conn.execute(
-                        f"SELECT path, digest, blob FROM tags WHERE root = ? AND path IN ({marks})",
+                        f"SELECT path, digest, blob FROM {table} WHERE root = ? AND path IN ({marks})",
                         (self._root, *chunk),
                     ).fetchall()
                 except sqlite3.Error as exc:
-                    log.warning("tag cache read failed: %s", exc)
+                    log.warning("%s cache read failed: %s", _LABELS[table], exc)
                     return found
                 for path, digest, blob in rows:
                     if digests.get(path) != digest:
                         continue
                     try:
-                        found[path] = _decode_entry(blob)
+                        found[path] = decode(blob)
                     except (ValueError, EOFError, TypeError) as exc:
-                        log.warning("damaged tag cache row for %s: %s", path, exc)
+                        log.warning("damaged %s cache row for %s: %s", _LABELS[table], path, exc)
         return found
 
-    def put_many(self, entries: Iterable[tuple[str, str, CachedTags]]) -> None:
-        """Store (path, digest, tags) rows, replacing older rows for those paths."""
-        rows = [(self._root, path, digest, _encode_entry(tags)) for path, digest, tags in entries]
+    def _put(self, table: str, entries: list[tuple[str, str, bytes]]) -> None:
+        rows = [(self._root, path, digest, blob) for path, digest, blob in entries]
         if not rows:
             return
         with self._lock:
@@ -215,9 +264,9 @@ class TagCache:
                 return
             try:
                 with conn:
-                    conn.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)", rows)
+                    conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)
             except sqlite3.Error as exc:
-                log.warning("tag cache write failed: %s", exc)
+                log.warning("%s cache write failed: %s", _LABELS[table], exc)
 
     def delete(self, paths: Iterable[str]) -> None:
         """Forget rows for deleted files."""
@@ -231,5 +280,6 @@ class TagCache:
             try:
                 with conn:
                     conn.executemany("DELETE FROM tags WHERE root = ? AND path = ?", keys)
+                    conn.executemany("DELETE FROM lexical WHERE root = ? AND path = ?", keys)
             except sqlite3.Error as exc:
                 log.warning("tag cache delete failed: %s", exc)

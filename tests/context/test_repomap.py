@@ -154,16 +154,19 @@ def test_cache_sees_content_change_without_mtime_change(tmp_path: Path) -> None:
     target = root / "shop/models.py"
     stat = target.stat()
     first = RepoMap(root, tmp_path / "cache")
-    assert first.index_sync().parsed == len(FILES)
+    assert first.index_sync().parsed == len(FILES)  # lexed
+    assert first.parse_remaining_sync() == len(FILES) and first.parse_count == len(FILES)  # tags cached
     source = target.read_text()
     target.write_text(source.replace("def format_cents(", "def format_money("))
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert target.stat().st_mtime_ns == stat.st_mtime_ns
     second = RepoMap(root, tmp_path / "cache")
     report = second.index_sync()
-    assert (report.parsed, report.from_cache) == (1, len(FILES) - 1)
+    assert (report.parsed, report.from_cache) == (1, len(FILES) - 1)  # lexical entries: one miss
     assert [t.path for t in second.definitions("format_money")] == ["shop/models.py"]
+    assert second.parse_count == 1  # the tag cache's row for the old bytes is not used
     assert second.definitions("format_cents") == []
+    assert second.parse_remaining_sync() == len(FILES) - 1 and second.parse_count == 1
     again = first.index_sync()  # the running map notices it too (the second map cached the new tags)
     assert (again.parsed, again.from_cache, again.unchanged) == (0, 1, len(FILES) - 1)
     assert [t.path for t in first.definitions("format_money")] == ["shop/models.py"]
@@ -268,14 +271,49 @@ async def test_reads_while_indexing_are_safe_and_see_growing_results(tmp_path: P
     assert [t.name for t in repo_map.definitions(f"edited_{len(counts)}")] == [f"edited_{len(counts)}"]
 
 
-def test_parallel_cold_index_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_background_parse_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("context.repomap.PARALLEL_MIN_FILES", 1)
     serial = RepoMap(WORKSPACE, tmp_path / "serial", workers=1)
     parallel = RepoMap(WORKSPACE, tmp_path / "parallel", workers=2)
     assert serial.index_sync().parsed == parallel.index_sync().parsed == len(FILES)
+    assert serial.parse_remaining_sync() == parallel.parse_remaining_sync() == len(FILES)
+    assert serial.parse_count == parallel.parse_count == len(FILES)
     assert [r.rows for r in serial.records()] == [r.rows for r in parallel.records()]
     assert serial.render(500) == parallel.render(500)
-    assert RepoMap(WORKSPACE, tmp_path / "parallel", workers=2).index_sync().from_cache == len(FILES)
+    warm = RepoMap(WORKSPACE, tmp_path / "parallel", workers=2)
+    assert warm.index_sync().from_cache == len(FILES)  # lexical names from the cache
+    assert warm.parse_remaining_sync() == len(FILES) and warm.parse_count == 0  # tags from the cache
+
+
+def test_render_parses_only_the_rendered_files(tmp_path: Path) -> None:
+    repo_map = RepoMap(WORKSPACE, tmp_path / "cache")
+    repo_map.index_sync()
+    assert repo_map.parse_count == 0  # phase 1 is lexical only
+    rendered = repo_map.render(120)
+    shown = {line[:-1] for line in rendered.splitlines() if not line.startswith(" ")}
+    parsed = {record.path for record in repo_map.records() if record.parsed}
+    assert shown and shown <= parsed
+    assert len(parsed - shown) <= 1  # at most the file of the first definition that did not fit
+    assert repo_map.parse_count == len(parsed) < len(FILES)
+    assert repo_map.render(120) == rendered and repo_map.parse_count == len(parsed)  # cached render
+    again = RepoMap(WORKSPACE, tmp_path / "cache")  # tags of those files now come from the cache
+    again.index_sync()
+    assert again.render(120) == rendered and again.parse_count == 0
+
+
+def test_lookups_are_the_same_before_and_after_the_background_parse(tmp_path: Path) -> None:
+    repo_map = RepoMap(WORKSPACE, tmp_path / "cache")
+    repo_map.index_sync()
+    assert [tag.path for tag in repo_map.definitions("format_cents")] == ["shop/models.py"]
+    assert repo_map.parse_count == 1  # only the file the lexical index says defines it
+    names = sorted({name for record in repo_map.records() for name in (*record.def_counts, *record.ref_counts)})
+    before = {name: (repo_map.definitions(name), repo_map.references(name)) for name in names}
+    fresh = RepoMap(WORKSPACE, None)
+    fresh.index_sync()
+    assert fresh.parse_remaining_sync() == len(FILES)
+    after = {name: (fresh.definitions(name), fresh.references(name)) for name in names}
+    assert before == after
+    assert before["format_cents"][0] and before["format_cents"][1]
 
 
 def test_minified_files_are_left_out(tmp_path: Path) -> None:

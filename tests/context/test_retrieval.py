@@ -21,6 +21,7 @@ IDENTS = ["ShoppingCart", "apply_tax", "format_cents", "fetchCartSummary", "Inve
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> RepoMap:
     repo_map = RepoMap(WORKSPACE, tmp_path_factory.mktemp("cache"))
     repo_map.index_sync()
+    repo_map.parse_remaining_sync()  # phase 2: the LSP server runs it in the background
     return repo_map
 
 
@@ -59,12 +60,30 @@ def test_search_follows_edits(tmp_path: Path) -> None:
     repo_map = RepoMap(root, None)
     repo_map.index_sync()
     retriever = Retriever(repo_map)
+    retriever.prepare()
     assert retriever.search("refund order", limit=5) == []
     repo_map.update_file("shop/refunds.py", "def refund_order(order_id: int) -> bool:\n    return True\n")
     hit = retriever.search("refund order", limit=1)[0]
     assert (hit.path, hit.name) == ("shop/refunds.py", "refund_order")
     repo_map.update_file("shop/refunds.py", None)  # never saved: gone again
     assert all(r.path != "shop/refunds.py" for r in retriever.search("refund order", limit=5))
+
+
+def test_search_never_parses_the_repository_itself(tmp_path: Path) -> None:
+    repo_map = RepoMap(WORKSPACE, tmp_path / "cache")
+    repo_map.index_sync()
+    retriever = Retriever(repo_map)
+    assert retriever.search("apply tax", limit=3) == []  # nothing parsed yet: nothing indexed
+    assert repo_map.parse_count == 0 and not retriever.complete
+    repo_map.render(120)  # parses the rendered files only; the search covers those
+    rendered = repo_map.parse_count
+    assert 0 < rendered < repo_map.file_count
+    retriever.search("apply tax", limit=3)
+    assert repo_map.parse_count == rendered and not retriever.complete
+    assert repo_map.parse_remaining_sync() == repo_map.file_count - rendered  # the background parse
+    hit = retriever.search("apply tax", limit=3)[0]
+    assert (hit.path, hit.name) == ("shop/checkout.py", "apply_tax")
+    assert retriever.complete
 
 
 def test_snippets_for_identifiers_define_the_names(indexed: RepoMap) -> None:

@@ -17,7 +17,8 @@ from tests.lsp.completion_client import fresh_emulator, fresh_uri, inline_params
 from tests.lsp.conftest import PROFILES, stop_client
 from tests.lsp.test_repomap import TOKEN, progress_end, repo_map_state
 
-FILES = 2000  # indexing (batches of 256 across worker processes) outlasts a few requests; cancelled early
+FILES = 2000  # indexing outlasts a few requests; cancelled early
+FUNCTIONS = 100  # per file: indexing is lexical (fast), so the files are larger than a parse would need
 BODY = "total = a + b\n    return total\n"
 
 
@@ -31,7 +32,7 @@ def write_workspace(root: Path) -> None:
     for number in range(FILES):
         package = root / f"pkg{number // 100}"
         package.mkdir(parents=True, exist_ok=True)
-        functions = "".join(f"def func_{number}_{j}(x):\n    return helper_{j}(x) + {j}\n\n" for j in range(10))
+        functions = "".join(f"def func_{number}_{j}(x):\n    return helper_{j}(x) + {j}\n\n" for j in range(FUNCTIONS))
         (package / f"mod{number}.py").write_text(functions, encoding="utf-8")
 
 

@@ -1,0 +1,117 @@
+"""One indexed file of the repo map: lexical name counts (always) and tree-sitter tags (on demand).
+
+A :class:`FileRecord` is created from the file's lexical names (:mod:`context.lexical`), which are
+all that ranking needs. Its tags are loaded on first use of :attr:`FileRecord.tags` by the loader
+the repo map gives it (tag cache, else a parse of the current bytes), or filled in ahead of time by
+the background parse (:meth:`FileRecord.fill`). Loading is thread-safe and happens once per record;
+records are replaced, never mutated otherwise, when a file changes.
+
+:func:`read_source` is how the map reads a file from disk (size, binary and minified checks).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from context.maprender import enclosing_chain
+from context.symbols import Tag
+from context.tagcache import decode_rows
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 1_000_000
+MAX_AVERAGE_LINE_BYTES = 400
+MINIFIED_CHECK_BYTES = 20_000
+
+RowsLoader = Callable[["FileRecord"], bytes]
+"""Packed tag rows (:func:`context.tagcache.encode_rows`) of a record's content."""
+
+
+class FileRecord:
+    """One file as indexed: its lexical name counts (enough to rank) and its tags, loaded on first use."""
+
+    __slots__ = ("_defs", "_load", "_lock", "_rows", "_tags", "def_counts", "digest", "path", "ref_counts")
+
+    def __init__(
+        self, path: str, digest: str, def_counts: dict[str, int], ref_counts: dict[str, int], load: RowsLoader
+    ) -> None:
+        self.path = path
+        self.digest = digest
+        self.def_counts = def_counts
+        self.ref_counts = ref_counts
+        self._load = load
+        self._lock = threading.Lock()
+        self._rows: bytes | None = None
+        self._tags: list[Tag] | None = None
+        self._defs: list[Tag] | None = None
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the tags are at hand (no parse or cache read needed to use them)."""
+        return self._rows is not None
+
+    @property
+    def rows(self) -> bytes:
+        """The packed tag rows (loaded on first use)."""
+        rows = self._rows
+        if rows is None:
+            with self._lock:
+                if self._rows is None:
+                    self._rows = self._load(self)
+                rows = self._rows
+        return rows
+
+    def fill(self, rows: bytes) -> None:
+        """Give the record its tag rows ahead of use (the background parse); no-op when it has them."""
+        with self._lock:
+            if self._rows is None:
+                self._rows = rows
+
+    @property
+    def tags(self) -> list[Tag]:
+        """All tags, sorted by position (decoded once)."""
+        if self._tags is None:
+            self._tags = decode_rows(self.path, self.rows)
+        return self._tags
+
+    @property
+    def defs(self) -> list[Tag]:
+        if self._defs is None:
+            self._defs = [tag for tag in self.tags if tag.role == "def"]
+        return self._defs
+
+    def definitions_with_chain(self, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
+        """Each definition of `name` with its enclosing definitions (outermost first, itself last)."""
+        defs = self.defs
+        found: list[tuple[Tag, tuple[Tag, ...]]] = []
+        for i, tag in enumerate(defs):
+            if tag.name == name:
+                found.append((tag, (*enclosing_chain(defs, i), tag)))
+        return found
+
+
+def read_source(path: Path) -> bytes | None:
+    """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable.
+
+    Minified or generated one-liners (``jquery.js``, search indexes: files of 20 KB or more whose
+    lines average over MAX_AVERAGE_LINE_BYTES) cost as much to parse as a large module and name
+    nothing a person would look up; they are left out of the map.
+    """
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            log.info("repo map skips %s: larger than %d bytes", path, MAX_FILE_BYTES)
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        log.info("repo map skips %s: %s", path, exc)
+        return None
+    if b"\0" in data[:8192]:
+        log.info("repo map skips %s: binary", path)
+        return None
+    if len(data) >= MINIFIED_CHECK_BYTES and len(data) > MAX_AVERAGE_LINE_BYTES * (data.count(b"\n") + 1):
+        log.info("repo map skips %s: lines average over %d bytes (minified or generated)", path, MAX_AVERAGE_LINE_BYTES)
+        return None
+    return data
