@@ -113,6 +113,7 @@ class RepoMap:
         self._cache = TagCache(cache_dir / "tags.sqlite", self.root) if cache_dir is not None else None
         self._lock = threading.RLock()
         self._index_lock = threading.Lock()
+        self._parse_lock = threading.Lock()
         self._stop = threading.Event()
         self._records: dict[str, FileRecord] = {}
         self._buffers: dict[str, str] = {}
@@ -193,8 +194,9 @@ class RepoMap:
 
         Per batch: tags from the cache where the digest matches, the rest parsed (in niced worker
         processes when many files need it) from the bytes read now; a file whose bytes no longer
-        match its record is left to be loaded on demand (its record is about to be replaced)."""
-        with self._index_lock:
+        match its record is left to be loaded on demand (its record is about to be replaced). Runs
+        beside ``index`` (which replaces records; a replaced record's tags are simply not used)."""
+        with self._parse_lock:
             pending = [record for record in self.records() if not record.parsed]
             total = len(pending)
             parallel = self._workers > 1 and total >= PARALLEL_MIN_FILES

@@ -59,6 +59,8 @@ class SessionRepoMap:
         self.current: RepoMap | None = None
         self.extra_ignore: tuple[str, ...] = ()
         self.indexing: asyncio.Task[IndexReport] | None = None
+        self.parsing: asyncio.Task[int] | None = None
+        """The background parse after indexing (phase 2: tags of every file into the cache; silent)."""
         self.cancelled = False
         self.watched = False
         """The editor reports file changes (``workspace/didChangeWatchedFiles``): the map stays current."""
@@ -76,12 +78,16 @@ class SessionRepoMap:
         self.stop()
         self.extra_ignore = tuple(extra_ignore)
         self.current = RepoMap(root, self.cache_dir, extra_ignore=self.extra_ignore) if root is not None else None
-        self.indexing, self.cancelled = None, False
+        self.indexing, self.parsing, self.cancelled = None, None, False
         return self.current
 
     @property
     def is_indexing(self) -> bool:
         return self.indexing is not None and not self.indexing.done()
+
+    @property
+    def is_parsing(self) -> bool:
+        return self.parsing is not None and not self.parsing.done()
 
     async def indexed(self) -> RepoMap | None:
         """The map once the running indexing (if any) has finished; cancelling the caller does not
@@ -96,6 +102,8 @@ class SessionRepoMap:
             self.current.stop_indexing()
         if self.indexing is not None and not self.indexing.done():
             self.indexing.cancel()
+        if self.parsing is not None and not self.parsing.done():
+            self.parsing.cancel()
 
 
 def _build_session_repo_map(server: OutriderServer) -> SessionRepoMap:

@@ -328,3 +328,29 @@ def test_minified_files_are_left_out(tmp_path: Path) -> None:
     assert report.skipped == 1
     assert repo_map.definitions("minified_1") == []
     assert [t.path for t in repo_map.definitions("readable_1")] == ["readable.js"]
+
+
+async def test_background_parse_stops_and_resumes(tmp_path: Path) -> None:
+    root = copy_workspace(tmp_path)
+    for i in range(150):
+        (root / f"gen_{i:03d}.py").write_text(f"def generated_{i}() -> int:\n    return format_cents({i})\n")
+    repo_map = RepoMap(root, None, workers=1)
+    repo_map.index_sync()
+
+    def progress(done: int, total: int) -> None:
+        if done >= 64:
+            repo_map.stop_indexing()
+
+    first = await repo_map.parse_remaining(progress)
+    assert 0 < first < repo_map.file_count
+    assert await repo_map.parse_remaining() == repo_map.file_count - first
+    assert all(record.parsed for record in repo_map.records())
+
+    cancelled = RepoMap(root, None, workers=1)
+    cancelled.index_sync()
+    task = asyncio.create_task(cancelled.parse_remaining())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await cancelled.parse_remaining()
+    assert all(record.parsed for record in cancelled.records())

@@ -166,6 +166,8 @@ class RepoMapIndexer:
         summary = f"{repo_map.file_count} files indexed"
         if report.complete:
             progress.end(summary)
+            if session.current is repo_map and not session.is_parsing:  # phase 2: silent, stopped like phase 1
+                session.parsing = asyncio.ensure_future(parse_in_background(repo_map))
         else:
             progress.end(f"Cancelled: {summary}" if session.cancelled else f"Stopped: {summary}")
         logger.info("repo map: %s (%s)", summary, report)
@@ -259,6 +261,20 @@ class RepoMapIndexer:
         self.updates.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
             logger.error("repo map: updating from the editor failed: %s", exc, exc_info=exc)
+
+
+async def parse_in_background(repo_map: RepoMap) -> int:
+    """Phase 2 after indexing: every file's tags into the cache (``find_symbol``, retrieval); no progress."""
+    try:
+        parsed = await repo_map.parse_remaining()
+    except asyncio.CancelledError:
+        logger.info("repo map: background parse cancelled (%d parses so far)", repo_map.parse_count)
+        raise
+    except Exception:
+        logger.exception("repo map: background parse failed; tags are parsed on demand instead")
+        return 0
+    logger.info("repo map: background parse done (%d files, %d parses)", parsed, repo_map.parse_count)
+    return parsed
 
 
 def update_file(repo_map: RepoMap, path: Path, text: str | None) -> bool:
