@@ -88,6 +88,7 @@ async def _complete(settings: Settings, document: Document, position: tuple[int,
         try:
             return await engine.complete(CompletionQuery(document.path, document, position))
         finally:
+            await engine.settle()
             engine.close()
     finally:
         if tracer is not None:

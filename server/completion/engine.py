@@ -20,7 +20,6 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -36,7 +35,7 @@ from server.completion.syntax import introduces_syntax_errors
 from server.completion.tracing import local_answer_record
 from server.config import Settings
 from server.models.calls import CallObserver
-from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, StreamEvent, TextDelta, Usage
+from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, Stop, StreamEvent, TextDelta, Usage
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +116,7 @@ class CompletionEngine:
         self.typeahead = TypeAhead()
         self.worker = ContextWorker()
         self._recorder = recorder
+        self._draining: set[asyncio.Future[None]] = set()
 
     @property
     def model(self) -> str:
@@ -196,6 +196,11 @@ class CompletionEngine:
             raise
         return gathered
 
+    async def settle(self) -> None:
+        """Wait for the streams still being read after their answer went out (before closing the
+        tracer: their trace rows are written when they end)."""
+        await asyncio.gather(*self._draining, return_exceptions=True)
+
     def close(self) -> None:
         self.worker.close()
 
@@ -217,8 +222,9 @@ class CompletionEngine:
         events: AsyncIterator[StreamEvent] = (
             self.provider.stream_fim(request) if isinstance(request, FimRequest) else self.provider.stream(request)
         )
-        async with aclosing(events) as stream:  # type: ignore[type-var]
-            async for event in stream:
+        stopped = False
+        try:
+            async for event in events:
                 now = timings.last_event_at = time.monotonic()
                 if timings.first_token_ms is None:
                     timings.upstream_wait_ms = (now - called) * 1000
@@ -233,8 +239,36 @@ class CompletionEngine:
                 elif isinstance(event, ErrorEvent):
                     out.error = event
                     break
+                elif isinstance(event, Stop):
+                    stopped = True
+                    break
+        finally:
+            if stopped:
+                self._finish_in_background(events)
+            else:
+                await events.aclose()  # type: ignore[attr-defined]
         timings.upstream_done_at = time.monotonic()
         return out
+
+    def _finish_in_background(self, events: AsyncIterator[StreamEvent]) -> None:
+        """The model said it is done: the answer goes out now, and the stream is read to its end
+        (the trace row, the breaker's success, the connection back to the pool) after it."""
+
+        async def drain() -> None:
+            try:
+                async for event in events:
+                    log.debug("completion stream: %s after its stop", type(event).__name__)
+            finally:
+                await events.aclose()  # type: ignore[attr-defined]
+
+        task = asyncio.ensure_future(drain())
+        self._draining.add(task)
+        task.add_done_callback(self._drained)
+
+    def _drained(self, task: asyncio.Future[None]) -> None:
+        self._draining.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("completion stream failed after its stop: %s", exc, exc_info=exc)
 
     def _finish(self, streamed: _Streamed, gathered: Gathered, timings: Timings) -> CompletionResult:
         result = CompletionResult(

@@ -1,4 +1,6 @@
 import asyncio
+import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -7,7 +9,7 @@ from context.packing import Section
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
 from server.models.calls import CallRecord
-from server.models.types import ChatRequest, ErrorEvent, FimRequest
+from server.models.types import ChatRequest, ErrorEvent, FimRequest, Stop, StreamEvent, TextDelta, Usage
 from tests.completion.scripted_provider import ScriptedProvider
 
 SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
@@ -117,8 +119,35 @@ async def test_a_newer_request_cancels_the_older_and_closes_its_stream() -> None
     second = await engine.complete(CompletionQuery("calc", document, (1, 4)))
     with pytest.raises(asyncio.CancelledError):
         await first
+    assert provider.closed == 1  # the cancelled one; the answered one is read to its end after the answer
+    await engine.settle()
     assert provider.closed == 2
     assert second.text == "return a - b"
+
+
+async def test_the_answer_goes_out_before_its_stream_is_read_to_the_end() -> None:
+    class SlowTail(ScriptedProvider):
+        """Ends with a Stop, then takes long to end the stream (a trailing keep-alive, say)."""
+
+        async def stream_fim(self, request: FimRequest) -> AsyncIterator[StreamEvent]:
+            self.requests.append(request)
+            try:
+                yield TextDelta("return a + b")
+                yield Stop("end_turn")
+                await asyncio.sleep(0.5)
+                yield Usage(input_tokens=3, output_tokens=4)
+            finally:
+                self.closed += 1
+
+    provider = SlowTail([])
+    engine = CompletionEngine(provider, settings())
+    started = time.monotonic()
+    result = await engine.complete(CompletionQuery("calc", Document("calc.py", SOURCE, version=1), (1, 4)))
+    assert result.text == "return a + b"
+    assert time.monotonic() - started < 0.4
+    assert provider.closed == 0
+    await engine.settle()
+    assert provider.closed == 1
 
 
 async def test_a_change_past_the_version_cancels_the_request() -> None:
