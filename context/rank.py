@@ -124,13 +124,17 @@ class ReferenceGraph:
         old_refs = self._file_refs.get(path, {})
         if old_defs == defs and old_refs == refs:
             return
-        touched = (old_defs.keys() ^ defs.keys()) | {
-            n for n in old_refs.keys() | refs.keys() if old_refs.get(n) != refs.get(n)
-        }
         dirty, applied = self._dirty, self._applied
-        for name in touched:
-            if name not in dirty:
-                dirty[name] = self._snapshot(name) if name in applied else _EMPTY
+        if not old_defs and not old_refs and not applied:  # a new file, nothing flushed yet: every
+            dirty.update(dict.fromkeys(defs, _EMPTY))  # dirty name's snapshot is _EMPTY already
+            dirty.update(dict.fromkeys(refs, _EMPTY))
+        else:
+            touched = (old_defs.keys() ^ defs.keys()) | {
+                n for n in old_refs.keys() | refs.keys() if old_refs.get(n) != refs.get(n)
+            }
+            for name in touched:
+                if name not in dirty:
+                    dirty[name] = self._snapshot(name) if name in applied else _EMPTY
         self._swap(self.defines, path, old_defs, defs)
         self._swap(self.references, path, old_refs, refs)
         if bool(old_defs or old_refs) != bool(defs or refs):
@@ -219,25 +223,33 @@ class ReferenceGraph:
         Per identifier, every referencing file gets an edge to every defining file (but itself):
         the pairs are expanded with ``np.repeat`` and summed per (src, dst) after a stable sort.
         """
-        ids = self._id
+        ids = self._ids
+        for path in self.files:  # every file gets its id up front: plain lookups below
+            self._id(path)
         definer_ids: list[int] = []
         sources: list[int] = []
         weights: list[int] = []
         offsets: list[int] = []  # per reference: where its name's definers start in definer_ids
         widths: list[int] = []  # per reference: how many definers its name has
-        for name in sorted(self._dirty):
-            definers = self.defines.get(name)
-            referencers = self.references.get(name)
-            if not definers or not referencers or len(definers) > MAX_DEFINERS:
+        defines, references, sqrt = self.defines, self.references, _SQRT
+        for name in sorted(self._dirty.keys() & defines.keys()):  # a name nobody defines makes no edges
+            definers = defines[name]
+            referencers = references.get(name)
+            if not referencers or len(definers) > MAX_DEFINERS:
                 continue
             self._applied.add(name)
             offset, count_definers = len(definer_ids), len(definers)
-            definer_ids.extend(ids(dst) for dst in sorted(definers))
-            for src, count in sorted(referencers.items()):
-                sources.append(ids(src))
-                weights.append(edge_weight(name, count_definers, count))
-                offsets.append(offset)
-                widths.append(count_definers)
+            definer_ids.extend([ids[dst] for dst in sorted(definers)])
+            scale = SCALE * identifier_multiplier(name, count_definers > _MANY_DEFINERS)  # as in edge_weight
+            weighted = tuple(
+                (src, max(1, round(scale * sqrt[count if count < 256 else 255])))
+                for src, count in sorted(referencers.items())
+            )
+            self._reference_weights[name] = weighted  # ranking asks for these again
+            sources.extend([ids[src] for src, _ in weighted])
+            weights.extend([weight for _, weight in weighted])
+            offsets.extend([offset] * len(weighted))
+            widths.extend([count_definers] * len(weighted))
         self._dirty.clear()
         self._arrays = None
         if not sources:
