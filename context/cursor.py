@@ -27,10 +27,11 @@ from pathlib import PurePath
 from tree_sitter import Node
 
 from context.code_windows import code_windows
+from context.definitions import definitions_in_range
 from context.document import Document
 from context.positions import Position
 from context.scopes import enclosing_scopes, scope_kind
-from context.symbols import Tag, extract_tags
+from context.symbols import Tag
 
 NEARBY_LINES = 80
 MAX_NEARBY = 24
@@ -239,8 +240,7 @@ def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...
     cached = _nearby_cache.get(key)
     if isinstance(cached, tuple):
         return cached
-    tags = extract_tags(doc.source, doc.language, doc.path, doc.tree, byte_range)
-    defs = [t for t in tags if t.role == "def" and byte_range[0] <= t.start_byte < byte_range[1]]
+    defs = definitions_in_range(doc.source, doc.language, doc.path, doc.tree, byte_range)
     defs.sort(key=lambda t: (abs(t.line - line), t.line, t.start_byte))
     nearest = tuple(defs[:MAX_NEARBY])
     _nearby_cache.put(key, nearest)
