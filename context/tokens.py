@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import unicodedata
 from typing import Literal
 
@@ -125,17 +126,27 @@ def _raw_bound(text: str, digits_per_token: int) -> int:
 
 
 # Lines are what packers count, over and over on every keystroke (the same lines around the
-# cursor): their raw bounds are cached by content. Longer lines are rare and counted each time.
+# cursor): their raw bounds are cached by content, one plain dict per digit rule (a dict lookup is
+# what the packers' inner loops pay per line). Longer lines are rare and counted each time. When a
+# cache is full its oldest entry goes (the lines near the cursor come back at once if needed).
 _CACHED_LINE_LENGTH = 1000
-_line_bound_by_three = functools.lru_cache(maxsize=65536)(functools.partial(_raw_bound, digits_per_token=3))
-_line_bound_alone = functools.lru_cache(maxsize=65536)(functools.partial(_raw_bound, digits_per_token=1))
+_LINE_CACHE_SIZE = 65536
+_line_costs: dict[int, dict[str, int]] = {3: {}, 1: {}}
+_line_costs_lock = threading.Lock()
 
 
 def _line_raw_bound(line: str, digits_per_token: int) -> int:
     """The raw bound of one line (line break included), from the cache when the line is short."""
-    if len(line) > _CACHED_LINE_LENGTH:
-        return _raw_bound(line, digits_per_token)
-    return (_line_bound_by_three if digits_per_token == 3 else _line_bound_alone)(line)
+    cache = _line_costs[digits_per_token]
+    cost = cache.get(line)
+    if cost is None:
+        cost = _raw_bound(line, digits_per_token)
+        if len(line) <= _CACHED_LINE_LENGTH:
+            with _line_costs_lock:
+                if len(cache) >= _LINE_CACHE_SIZE:
+                    del cache[next(iter(cache))]
+                cache[line] = cost
+    return cost
 
 
 def _lines_raw_bound(text: str, digits_per_token: int) -> int:
@@ -178,31 +189,78 @@ def truncate_to_tokens(text: str, budget: int, model: str | None = None, keep: L
     """The longest head (or tail) of ``text``, cut at a line boundary when possible, within ``budget``.
 
     ``count_tokens`` of the result is at most ``budget``. Whole lines are kept when at least one fits;
-    otherwise the cut falls inside the first (or last) line. Linear: pieces never cross line ends, so
-    the bound of the kept lines is the sum of their bounds.
+    otherwise the cut falls inside the first (or last) line. Linear in what is kept, not in the
+    text: pieces never cross line ends, so the bound of the kept lines is the sum of their bounds,
+    and only the lines that can fit are read (see :func:`_fitting_part`).
     """
+    return truncate_counted(text, budget, model, keep)[0]
+
+
+def truncate_counted(
+    text: str, budget: int, model: str | None = None, keep: Literal["head", "tail"] = "head"
+) -> tuple[str, int]:
+    """:func:`truncate_to_tokens` and ``count_tokens`` of its result, at the price of the first."""
     if budget <= 0 or not text:
-        return ""
+        return "", 0
     family = model_family(model)
-    factor = _FAMILY_FACTOR[family]
-    lines = text.splitlines(keepends=True)
-    if keep == "tail":
-        lines.reverse()
+    part = _fitting_part(text, budget, keep)
+    lines = part.splitlines(keepends=True)
+    limit = _raw_limit(budget, family)
+    digits = _DIGITS_PER_TOKEN[family]
+    cache = _line_costs[digits]
     kept = 0
     raw_total = 0
-    digits = _DIGITS_PER_TOKEN[family]
-    for line in lines:
-        raw_line = _line_raw_bound(line, digits)
-        if math.ceil((raw_total + raw_line) * factor) + _SLACK > budget:
+    for line in lines if keep == "head" else reversed(lines):
+        cost = cache.get(line)
+        if cost is None:
+            cost = _line_raw_bound(line, digits)
+        if raw_total + cost > limit:
             break
-        raw_total += raw_line
+        raw_total += cost
         kept += 1
     if kept == len(lines):
+        result = text  # `part` is all of `text` (see _fitting_part)
+    elif kept:
+        result = "".join(lines[len(lines) - kept :] if keep == "tail" else lines[:kept])
+    else:
+        cut = _truncate_chars(lines[-1] if keep == "tail" else lines[0], budget, model, keep)
+        return cut, count_tokens(cut, model)
+    size = len(result) if result.isascii() else max(len(result.encode("utf-8")), _nfc_bytes(result))
+    return result, min(math.ceil(raw_total * _FAMILY_FACTOR[family]) + _SLACK, size)
+
+
+# No piece costs less than one token per this many characters (a run of 16 blanks costs 2, a
+# letter run one per 7 or better, digits one per 3, anything else at least one per character).
+_MAX_CHARS_PER_TOKEN = 16
+
+
+def _fitting_part(text: str, budget: int, keep: Literal["head", "tail"]) -> str:
+    """The whole lines at the head (tail) of `text` that can hold every line a truncation to `budget`
+    keeps plus the first line it drops, or all of `text`.
+
+    Kept lines cost at most ``budget - 2`` raw tokens, so they hold fewer than
+    ``16 * budget`` characters: a part of whole lines longer than that cannot fit whole, so the
+    first line that does not fit lies inside it, and cutting there gives the same result.
+    """
+    reach = _MAX_CHARS_PER_TOKEN * budget
+    if len(text) <= reach:
         return text
-    if kept:
-        chosen = lines[:kept]
-        return "".join(reversed(chosen)) if keep == "tail" else "".join(chosen)
-    return _truncate_chars(lines[0], budget, model, keep)
+    if keep == "head":
+        end = text.find("\n", reach)
+        return text if end == -1 else text[: end + 1]
+    return text[text.rfind("\n", 0, len(text) - reach) + 1 :]
+
+
+@functools.lru_cache(maxsize=4096)
+def _raw_limit(budget: int, family: Family) -> int:
+    """The largest raw bound whose count fits in `budget` (-1 if none): ``ceil(raw * factor) + 2``."""
+    factor = _FAMILY_FACTOR[family]
+    raw = max(-1, math.floor((budget - _SLACK) / factor))
+    while math.ceil((raw + 1) * factor) + _SLACK <= budget:
+        raw += 1
+    while raw >= 0 and math.ceil(raw * factor) + _SLACK > budget:
+        raw -= 1
+    return raw
 
 
 def _truncate_chars(line: str, budget: int, model: str | None, keep: Literal["head", "tail"]) -> str:

@@ -9,18 +9,28 @@ the extra margin the module documents (x1.2 over the largest of the three).
 from __future__ import annotations
 
 import functools
+import math
 import random
 import statistics
 import string
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import quicktok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from context.tokens import count_tokens, model_family, truncate_to_tokens
+from context.tokens import (
+    _DIGITS_PER_TOKEN,
+    _FAMILY_FACTOR,
+    _raw_bound,
+    _raw_limit,
+    count_tokens,
+    model_family,
+    truncate_counted,
+    truncate_to_tokens,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OPENAI_MODEL = "gpt-4o"
@@ -198,3 +208,81 @@ def test_truncate_edge_cases() -> None:
     assert truncate_to_tokens(CODE, 0) == ""
     assert truncate_to_tokens("", 10) == ""
     assert truncate_to_tokens("short\n", 100) == "short\n"
+
+
+# -- truncation reads only what can fit: the same result as reading every line ----------------------
+
+
+def reference_truncate(text: str, budget: int, model: str | None, keep: Literal["head", "tail"]) -> str:
+    """truncate_to_tokens as it was before it bounded its reading (no caches): split the whole text,
+    add up every line's raw bound from the kept end until one does not fit."""
+    if budget <= 0 or not text:
+        return ""
+    family = model_family(model)
+    lines = text.splitlines(keepends=True)
+    if keep == "tail":
+        lines.reverse()
+    kept = 0
+    raw_total = 0
+    for line in lines:
+        raw_line = _raw_bound(line, _DIGITS_PER_TOKEN[family])
+        if math.ceil((raw_total + raw_line) * _FAMILY_FACTOR[family]) + 2 > budget:
+            break
+        raw_total += raw_line
+        kept += 1
+    if kept == len(lines):
+        return text
+    if kept:
+        chosen = lines[:kept]
+        return "".join(reversed(chosen)) if keep == "tail" else "".join(chosen)
+    line = lines[0]
+    low, high = 0, len(line)
+    while low < high:
+        mid = (low + high + 1) // 2
+        part = line[:mid] if keep == "head" else line[len(line) - mid :]
+        if count_tokens(part, model) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return line[:low] if keep == "head" else line[len(line) - low :]
+
+
+# Line breaks of every kind str.splitlines knows, blanks, letters, digits, punctuation, non-ASCII.
+_PIECES = st.sampled_from(
+    ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", " ", "    ", "\t", " " * 40, "a", "Zq", "word",
+     "x" * 30, "7", "12345", "(", "=>", "é", "语", "🙂", "e\u0301"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_PIECES, max_size=200).map("".join),
+    st.integers(-1, 120),
+    st.sampled_from([OPENAI_MODEL, CLAUDE_MODEL, LOCAL_MODEL]),
+    st.sampled_from(["head", "tail"]),
+)
+def test_truncate_reads_only_what_can_fit_and_gives_the_reference_result(
+    text: str, budget: int, model: str, keep: Literal["head", "tail"]
+) -> None:
+    cut, count = truncate_counted(text, budget, model, keep)
+    assert cut == reference_truncate(text, budget, model, keep)
+    assert count == count_tokens(cut, model) <= max(budget, 0)
+
+
+@pytest.mark.parametrize("keep", ["head", "tail"])
+@pytest.mark.parametrize("budget", [1, 2, 3, 10, 40, 300])
+def test_truncating_a_long_text_matches_the_reference(budget: int, keep: Literal["head", "tail"]) -> None:
+    """Texts far longer than 16 characters per token of budget, so the bounded read cuts them."""
+    blanks = "\n".join(" " * (i % 70) + "x" for i in range(400))  # the cheapest characters per token
+    for text in (CODE, blanks, CODE.replace("\n", "\r\n"), "word " * 5000):
+        for model in (OPENAI_MODEL, CLAUDE_MODEL):
+            assert truncate_to_tokens(text, budget, model, keep) == reference_truncate(text, budget, model, keep)
+
+
+@pytest.mark.parametrize("budget", range(60))
+@pytest.mark.parametrize("model", [OPENAI_MODEL, CLAUDE_MODEL])
+def test_raw_limit_is_the_largest_raw_bound_that_fits(budget: int, model: str) -> None:
+    family = model_family(model)
+    limit = _raw_limit(budget, family)
+    factor = 1.25 if family == "anthropic" else 1.0
+    assert limit == max([-1, *(raw for raw in range(100) if math.ceil(raw * factor) + 2 <= budget)])
