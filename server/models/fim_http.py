@@ -1,28 +1,34 @@
-"""Fill-in-the-middle on ``/v1/completions`` over ``httpx2`` directly: the inline-completion hot path.
+"""Fill-in-the-middle on ``/v1/completions`` without the SDK: the inline-completion hot path.
 
 Inline completion is the one call made on (nearly) every keystroke, so what it costs before the
 request leaves matters. Through the ``openai`` SDK, building and sending a streamed completion took
-about 2.3 ms on a pooled connection, and parsing each streamed chunk into pydantic models another
-~0.3 ms (measured against the wire emulator, see ``bench/README.md``). This module speaks the same
-wire protocol with the HTTP library the SDK itself uses (``httpx2``: the same connection pooling,
-proxy settings from the environment, TLS and timeouts), with the URL and headers built once, and
-parses the server-sent events as plain JSON: about 0.8 ms to send.
+about 2.3 ms on a kept-alive connection, and parsing each streamed chunk into pydantic models
+another ~0.3 ms (measured against the wire emulator, see ``bench/README.md``). This module speaks
+the same wire protocol with the request built once per call and the server-sent events parsed as
+plain JSON, over one of two clients:
+
+* plain ``http://`` endpoints no proxy applies to (local servers: Ollama, vLLM, LM Studio,
+  llama.cpp) go through :class:`server.models.http11.Http11Client`, about 0.3 ms to send;
+* anything else (TLS, a proxy from the environment) goes through ``httpx2``, the HTTP library the SDK
+  itself uses (same pooling, proxies, certificates and timeouts), about 0.9 ms to send.
 
 Chat requests, tools and everything else stay on the SDK. Failures map to the same typed
 :class:`ErrorEvent` values as the SDK path (:func:`server.models.errors.error_from_status` /
-:func:`~server.models.errors.error_from_exception`); the fault matrix runs both.
+:func:`~server.models.errors.error_from_exception`); the fault matrix runs this path, and
+``tests/models/test_http11.py`` runs both clients.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
 
 import httpx2
 
 from server.config import TimeoutSettings
 from server.models.errors import error_from_exception, error_from_status
+from server.models.http11 import Http11Client, plain_http_origin
 from server.models.streaming import CallMeta
 from server.models.types import ErrorEvent, Stop, StopReason, StreamEvent, TextDelta, Usage
 
@@ -77,29 +83,58 @@ class FimTranslator:
         return [*usage, Stop(self.stop)]
 
 
-class FimHttp:
-    """One kept-alive HTTP client for one endpoint's ``/completions``."""
+class _Response(Protocol):
+    """What both clients' streamed responses offer (``httpx2.Response`` and ``Http11Response``)."""
 
-    def __init__(self, provider: str, base_url: str, api_key: str, timeouts: TimeoutSettings) -> None:
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+    def aiter_lines(self) -> AsyncIterator[str]: ...
+    async def aclose(self) -> None: ...
+
+
+class FimHttp:
+    """Kept-alive connections to one endpoint's ``/completions``: plain ``http://`` origins that no
+    proxy applies to (local servers) through :class:`~server.models.http11.Http11Client`, anything
+    else (TLS, proxies) through ``httpx2``."""
+
+    def __init__(
+        self, provider: str, base_url: str, api_key: str, timeouts: TimeoutSettings, *, lean: bool = True
+    ) -> None:
+        """`lean=False` sends every request through httpx2 (the tests run both clients)."""
         self.provider = provider
+        fields = {
+            "authorization": f"Bearer {api_key}",
+            "content-type": "application/json",
+            "accept": "text/event-stream",
+            "user-agent": _USER_AGENT,
+        }
+        origin = plain_http_origin(base_url) if lean else None
+        self._lean = Http11Client(origin, timeouts.connect_s) if origin is not None else None
+        self._lean_headers = tuple(fields.items())
         self._url = httpx2.URL(base_url.rstrip("/") + "/completions")
-        self._headers = httpx2.Headers(
-            {
-                "authorization": f"Bearer {api_key}",
-                "content-type": "application/json",
-                "accept": "text/event-stream",
-                "user-agent": _USER_AGENT,
-            }
-        )
+        self._headers = httpx2.Headers(fields)
         self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(timeouts.total_s, connect=timeouts.connect_s))
+
+    @property
+    def lean(self) -> bool:
+        """Whether requests go through the lean HTTP/1.1 client."""
+        return self._lean is not None
+
+    async def _send(self, body: bytes) -> _Response:
+        if self._lean is not None:
+            return await self._lean.post("/completions", self._lean_headers, body)
+        request = self._client.build_request("POST", self._url, content=body, headers=self._headers)
+        return await self._client.send(request, stream=True)
 
     async def stream(self, params: dict[str, Any], meta: CallMeta) -> AsyncIterator[StreamEvent]:
         """POST `params` (``stream`` is added) and yield neutral events; the response is always closed."""
         translator = FimTranslator(self.provider, meta.model)
         body = json.dumps({**params, "stream": True, "stream_options": {"include_usage": True}}).encode()
         try:
-            request = self._client.build_request("POST", self._url, content=body, headers=self._headers)
-            response = await self._client.send(request, stream=True)
+            response = await self._send(body)
         except Exception as exc:
             yield error_from_exception(exc, self.provider)
             return
@@ -108,9 +143,11 @@ class FimHttp:
             if response.status_code >= 400:
                 yield await self._status_error(response)
                 return
-            async for data in _sse_data(response):
-                if data == "[DONE]":
-                    break
+            done = False
+            async for data in _sse_data(response):  # read to the body's end: the connection is reused
+                done = done or data == "[DONE]"
+                if done:
+                    continue
                 for event in translator.feed(json.loads(data)):
                     yield event
                     if isinstance(event, ErrorEvent):
@@ -122,7 +159,7 @@ class FimHttp:
         finally:
             await response.aclose()
 
-    async def _status_error(self, response: httpx2.Response) -> ErrorEvent:
+    async def _status_error(self, response: _Response) -> ErrorEvent:
         raw = b""
         async for piece in response.aiter_bytes():
             raw += piece
@@ -138,10 +175,12 @@ class FimHttp:
         return error_from_status(response.status_code, body, response.headers, message or "no body", self.provider)
 
     async def aclose(self) -> None:
+        if self._lean is not None:
+            await self._lean.aclose()
         await self._client.aclose()
 
 
-async def _sse_data(response: httpx2.Response) -> AsyncIterator[str]:
+async def _sse_data(response: _Response) -> AsyncIterator[str]:
     """The ``data`` of each server-sent event (multi-line data joined with newlines)."""
     lines: list[str] = []
     async for line in response.aiter_lines():
