@@ -79,6 +79,19 @@ def test_references_subtract_each_definition_occurrence() -> None:
     assert refs == {"Run": 2}
 
 
+def test_assignment_targets_and_keyword_arguments_are_not_references() -> None:
+    source = (
+        b"Column(primary_key=True, nullable = False)\nself.size = size\nif key == other_key or a != b:\n    n += 1\n"
+    )
+    defs, refs = lexical_names(source, "python")
+    assert defs == {}
+    assert "primary_key" not in refs and "nullable" not in refs  # keyword arguments
+    assert refs["size"] == 1  # the read on the right, not the attribute written
+    assert refs["key"] == 1 and refs["other_key"] == 1  # == is a comparison
+    assert refs["Column"] == 1
+    assert "a" not in refs and "b" not in refs and "n" not in refs  # one-character names say nothing
+
+
 def test_utf8_identifiers_stay_whole() -> None:
     defs, refs = lexical_names("def caf\u00e9():\n    return caf\u00e9\n".encode(), "python")
     assert defs == {"caf\u00e9": 1}
