@@ -15,9 +15,10 @@ at the same column: the text around the cursor may shift a little, but no secret
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from context.secrets import redact_with_count
-from context.tokens import truncate_to_tokens
+from context.tokens import truncate_counted
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,17 @@ def _redacted_halves(region: str, cursor: int) -> tuple[str, str, int]:
     return before, after, count
 
 
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """The code around a cursor within its budgets, and what each side costs (``count_tokens``)."""
+
+    prefix: str
+    suffix: str
+    masked: int  # secrets masked in the region read
+    prefix_tokens: int
+    suffix_tokens: int
+
+
 def code_windows(
     text: str,
     offset: int,
@@ -88,16 +100,34 @@ def code_windows(
     redact: bool = True,
 ) -> tuple[str, str, int]:
     """(prefix, suffix, secrets masked in the region read) around code-point `offset` of `text`."""
+    windows = counted_code_windows(text, offset, prefix_tokens, suffix_tokens, model, redact=redact)
+    return windows.prefix, windows.suffix, windows.masked
+
+
+def counted_code_windows(
+    text: str,
+    offset: int,
+    prefix_tokens: int,
+    suffix_tokens: int,
+    model: str | None = None,
+    *,
+    redact: bool = True,
+) -> Windows:
+    """:func:`code_windows` with the token count of each side."""
     offset = max(0, min(offset, len(text)))
     prefix_tokens, suffix_tokens = max(0, prefix_tokens), max(0, suffix_tokens)
     before = max(prefix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
     after = max(suffix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, _MIN_CHARS)
+    start = end = -1
     while True:  # grow the region on the plain text (cheap); redact once, at the end
-        start = _line_start_before(text, offset - before)
-        end = _line_end_after(text, offset + after)
-        region = text[start:end]
-        prefix = truncate_to_tokens(region[: offset - start], prefix_tokens, model, keep="tail")
-        suffix = truncate_to_tokens(region[offset - start :], suffix_tokens, model, keep="head")
+        new_start = _line_start_before(text, offset - before)
+        new_end = _line_end_after(text, offset + after)
+        if new_start != start:  # each side is cut again only when its part of the region grew
+            start = new_start
+            prefix, prefix_cost = truncate_counted(text[start:offset], prefix_tokens, model, keep="tail")
+        if new_end != end:
+            end = new_end
+            suffix, suffix_cost = truncate_counted(text[offset:end], suffix_tokens, model, keep="head")
         more_before = prefix_tokens > 0 and start > 0 and len(prefix) == offset - start
         more_after = suffix_tokens > 0 and end < len(text) and len(suffix) == end - offset
         if not (more_before or more_after):
@@ -105,14 +135,17 @@ def code_windows(
         before *= 2 if more_before else 1
         after *= 2 if more_after else 1
     if not redact:
-        return prefix, suffix, 0
+        return Windows(prefix, suffix, 0, prefix_cost, suffix_cost)
     # Redact whole lines around what was chosen (a key block whole), then cut again: masking can
-    # change a piece's token count either way.
+    # change a piece's token count either way. If it changed nothing, cutting again gives the same
+    # pieces: the cut depends only on the lines up to the first one that does not fit, and the
+    # region read holds that line (see context.tokens._fitting_part for the same argument).
     start, end = _line_start_before(text, offset - len(prefix)), _line_end_after(text, offset + len(suffix))
     start, end = _widen_for_key_blocks(text, start, end)
-    whole_prefix, whole_suffix, count = _redacted_halves(text[start:end], offset - start)
-    return (
-        truncate_to_tokens(whole_prefix, prefix_tokens, model, keep="tail"),
-        truncate_to_tokens(whole_suffix, suffix_tokens, model, keep="head"),
-        count,
-    )
+    region = text[start:end]
+    whole_prefix, whole_suffix, count = _redacted_halves(region, offset - start)
+    if whole_prefix == region[: offset - start] and whole_suffix == region[offset - start :]:
+        return Windows(prefix, suffix, count, prefix_cost, suffix_cost)
+    prefix, prefix_cost = truncate_counted(whole_prefix, prefix_tokens, model, keep="tail")
+    suffix, suffix_cost = truncate_counted(whole_suffix, suffix_tokens, model, keep="head")
+    return Windows(prefix, suffix, count, prefix_cost, suffix_cost)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from context.code_windows import code_windows
+from context.code_windows import counted_code_windows
 from context.cursor import CursorContext, ScopeInfo, cursor_context
 from context.document import Document
 from context.positions import Position
@@ -169,8 +169,10 @@ class _Budget:
             self.dropped.append(f"{name}: cut to {limit} tokens")
         return self.charge(name, cut)
 
-    def charge(self, name: str, text: str) -> str:
-        cost = count_tokens(text, self.model)
+    def charge(self, name: str, text: str, cost: int | None = None) -> str:
+        """Take `text` (whose count is `cost` when the caller knows it) from what is left."""
+        if cost is None:
+            cost = count_tokens(text, self.model)
         if cost > self.left:  # cannot happen with the cuts above; never exceed the budget anyway
             text, cost = "", 0
             self.dropped.append(f"{name}: did not fit")
@@ -225,10 +227,10 @@ def pack_completion_context(
     # all they may take; then the sections, minus what the windows already show.
     room = _window_room(cursor, ledger.left, budget, model, extra)
     suffix_tokens = int(room * SUFFIX_SHARE)
-    prefix, suffix, masked = code_windows(doc.text, cursor.offset, room - suffix_tokens, suffix_tokens, model)
-    ledger.redactions += masked
-    suffix = ledger.charge("suffix", suffix)
-    prefix = ledger.charge("prefix", prefix)
+    windows = counted_code_windows(doc.text, cursor.offset, room - suffix_tokens, suffix_tokens, model)
+    ledger.redactions += windows.masked
+    suffix = ledger.charge("suffix", windows.suffix, windows.suffix_tokens)
+    prefix = ledger.charge("prefix", windows.prefix, windows.prefix_tokens)
     line = cursor.position.line
     shown = (line - prefix.count("\n"), line + suffix.count("\n"))
     sections: list[Section] = []

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from context.code_windows import code_windows
-from context.tokens import count_tokens
+import pytest
+
+from context.code_windows import (
+    FIRST_GUESS_CHARS_PER_TOKEN,
+    _line_end_after,
+    _line_start_before,
+    _redacted_halves,
+    _widen_for_key_blocks,
+    code_windows,
+    counted_code_windows,
+)
+from context.tokens import count_tokens, truncate_to_tokens
 
 KEY_BODY = [
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
@@ -57,3 +67,65 @@ def test_unredacted_windows_are_exact_slices() -> None:
     text = f"key = '{secret}'\n"
     prefix, suffix, masked = code_windows(text, 3, 100, 100, redact=False)
     assert (prefix, suffix, masked) == ("key", text[3:], 0)
+
+
+# -- the counted windows are the windows as they were first written ----------------------------------
+
+
+def reference_windows(
+    text: str, offset: int, prefix_tokens: int, suffix_tokens: int, model: str
+) -> tuple[str, str, int]:
+    """code_windows before it skipped work: both sides cut at every growth step, and cut again after
+    redaction whatever redaction did."""
+    offset = max(0, min(offset, len(text)))
+    before = max(prefix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, 256)
+    after = max(suffix_tokens * FIRST_GUESS_CHARS_PER_TOKEN, 256)
+    while True:
+        start = _line_start_before(text, offset - before)
+        end = _line_end_after(text, offset + after)
+        region = text[start:end]
+        prefix = truncate_to_tokens(region[: offset - start], prefix_tokens, model, keep="tail")
+        suffix = truncate_to_tokens(region[offset - start :], suffix_tokens, model, keep="head")
+        more_before = prefix_tokens > 0 and start > 0 and len(prefix) == offset - start
+        more_after = suffix_tokens > 0 and end < len(text) and len(suffix) == end - offset
+        if not (more_before or more_after):
+            break
+        before *= 2 if more_before else 1
+        after *= 2 if more_after else 1
+    start, end = _line_start_before(text, offset - len(prefix)), _line_end_after(text, offset + len(suffix))
+    start, end = _widen_for_key_blocks(text, start, end)
+    whole_prefix, whole_suffix, count = _redacted_halves(text[start:end], offset - start)
+    return (
+        truncate_to_tokens(whole_prefix, prefix_tokens, model, keep="tail"),
+        truncate_to_tokens(whole_suffix, suffix_tokens, model, keep="head"),
+        count,
+    )
+
+
+def _texts() -> list[str]:
+    code = "".join(f"def f_{i}(x):\n    return x * {i}  # {'é' * (i % 3)}\n" for i in range(400))
+    secrets = code.replace("return x * 7 ", 'password = "hunter2x9!"; return 7 ').replace(
+        "def f_300(", PEM + "def f_300("
+    )
+    long_lines = "\n".join("y = [" + ", ".join(str(j) for j in range(i * 40)) + "]" for i in range(30))
+    odd_breaks = code.replace("\n", "\r\n", 50).replace("# ", "#\x0c", 40).replace("return", "\rreturn", 30)
+    return [code, secrets, long_lines, odd_breaks, "", "x"]
+
+
+@pytest.mark.parametrize("model", ["qwen2.5-coder:7b", "claude-sonnet-4-5"])
+@pytest.mark.parametrize(("prefix_tokens", "suffix_tokens"), [(1500, 500), (120, 40), (0, 30), (30, 0), (3, 2)])
+def test_counted_windows_match_the_reference(model: str, prefix_tokens: int, suffix_tokens: int) -> None:
+    for text in _texts():
+        for offset in range(0, len(text) + 2, max(1, len(text) // 37)):
+            windows = counted_code_windows(text, offset, prefix_tokens, suffix_tokens, model)
+            expected = reference_windows(text, offset, prefix_tokens, suffix_tokens, model)
+            assert (windows.prefix, windows.suffix, windows.masked) == expected, (offset, text[:30])
+            assert windows.prefix_tokens == count_tokens(windows.prefix, model)
+            assert windows.suffix_tokens == count_tokens(windows.suffix, model)
+
+
+def test_the_reference_comparison_meets_secrets() -> None:
+    """The comparison above goes through the path where redaction changes the text."""
+    text = _texts()[1]
+    for near in ("def f_301(", "def f_8("):  # after the key block, after the password
+        assert counted_code_windows(text, text.index(near), 1500, 500, "qwen2.5-coder:7b").masked == 1
