@@ -4,12 +4,13 @@
 
 The repo map ranks files from these counts for every file of the workspace, so they must be cheap:
 a definition pattern per language, anchored at the start of a line, and references taken as every
-identifier-shaped token of the file (comments and strings included) minus the definition
+identifier-shaped token of the file (strings included; for Python, triple-quoted docstrings and ``#``
+comments are blanked out first, for definitions too: prose, not code) minus the definition
 occurrences themselves and the names written right before a lone ``=`` (assignment targets and
 keyword arguments such as ``primary_key=True``: written, not read), dropped at 0; without the
 language's keywords, one-character names and tokens that start with a digit. (Measured on
-sqlalchemy: with assignment targets and one-character names counted, the rendered maps named far
-more definitions the focus file never uses.) Bytes at or above 0x80 count as identifier
+sqlalchemy: with prose, assignment targets and one-character names counted, the rendered maps named
+far more definitions the focus file never uses.) Bytes at or above 0x80 count as identifier
 characters, so UTF-8 identifiers stay whole; names are decoded as UTF-8 (invalid bytes replaced).
 
 The definition patterns mirror what ``context/queries/*.scm`` call definitions, as far as a
@@ -19,9 +20,10 @@ assignments for Python; ``function``/``class``/``interface``/``type``/``enum``, 
 TypeScript; ``func``, methods, types, top-level ``const``/``var`` (also in ``( ... )`` groups) and
 interface methods for Go; items for Rust; types, methods, constructors and fields with modifiers for
 Java; macros, tagged types with a body, typedefs, enumerators and functions for C and C++. Known
-differences on real code are definitions inside multi-line strings (found here, not by tree-sitter)
-and declarations split over unusual line breaks (missed here); ``tests/context/test_lexical.py``
-lists the ones the fixtures show. Never raises on arbitrary bytes.
+differences on real code are definitions inside non-docstring multi-line strings (found here, not by
+tree-sitter) and declarations split over unusual line breaks (missed here); in Python, a ``#`` inside a string
+hides the rest of its line (a reference there is not seen); ``tests/context/test_lexical.py`` lists
+the differences the fixtures show. Never raises on arbitrary bytes.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ _NOT_A_NAME["cpp"] = _NOT_A_NAME["c"] | _words("new delete throw co_return co_yi
 
 _PY_DEF = re.compile(rb"def[ \t]+(" + _W + rb")")  # literal first: the fastest search re has
 _PY_CLASS = re.compile(rb"class[ \t]+(" + _W + rb")")
+_PY_PROSE = re.compile(rb'"""[\s\S]*?"""|#[^\n]*')  # docstrings and comments: prose, not code
 _PY_ASSIGN = re.compile(rb"\n(" + _W + rb")[ \t]*(?::(?!=)|=(?!=))")
 
 
@@ -301,6 +304,8 @@ def _assigned_names(data: bytes) -> list[bytes]:
 def lexical_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
     """(definition-name counts, reference-name counts) of one file; KeyError for an unknown language."""
     find_defs = _DEFINITIONS[language]
+    if language == "python":
+        data = _PY_PROSE.sub(b" ", data)
     def_counts: Counter[bytes] = Counter(find_defs(data))
     tokens = Counter(data.translate(_TOKEN_TABLE).split())
     for word in _KEYWORDS[_KEYWORD_FAMILY.get(language, language)]:
