@@ -1,4 +1,4 @@
-"""The reference graph between files and a personalised PageRank over it.
+"""The reference graph between files (ranked by :mod:`context.pagerank`).
 
 A file that references an identifier another file defines gets an edge to that file. Weights follow
 aider's repo map (which the benchmark compares against), kept as integers so that the graph can be
@@ -15,22 +15,17 @@ order):
 :class:`ReferenceGraph` keeps per-identifier definers and referencers. ``replace_file`` only swaps
 names and marks them dirty; ``flush`` (called before ranking) recomputes the summed edge weights of
 the dirty names once each, so bulk indexing costs one pass and an edit costs the names it touches.
-:func:`personalised_pagerank` ranks files (numpy power iteration over edges in canonical order).
-:func:`ranked_definitions` then yields ``(score, path, name)`` best first, lazily: files are visited
-by inflow (the rank that arrives through edges) and a definition is yielded once no unvisited file
-can hold a better one (a definition's score is a part of its file's inflow), so a small budget
-touches only the top of the graph. Same inputs, same floats: everything is in sorted order.
+Ranking over the graph is :mod:`context.pagerank`.
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -90,7 +85,7 @@ class ReferenceGraph:
         self._applied: set[str] = set()
         self._reference_weights: dict[str, tuple[tuple[str, int], ...]] = {}
         self._nodes: list[str] | None = None
-        self._arrays: _EdgeArrays | None = None
+        self._arrays: EdgeArrays | None = None
 
     @property
     def files(self) -> list[str]:
@@ -275,7 +270,7 @@ class ReferenceGraph:
         pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
         self._edges.update(zip(pairs, totals.tolist(), strict=True))
 
-    def edge_arrays(self) -> _EdgeArrays:
+    def edge_arrays(self) -> EdgeArrays:
         """The flushed graph as arrays over sorted nodes, edges sorted by (src, dst); cached."""
         self.flush()
         if self._arrays is None:
@@ -290,157 +285,14 @@ class ReferenceGraph:
             dst = canonical[pairs[1::2]]
             order = np.lexsort((dst, src))
             index = {node: i for i, node in enumerate(nodes)}
-            self._arrays = _EdgeArrays(nodes, index, src[order], dst[order], weight[order])
+            self._arrays = EdgeArrays(nodes, index, src[order], dst[order], weight[order])
         return self._arrays
 
 
 @dataclass(frozen=True)
-class _EdgeArrays:
+class EdgeArrays:
     nodes: list[str]
     index: dict[str, int]
     src: IntArray
     dst: IntArray
     weight: IntArray
-
-
-@dataclass
-class Ranking:
-    """File ranks and what is needed to score definitions against them."""
-
-    graph: ReferenceGraph
-    nodes: list[str]
-    rank: dict[str, float]
-    focus: frozenset[str]
-    mentioned: frozenset[str]
-    inflow: dict[str, float] = field(default_factory=dict)
-    share: dict[str, float] = field(default_factory=dict)
-    _name_inflow: dict[str, float] = field(default_factory=dict)
-
-    def definition_score(self, path: str, name: str) -> float:
-        """The part of `path`'s inflow that arrives through references to `name`."""
-        pairs = self.graph.reference_weights(name)
-        if not pairs:
-            return 0.0
-        share = self.share
-        boost = MENTION_BOOST if name in self.mentioned else 1
-        total = self._name_inflow.get(name)
-        if total is None:
-            total = 0.0
-            for src, weight in pairs:
-                ratio = share.get(src)
-                if ratio is not None:
-                    total += ratio * weight
-            total *= boost
-            self._name_inflow[name] = total
-        own = self.graph.references.get(name, {}).get(path)
-        ratio = share.get(path)
-        if own is not None and ratio is not None:
-            weight = edge_weight(name, len(self.graph.defines.get(name, ())), own)
-            total = max(0.0, total - ratio * weight * boost)
-        return DAMPING * total
-
-
-def _boosted_arrays(
-    graph: ReferenceGraph, arrays: _EdgeArrays, focus: frozenset[str], mentioned: frozenset[str]
-) -> tuple[IntArray, IntArray, IntArray]:
-    src, dst, weight = arrays.src, arrays.dst, arrays.weight
-    extra = [
-        (arrays.index[s], arrays.index[d], (MENTION_BOOST - 1) * w)
-        for name in sorted(mentioned)
-        for s, d, w in graph.contributions(name)
-    ]
-    if extra:
-        src = np.concatenate([src, np.array([e[0] for e in extra], dtype=np.int64)])
-        dst = np.concatenate([dst, np.array([e[1] for e in extra], dtype=np.int64)])
-        weight = np.concatenate([weight, np.array([e[2] for e in extra], dtype=np.int64)])
-    focus_ids = [arrays.index[path] for path in sorted(focus) if path in arrays.index]
-    if focus_ids:
-        weight = np.where(np.isin(src, focus_ids), weight * FOCUS_BOOST, weight)
-    return src, dst, weight
-
-
-def personalised_pagerank(
-    graph: ReferenceGraph,
-    personalization: Mapping[str, float],
-    *,
-    focus: Iterable[str] = (),
-    mentioned: Iterable[str] = (),
-) -> Ranking:
-    """PageRank over the file graph, teleporting to `personalization` (uniform when empty).
-
-    Dangling files hand their rank to the personalization too. Iterates to an L1 change below
-    TOLERANCE (or MAX_ITERATIONS) over edges in canonical order: deterministic.
-    """
-    focus_set = frozenset(focus)
-    mentioned_set = frozenset(mentioned)
-    arrays = graph.edge_arrays()
-    nodes = arrays.nodes
-    count = len(nodes)
-    if count == 0:
-        return Ranking(graph, [], {}, focus_set, mentioned_set)
-    src, dst, weight = _boosted_arrays(graph, arrays, focus_set, mentioned_set)
-    out = np.bincount(src, weights=weight.astype(np.float64), minlength=count)
-    fraction = weight / out[src] if len(src) else np.zeros(0)
-    wanted = np.zeros(count, dtype=np.float64)
-    for node, value in sorted(personalization.items()):
-        if node in arrays.index and value > 0:
-            wanted[arrays.index[node]] = value
-    total = float(wanted.sum())
-    teleport = wanted / total if total > 0 else np.full(count, 1.0 / count)
-    dangling = out == 0
-    rank = teleport.copy()
-    for _ in range(MAX_ITERATIONS):
-        leak = (1.0 - DAMPING) + DAMPING * float(rank[dangling].sum())
-        new: FloatArray = np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count) + leak * teleport
-        change = float(np.abs(new - rank).sum())
-        rank = new
-        if change < TOLERANCE:
-            break
-    inflow = np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count)
-    has_out = np.flatnonzero(out)
-    ratio = (rank[has_out] / out[has_out]).tolist()
-    boosted_ratio = {
-        nodes[i]: r * (FOCUS_BOOST if nodes[i] in focus_set else 1)
-        for i, r in zip(has_out.tolist(), ratio, strict=True)
-    }
-    return Ranking(
-        graph,
-        nodes,
-        dict(zip(nodes, rank.tolist(), strict=True)),
-        focus_set,
-        mentioned_set,
-        dict(zip(nodes, inflow.tolist(), strict=True)),
-        boosted_ratio,
-    )
-
-
-def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterator[tuple[float, str, str]]:
-    """(score, path, name) of every defined name outside `exclude`, best first; ties by file rank,
-    path, name. Lazy (see the module docstring)."""
-    graph = ranking.graph
-    skip = frozenset(exclude)
-    inflow = ranking.inflow
-    order = sorted(
-        (path for path in ranking.nodes if path not in skip and graph.has_definitions(path)),
-        key=lambda path: (-inflow[path], path),
-    )
-    heap: list[tuple[float, float, str, str]] = []
-    unreferenced: list[tuple[float, str, str]] = []  # score 0: always last, by file rank, path, name
-    for position, path in enumerate(order):
-        file_rank = ranking.rank[path]
-        for name in graph.defined_names(path):
-            score = ranking.definition_score(path, name) if graph.reference_weights(name) else 0.0
-            if score > 0.0:
-                heapq.heappush(heap, (-score, -file_rank, path, name))
-            else:
-                unreferenced.append((-file_rank, path, name))
-        if position + 1 < len(order):
-            bound = inflow[order[position + 1]] * (1 + 1e-6) + 1e-300
-            while heap and -heap[0][0] > bound:
-                neg_score, _, top_path, top_name = heapq.heappop(heap)
-                yield -neg_score, top_path, top_name
-    while heap:
-        neg_score, _, top_path, top_name = heapq.heappop(heap)
-        yield -neg_score, top_path, top_name
-    for _, path, name in sorted(unreferenced):
-        yield 0.0, path, name

@@ -64,8 +64,9 @@ from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.maprecords import FileRecord, read_source
 from context.maprender import render_definitions
+from context.pagerank import personalised_pagerank, ranked_definitions
 from context.parserpool import ParserPool, extract_packed
-from context.rank import ReferenceGraph, personalised_pagerank, ranked_definitions
+from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
 from context.symbols import Tag
 from context.tagcache import TagCache, content_digest

@@ -1,16 +1,11 @@
-"""The reference graph and ranking (context/rank.py)."""
+"""The reference graph and ranking (context/rank.py, context/pagerank.py)."""
 
 from __future__ import annotations
 
 import random
 
-from context.rank import (
-    MAX_DEFINERS,
-    ReferenceGraph,
-    edge_weight,
-    personalised_pagerank,
-    ranked_definitions,
-)
+from context.pagerank import personalised_pagerank, ranked_definitions
+from context.rank import MAX_DEFINERS, ReferenceGraph, edge_weight
 
 FILES = {
     "app.py": ({"main": 1}, {"Session": 3, "connect": 1, "render_page": 2}),
