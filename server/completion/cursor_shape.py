@@ -59,16 +59,11 @@ def detect_indent_unit(document: Document, around: int = 0, window_chars: int = 
     window = text[start : around + window_chars]
     if start > 0:
         window = window[window.find("\n") + 1 :] if "\n" in window else ""  # the first line is cut
-    tabs = spaces = 0
-    step = 0
-    for lead in _INDENTED_LINE.findall("\n" + window):
-        if lead == "\t":
-            tabs += 1
-        else:
-            spaces += 1
-            step = len(lead) if step == 0 else min(step, len(lead))
-    if tabs > spaces:
+    leads = _INDENTED_LINE.findall("\n" + window)
+    tabs = leads.count("\t")
+    if tabs > len(leads) - tabs:
         return "\t"
+    step = min(map(len, set(leads) - {"\t"}), default=0)
     return " " * (step if 2 <= step <= 8 else 4)
 
 

@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from context.document import Document
 from server.completion.cursor_shape import detect_indent_unit, surroundings
 
@@ -31,3 +34,39 @@ def test_indent_unit_and_line_ending() -> None:
     assert surroundings(document, document.offset_at((1, 1)), "single_line").eol == "\r\n"
     two = Document("m.js", "function f() {\n  return 1;\n}\n", version=1)
     assert detect_indent_unit(two) == "  "
+
+
+def reference_indent_unit(document: Document, around: int, window_chars: int) -> str:
+    """detect_indent_unit as first written: one pass over every indented line's lead."""
+    text = document.text
+    start = max(0, around - window_chars)
+    window = text[start : around + window_chars]
+    if start > 0:
+        window = window[window.find("\n") + 1 :] if "\n" in window else ""
+    tabs = spaces = step = 0
+    for line in window.split("\n"):
+        if not line.strip() or line[0] not in " \t":
+            continue
+        if line[0] == "\t":
+            tabs += 1
+        else:
+            spaces += 1
+            lead = len(line) - len(line.lstrip(" "))
+            step = lead if step == 0 else min(step, lead)
+    if tabs > spaces:
+        return "\t"
+    return " " * (step if 2 <= step <= 8 else 4)
+
+
+_LINE = st.tuples(
+    st.sampled_from(["", " ", "  ", "   ", "    ", "        ", " " * 12, "\t", "\t\t", " \t", "\t "]),
+    st.sampled_from(["x = 1", "", "  ", "\r", "}", "é"]),
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=60), st.integers(0, 400), st.integers(1, 200))
+def test_indent_unit_matches_a_line_by_line_reading(lines: list[str], around: int, window: int) -> None:
+    document = Document("m.py", "\n".join(lines), version=1)
+    around = min(around, len(document.text))
+    assert detect_indent_unit(document, around, window) == reference_indent_unit(document, around, window)
