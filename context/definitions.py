@@ -18,6 +18,7 @@ take the plain range query instead (the same result, slower).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
 from collections import OrderedDict
@@ -185,8 +186,9 @@ def _node_queries(language: str) -> _NodeQueries | None:
             return None
         if root in heads:
             rewritten = _rewrite_rooted(text, root)
-            if rewritten is None:
-                return None
+            child_heads = [] if rewritten is None else [h for p in _read_sexps(rewritten) for h in _heads(p)]
+            if rewritten is None or root in child_heads or "_" in child_heads:
+                return None  # run from the root at depth 1, such a pattern could match the root itself
             local.disable_pattern(index)
             rooted_texts.append(rewritten)
             rooted_index.append(index)
@@ -238,13 +240,35 @@ class _NodeCache:
 _cache = _NodeCache(_CACHE_BYTES, _CACHE_ENTRIES)
 
 
-def _read_node(source: bytes, language: str, node: Node, queries: _NodeQueries) -> tuple[_RelativeTag, ...]:
-    """The definitions in one top-level node, positions relative to it."""
-    matches = QueryCursor(queries.local).matches(node)
+def _read_run(
+    source: bytes, language: str, root: Node, nodes: list[Node], queries: _NodeQueries
+) -> list[tuple[_RelativeTag, ...]]:
+    """The definitions of each of the consecutive top-level `nodes`, positions relative to it, from
+    one query over their span (the local patterns at any depth, the rooted ones at depth 1)."""
+    span = (nodes[0].start_byte, nodes[-1].end_byte)
+    cursor = QueryCursor(queries.local)
+    cursor.set_byte_range(*span)
+    matches = cursor.matches(root)
     if queries.rooted is not None:
-        cursor = QueryCursor(queries.rooted)
-        cursor.set_max_start_depth(0)
-        matches.extend((queries.rooted_index[p], captures) for p, captures in cursor.matches(node))
+        rooted = QueryCursor(queries.rooted)
+        rooted.set_byte_range(*span)
+        rooted.set_max_start_depth(1)
+        matches.extend((queries.rooted_index[p], captures) for p, captures in rooted.matches(root))
+    starts = [node.start_byte for node in nodes]
+    per_node: list[list[tuple[int, dict[str, list[Node]]]]] = [[] for _ in nodes]
+    for pattern, captures in matches:
+        names = captures.get("name")
+        if not names:
+            continue
+        index = bisect.bisect_right(starts, names[0].start_byte) - 1
+        if index >= 0 and names[0].start_byte < nodes[index].end_byte:  # not a neighbour's
+            per_node[index].append((pattern, captures))
+    return [_relative(source, language, node, found) for node, found in zip(nodes, per_node, strict=True)]
+
+
+def _relative(
+    source: bytes, language: str, node: Node, matches: list[tuple[int, dict[str, list[Node]]]]
+) -> tuple[_RelativeTag, ...]:
     best = collect_tags(matches, source, language, "", lambda byte, row: row)
     byte, row = node.start_byte, node.start_point.row
     tags = sorted((tag for _, tag in best.values() if tag.role == "def"), key=tag_order)
@@ -277,17 +301,6 @@ class _NodeEntry:
         return tags
 
 
-def _node_tags(source: bytes, language: str, path: str, node: Node, queries: _NodeQueries) -> tuple[Tag, ...]:
-    start = node.start_byte
-    if node.has_error:
-        return _NodeEntry(_read_node(source, language, node, queries)).tags(path, start, node.start_point.row)
-    key = (language, node.type, source[start : node.end_byte])
-    entry = _cache.get(key)
-    if entry is None:
-        entry = _cache.put(key, _NodeEntry(_read_node(source, language, node, queries)))
-    return entry.tags(path, start, node.start_point.row)
-
-
 # -- a range -------------------------------------------------------------------------------------------
 
 
@@ -303,18 +316,45 @@ def definitions_in_range(source: bytes, language: str, path: str, tree: Tree, by
     queries = _node_queries(language)
     if queries is None or has_lone_cr(source) or root.type != _root_type(language):
         return _in_range(extract_definitions(source, language, path, tree, byte_range), first, last)
-    tags: list[Tag] = []
+    found: list[tuple[Tag, ...]] = []
+    missing: list[tuple[int, Node, tuple[str, str, bytes] | None]] = []  # (child index, node, cache key)
     for index in range(_first_child_ending_after(root, first), root.child_count):
         node = root.child(index)
         if node is None or node.start_byte >= last:
             break
         if node.end_byte - node.start_byte > MAX_CACHED_NODE_BYTES:
             part = (max(first, node.start_byte), min(last, node.end_byte))
-            tags.extend(_in_range(extract_definitions(source, language, path, tree, part), *part))
+            found.append(tuple(_in_range(extract_definitions(source, language, path, tree, part), *part)))
+        elif node.has_error:
+            missing.append((index, node, None))
         else:
-            tags.extend(t for t in _node_tags(source, language, path, node, queries) if first <= t.start_byte < last)
-    tags.sort(key=tag_order)
-    return tags
+            key = (language, node.type, source[node.start_byte : node.end_byte])
+            entry = _cache.get(key)
+            if entry is None:
+                missing.append((index, node, key))
+            else:
+                found.append(entry.tags(path, node.start_byte, node.start_point.row))
+    for run in _runs(missing):
+        relative = _read_run(source, language, root, [node for _, node, _ in run], queries)
+        for (_, node, run_key), tags in zip(run, relative, strict=True):
+            entry = _NodeEntry(tags) if run_key is None else _cache.put(run_key, _NodeEntry(tags))
+            found.append(entry.tags(path, node.start_byte, node.start_point.row))
+    result = [tag for tags in found for tag in tags if first <= tag.start_byte < last]
+    result.sort(key=tag_order)
+    return result
+
+
+def _runs(
+    missing: list[tuple[int, Node, tuple[str, str, bytes] | None]],
+) -> list[list[tuple[int, Node, tuple[str, str, bytes] | None]]]:
+    """`missing` cut into runs of neighbouring top-level nodes (one query each)."""
+    runs: list[list[tuple[int, Node, tuple[str, str, bytes] | None]]] = []
+    for item in missing:
+        if runs and runs[-1][-1][0] == item[0] - 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
 
 
 def _first_child_ending_after(root: Node, byte: int) -> int:
