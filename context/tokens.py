@@ -116,13 +116,28 @@ def _piece_cost(piece: str, digits_per_token: int) -> int:
     return _char_cost(piece)
 
 
-_cost_digits_by_three = functools.lru_cache(maxsize=65536)(functools.partial(_piece_cost, digits_per_token=3))
-_cost_digits_alone = functools.lru_cache(maxsize=65536)(functools.partial(_piece_cost, digits_per_token=1))
+class _PieceCosts(dict[str, int]):
+    """Piece -> cost under one digit rule, filled as pieces are met (``sum(map(costs.__getitem__,
+    pieces))`` runs in C for the pieces already seen); emptied when it passes a cap."""
+
+    def __init__(self, digits_per_token: int) -> None:
+        super().__init__()
+        self.digits_per_token = digits_per_token
+
+    def __missing__(self, piece: str) -> int:
+        cost = _piece_cost(piece, self.digits_per_token)
+        if len(self) >= _PIECE_CACHE_SIZE:
+            self.clear()
+        self[piece] = cost
+        return cost
+
+
+_PIECE_CACHE_SIZE = 65536
+_piece_costs = {3: _PieceCosts(3), 1: _PieceCosts(1)}
 
 
 def _raw_bound(text: str, digits_per_token: int) -> int:
-    cost = _cost_digits_by_three if digits_per_token == 3 else _cost_digits_alone
-    return sum(map(cost, _PIECE.findall(text)))
+    return sum(map(_piece_costs[digits_per_token].__getitem__, _PIECE.findall(text)))
 
 
 # Lines are what packers count, over and over on every keystroke (the same lines around the
