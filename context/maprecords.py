@@ -3,8 +3,11 @@
 A :class:`FileRecord` is created from the file's lexical names (:mod:`context.lexical`), which are
 all that ranking needs. Its tags are loaded on first use of :attr:`FileRecord.tags` by the loader
 the repo map gives it (tag cache, else a parse of the current bytes), or filled in ahead of time by
-the background parse (:meth:`FileRecord.fill`). Loading is thread-safe and happens once per record;
-records are replaced, never mutated otherwise, when a file changes.
+the background parse (:meth:`FileRecord.fill`). Its definitions alone (:attr:`FileRecord.defs`,
+what rendering and ``definitions()`` need) come from the tags when they are loaded, else from a
+second, cheaper loader (a definitions-only query: about half the cost of all tags). Loading is
+thread-safe and happens once per record; records are replaced, never mutated otherwise, when a file
+changes.
 
 :func:`read_source` is how the map reads a file from disk (size, binary and minified checks).
 """
@@ -28,21 +31,41 @@ MINIFIED_CHECK_BYTES = 20_000
 
 RowsLoader = Callable[["FileRecord"], bytes]
 """Packed tag rows (:func:`context.tagcache.encode_rows`) of a record's content."""
+DefinitionsLoader = Callable[["FileRecord"], list[Tag]]
+"""A record's definitions alone (what its tags' definitions would be), loaded more cheaply."""
 
 
 class FileRecord:
     """One file as indexed: its lexical name counts (enough to rank) and its tags, loaded on first use."""
 
-    __slots__ = ("_defs", "_load", "_lock", "_rows", "_tags", "def_counts", "digest", "path", "ref_counts")
+    __slots__ = (
+        "_defs",
+        "_load",
+        "_load_defs",
+        "_lock",
+        "_rows",
+        "_tags",
+        "def_counts",
+        "digest",
+        "path",
+        "ref_counts",
+    )
 
     def __init__(
-        self, path: str, digest: str, def_counts: dict[str, int], ref_counts: dict[str, int], load: RowsLoader
+        self,
+        path: str,
+        digest: str,
+        def_counts: dict[str, int],
+        ref_counts: dict[str, int],
+        load: RowsLoader,
+        load_defs: DefinitionsLoader,
     ) -> None:
         self.path = path
         self.digest = digest
         self.def_counts = def_counts
         self.ref_counts = ref_counts
         self._load = load
+        self._load_defs = load_defs
         self._lock = threading.Lock()
         self._rows: bytes | None = None
         self._tags: list[Tag] | None = None
@@ -78,9 +101,19 @@ class FileRecord:
         return self._tags
 
     @property
+    def has_definitions(self) -> bool:
+        """Whether the definitions are at hand (rendering or a lookup loaded them, or all tags)."""
+        return self._defs is not None or self._rows is not None
+
+    @property
     def defs(self) -> list[Tag]:
+        """The definitions among the tags: from the tags when they are loaded, else by the cheaper
+        definitions loader (the same list either way; computing it twice is harmless)."""
         if self._defs is None:
-            self._defs = [tag for tag in self.tags if tag.role == "def"]
+            if self._rows is not None:
+                self._defs = [tag for tag in self.tags if tag.role == "def"]
+            else:
+                self._defs = self._load_defs(self)
         return self._defs
 
     def definitions_with_chain(self, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:

@@ -68,8 +68,8 @@ from context.pagerank import personalised_pagerank, ranked_definitions
 from context.parserpool import ParserPool, extract_packed
 from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
-from context.symbols import Tag
-from context.tagcache import TagCache, content_digest
+from context.symbols import Tag, extract_definitions
+from context.tagcache import TagCache, content_digest, decode_rows, encode_rows
 
 __all__ = ["FileRecord", "IndexReport", "Progress", "RepoMap"]
 
@@ -266,7 +266,7 @@ class RepoMap:
             if names is None:
                 names = self._lex(path, data)
                 lexed.append((path, digest, names))
-            fresh.append(FileRecord(path, digest, names[0], names[1], self._load_rows))
+            fresh.append(FileRecord(path, digest, names[0], names[1], self._load_rows, self._load_defs))
         counts["parsed"] += len(lexed)
         counts["cached"] += len(cached)
         if cache is not None:
@@ -287,6 +287,32 @@ class RepoMap:
         if text is not None:
             return text.encode("utf-8", errors="surrogatepass")
         return read_source(self.root / rel_path)
+
+    def _load_defs(self, record: FileRecord) -> list[Tag]:
+        """A record's definitions: from cached tags or cached definitions, else a definitions-only
+        parse of the file's current bytes (then cached)."""
+        cache = self._cache
+        if cache is not None:
+            hit = cache.get_many({record.path: record.digest}).get(record.path)
+            if hit is not None:
+                return [tag for tag in decode_rows(record.path, hit.rows) if tag.role == "def"]
+            rows = cache.get_definitions_many({record.path: record.digest}).get(record.path)
+            if rows is not None:
+                return decode_rows(record.path, rows)
+        data = self._current_bytes(record.path)
+        language = language_for_path(record.path)
+        if data is None or language is None:
+            return []
+        try:
+            defs = extract_definitions(data, language, record.path)
+        except Exception:
+            log.exception("definition extraction failed for %s; rendering it without definitions", record.path)
+            return []
+        self._parses += 1
+        digest = content_digest(data)
+        if cache is not None:
+            cache.put_definitions_many([(record.path, digest, encode_rows(defs))])
+        return defs
 
     def _load_rows(self, record: FileRecord) -> bytes:
         """A record's packed tags: from the tag cache, else a parse of the file's current bytes."""
@@ -366,7 +392,7 @@ class RepoMap:
         with self._lock:
             if text is None and rel_path in self._buffers:
                 return False
-            self._install(FileRecord(rel_path, digest, def_counts, ref_counts, self._load_rows))
+            self._install(FileRecord(rel_path, digest, def_counts, ref_counts, self._load_rows, self._load_defs))
         return True
 
     def source_text(self, rel_path: str) -> str | None:

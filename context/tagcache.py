@@ -13,8 +13,10 @@ Usage::
     cache.put_many([(path, digest, tags), ...])
     cache.close()
 
-A second table holds each file's lexical name counts (:func:`context.lexical.lexical_names`, the
-ranking inputs), with its own fingerprint (``lexical.py``): ``get_lexical_many`` / ``put_lexical_many``.
+A ``defs`` table holds definition-only rows (what rendering parses a file for before the full tags
+exist; same fingerprint as the tags). Another table holds each file's lexical name counts
+(:func:`context.lexical.lexical_names`, the ranking inputs), with its own fingerprint
+(``lexical.py``): ``get_lexical_many`` / ``put_lexical_many``.
 
 Rows store tags as compact tuples (``marshal``; the format version is part of the fingerprint) and
 come back as :class:`CachedTags` (name counts, plus rows decoded into :class:`context.symbols.Tag` on
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _Entry = TypeVar("_Entry")
-_LABELS = {"tags": "tag", "lexical": "lexical"}
+_LABELS = {"tags": "tag", "lexical": "lexical", "defs": "definitions"}
 _BATCH = 500
 
 
@@ -120,6 +122,13 @@ def _encode_entry(entry: CachedTags) -> bytes:
     return marshal.dumps((entry.def_counts, entry.ref_counts, entry.rows))
 
 
+def _decode_bytes(blob: bytes) -> bytes:
+    rows = marshal.loads(blob)
+    if not isinstance(rows, bytes):
+        raise ValueError("unexpected definitions cache row layout")
+    return rows
+
+
 def _decode_lexical(blob: bytes) -> LexicalNames:
     defs, refs = marshal.loads(blob)
     if not isinstance(defs, dict) or not isinstance(refs, dict):
@@ -180,7 +189,12 @@ class TagCache:
                 "CREATE TABLE IF NOT EXISTS lexical (root TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,"
                 " blob BLOB NOT NULL, PRIMARY KEY (root, path))"
             )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS defs (root TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,"
+                " blob BLOB NOT NULL, PRIMARY KEY (root, path))"
+            )
             for key, table, fingerprint in (
+                ("defs_fingerprint", "defs", self._fingerprint),
                 ("fingerprint", "tags", self._fingerprint),
                 ("lexical_fingerprint", "lexical", self._lexical_fingerprint),
             ):
@@ -218,6 +232,14 @@ class TagCache:
     def put_many(self, entries: Iterable[tuple[str, str, CachedTags]]) -> None:
         """Store (path, digest, tags) rows, replacing older rows for those paths."""
         self._put("tags", [(path, digest, _encode_entry(tags)) for path, digest, tags in entries])
+
+    def get_definitions_many(self, digests: Mapping[str, str]) -> dict[str, bytes]:
+        """Cached definition-only rows (:func:`encode_rows` of a file's definitions) where the digest matches."""
+        return self._get("defs", digests, _decode_bytes)
+
+    def put_definitions_many(self, entries: Iterable[tuple[str, str, bytes]]) -> None:
+        """Store (path, digest, encoded definition rows)."""
+        self._put("defs", [(path, digest, marshal.dumps(rows)) for path, digest, rows in entries])
 
     def get_lexical_many(self, digests: Mapping[str, str]) -> dict[str, LexicalNames]:
         """Cached lexical (definition, reference) name counts for paths whose digest matches."""
@@ -281,5 +303,6 @@ class TagCache:
                 with conn:
                     conn.executemany("DELETE FROM tags WHERE root = ? AND path = ?", keys)
                     conn.executemany("DELETE FROM lexical WHERE root = ? AND path = ?", keys)
+                    conn.executemany("DELETE FROM defs WHERE root = ? AND path = ?", keys)
             except sqlite3.Error as exc:
                 log.warning("tag cache delete failed: %s", exc)

@@ -164,9 +164,9 @@ def test_cache_sees_content_change_without_mtime_change(tmp_path: Path) -> None:
     report = second.index_sync()
     assert (report.parsed, report.from_cache) == (1, len(FILES) - 1)  # lexical entries: one miss
     assert [t.path for t in second.definitions("format_money")] == ["shop/models.py"]
-    assert second.parse_count == 1  # the tag cache's row for the old bytes is not used
+    assert second.parse_count == 1  # the cached rows for the old bytes are not used (a definitions-only parse)
     assert second.definitions("format_cents") == []
-    assert second.parse_remaining_sync() == len(FILES) - 1 and second.parse_count == 1
+    assert second.parse_remaining_sync() == len(FILES) and second.parse_count == 2  # its full tags, once
     again = first.index_sync()  # the running map notices it too (the second map cached the new tags)
     assert (again.parsed, again.from_cache, again.unchanged) == (0, 1, len(FILES) - 1)
     assert [t.path for t in first.definitions("format_money")] == ["shop/models.py"]
@@ -291,10 +291,11 @@ def test_render_parses_only_the_rendered_files(tmp_path: Path) -> None:
     assert repo_map.parse_count == 0  # phase 1 is lexical only
     rendered = repo_map.render(120)
     shown = {line[:-1] for line in rendered.splitlines() if not line.startswith(" ")}
-    parsed = {record.path for record in repo_map.records() if record.parsed}
+    parsed = {record.path for record in repo_map.records() if record.has_definitions}
     assert shown and shown <= parsed
     assert len(parsed - shown) <= 1  # at most the file of the first definition that did not fit
     assert repo_map.parse_count == len(parsed) < len(FILES)
+    assert not any(record.parsed for record in repo_map.records())  # definitions only, not all tags
     assert repo_map.render(120) == rendered and repo_map.parse_count == len(parsed)  # cached render
     again = RepoMap(WORKSPACE, tmp_path / "cache")  # tags of those files now come from the cache
     again.index_sync()

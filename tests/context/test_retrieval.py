@@ -75,12 +75,12 @@ def test_search_never_parses_the_repository_itself(tmp_path: Path) -> None:
     retriever = Retriever(repo_map)
     assert retriever.search("apply tax", limit=3) == []  # nothing parsed yet: nothing indexed
     assert repo_map.parse_count == 0 and not retriever.complete
-    repo_map.render(120)  # parses the rendered files only; the search covers those
+    repo_map.render(120)  # parses the rendered files' definitions only
     rendered = repo_map.parse_count
     assert 0 < rendered < repo_map.file_count
-    retriever.search("apply tax", limit=3)
+    assert retriever.search("apply tax", limit=3) == []
     assert repo_map.parse_count == rendered and not retriever.complete
-    assert repo_map.parse_remaining_sync() == repo_map.file_count - rendered  # the background parse
+    assert repo_map.parse_remaining_sync() == repo_map.file_count  # the background parse
     hit = retriever.search("apply tax", limit=3)[0]
     assert (hit.path, hit.name) == ("shop/checkout.py", "apply_tax")
     assert retriever.complete

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from context.symbols import Tag, extract_tags
-from context.tagcache import TagCache, content_digest, decode_rows, pack
+from context.tagcache import TagCache, content_digest, decode_rows, encode_rows, pack
 
 SOURCE = b"class Cart:\n    def add(self, item):\n        return helper(item)\n"
 
@@ -93,3 +93,34 @@ def test_unwritable_location_disables_the_cache(tmp_path: Path, caplog: pytest.L
     cache.put_many([("m.py", content_digest(SOURCE), pack(tags_of(SOURCE)))])
     assert cache.get_many({"m.py": content_digest(SOURCE)}) == {}
     assert "tag cache disabled" in caplog.text
+
+
+def test_definition_rows_hit_only_when_digest_matches_and_follow_the_extractor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "tags.sqlite"
+    digest = content_digest(SOURCE)
+    defs = [tag for tag in tags_of(SOURCE, "m.py") if tag.role == "def"]
+    cache = TagCache(db, tmp_path)
+    cache.put_definitions_many([("m.py", digest, encode_rows(defs))])
+    assert decode_rows("m.py", cache.get_definitions_many({"m.py": digest})["m.py"]) == defs
+    assert cache.get_definitions_many({"m.py": content_digest(SOURCE + b"\n")}) == {}
+    cache.close()
+    monkeypatch.setattr("context.tagcache.extractor_fingerprint", lambda: "queries-changed")
+    assert TagCache(db, tmp_path).get_definitions_many({"m.py": digest}) == {}
+
+
+def test_lexical_rows_hit_only_when_digest_matches_and_follow_the_lexer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "tags.sqlite"
+    digest = content_digest(SOURCE)
+    names = ({"Cart": 1, "add": 1}, {"helper": 1})
+    cache = TagCache(db, tmp_path)
+    cache.put_lexical_many([("m.py", digest, names)])
+    assert cache.get_lexical_many({"m.py": digest}) == {"m.py": names}
+    assert cache.get_lexical_many({"m.py": content_digest(b"other")}) == {}
+    cache.close()
+    assert TagCache(db, tmp_path).get_many({"m.py": digest}) == {}  # the tag table is separate
+    monkeypatch.setattr("context.tagcache.lexical_fingerprint", lambda: "lexer-changed")
+    assert TagCache(db, tmp_path).get_lexical_many({"m.py": digest}) == {}
