@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from context.secrets import redact_with_count
+from context.secrets import MARKER, redact_with_count
 from context.tokens import truncate_counted
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,41 @@ def _split_at_cursor(region: str, shown: str, cursor: int) -> tuple[str, str]:
     return before, after
 
 
+# Redacted lines by their text: (redacted line, secrets masked in it).
+_redacted_lines: dict[str, tuple[str, int]] = {}
+_REDACTED_LINES_CACHE_SIZE = 32768
+
+
+def redact_region(region: str) -> tuple[str, int]:
+    """``redact_with_count(region)``, line by line from a cache.
+
+    Every rule of :mod:`context.secrets` but the private key block reads one line at a time (no
+    pattern crosses a line break; the line rules run per line), so a region without ``PRIVATE
+    KEY`` redacts as the join of its lines redacted alone (tested against the whole-region call).
+    Lines not seen before are redacted in one call, joined; a line that came out changed, or that
+    holds a marker already, is redacted alone for its count (an unchanged line without a marker
+    masked nothing: every mask writes a marker).
+    """
+    if "PRIVATE KEY" in region:
+        return redact_with_count(region)
+    lines = region.split("\n")
+    cache = _redacted_lines
+    missing = [line for line in dict.fromkeys(lines) if line not in cache]
+    if missing:
+        shown = redact_with_count("\n".join(missing))[0].split("\n")
+        if len(shown) != len(missing):  # redaction keeps lines; never trust it blindly
+            return redact_with_count(region)
+        if len(cache) + len(missing) > _REDACTED_LINES_CACHE_SIZE:
+            cache.clear()
+        for line, clean in zip(missing, shown, strict=True):
+            cache[line] = (line, 0) if clean == line and MARKER not in line else redact_with_count(line)
+    redacted = [cache.get(line) or redact_with_count(line) for line in lines]  # cleared meanwhile
+    return "\n".join(clean for clean, _ in redacted), sum(count for _, count in redacted)
+
+
 def _redacted_halves(region: str, cursor: int) -> tuple[str, str, int]:
     """The region redacted as one piece, split at `cursor`, and how many secrets were masked."""
-    shown, count = redact_with_count(region)
+    shown, count = redact_region(region)
     try:
         before, after = _split_at_cursor(region, shown, cursor)
     except ValueError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from context.code_windows import (
     FIRST_GUESS_CHARS_PER_TOKEN,
@@ -12,7 +14,9 @@ from context.code_windows import (
     _widen_for_key_blocks,
     code_windows,
     counted_code_windows,
+    redact_region,
 )
+from context.secrets import redact_with_count
 from context.tokens import count_tokens, truncate_to_tokens
 
 KEY_BODY = [
@@ -129,3 +133,25 @@ def test_the_reference_comparison_meets_secrets() -> None:
     text = _texts()[1]
     for near in ("def f_301(", "def f_8("):  # after the key block, after the password
         assert counted_code_windows(text, text.index(near), 1500, 500, "qwen2.5-coder:7b").masked == 1
+
+
+def _secret_lines() -> list[str]:
+    from tests.context import test_secrets
+
+    lines = [*test_secrets.SEEDED.split("\n"), *test_secrets.ORDINARY_CODE.split("\n")]
+    lines += [seed for seed in test_secrets.SEEDS if isinstance(seed, str)]
+    return [*lines, "x = '«redacted»'", 'password = "«redacted»"', "İstanbul token = 'a1b2c3d4e5f6'", "\r", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_secret_lines()), max_size=40))
+def test_a_region_redacts_line_by_line_as_it_does_whole(lines: list[str]) -> None:
+    region = "\n".join(lines)
+    assert redact_region(region) == redact_with_count(region)
+    assert redact_region(region) == redact_with_count(region)  # again, from the cache
+
+
+def test_line_by_line_redaction_meets_secrets() -> None:
+    region = "\n".join(_secret_lines())
+    clean, count = redact_region(region)
+    assert count >= 20 and clean != region
