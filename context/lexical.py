@@ -98,7 +98,8 @@ _NOT_A_NAME["cpp"] = _NOT_A_NAME["c"] | _words("new delete throw co_return co_yi
 
 _PY_DEF = re.compile(rb"def[ \t]+(" + _W + rb")")  # literal first: the fastest search re has
 _PY_CLASS = re.compile(rb"class[ \t]+(" + _W + rb")")
-_PY_PROSE = re.compile(rb'"""[\s\S]*?"""|#[^\n]*')  # docstrings and comments: prose, not code
+_PY_DOCSTRING = re.compile(rb'"""[\s\S]*?"""')  # prose, not code; two literal-first passes
+_PY_COMMENT = re.compile(rb"#[^\n]*")  # are about twice as fast as one alternation
 _PY_ASSIGN = re.compile(rb"\n(" + _W + rb")[ \t]*(?::(?!=)|=(?!=))")
 
 
@@ -305,7 +306,7 @@ def lexical_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
     """(definition-name counts, reference-name counts) of one file; KeyError for an unknown language."""
     find_defs = _DEFINITIONS[language]
     if language == "python":
-        data = _PY_PROSE.sub(b" ", data)
+        data = _PY_COMMENT.sub(b" ", _PY_DOCSTRING.sub(b" ", data))
     def_counts: Counter[bytes] = Counter(find_defs(data))
     tokens = Counter(data.translate(_TOKEN_TABLE).split())
     for word in _KEYWORDS[_KEYWORD_FAMILY.get(language, language)]:

@@ -79,6 +79,7 @@ class ReferenceGraph:
         self._ids: dict[str, int] = {}
         self._paths: list[str] = []
         self._edges: dict[tuple[int, int], int] = {}
+        self._bulk_edges: tuple[IntArray, IntArray, IntArray] | None = None  # (src, dst, weight) ids
         self._file_defs: dict[str, Mapping[str, int]] = {}
         self._file_refs: dict[str, Mapping[str, int]] = {}
         self._dirty: dict[str, _Snapshot] = {}
@@ -186,6 +187,7 @@ class ReferenceGraph:
         if not self._edges and not self._applied:
             self._flush_bulk()
             return
+        self._materialize()
         edges, ids = self._edges, self._id
         for name, before in sorted(self._dirty.items()):
             self._reference_weights.pop(name, None)
@@ -267,8 +269,19 @@ class ReferenceGraph:
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         totals = np.add.reduceat(pair_weight[keep][order], starts)
         unique = keys[starts]
-        pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
-        self._edges.update(zip(pairs, totals.tolist(), strict=True))
+        self._bulk_edges = (unique // width, unique % width, totals.astype(np.int64))
+
+    def prepare_updates(self) -> None:
+        """Build what incremental flushes need now (else the first edit after a bulk build pays it)."""
+        self._materialize()
+
+    def _materialize(self) -> None:
+        """The first flush's edges as the dict incremental flushes update (built only if one comes)."""
+        if self._bulk_edges is not None:
+            src, dst, weight = self._bulk_edges
+            self._bulk_edges = None
+            pairs = zip(src.tolist(), dst.tolist(), strict=True)
+            self._edges.update(zip(pairs, weight.tolist(), strict=True))
 
     def edge_arrays(self) -> EdgeArrays:
         """The flushed graph as arrays over sorted nodes, edges sorted by (src, dst); cached."""
@@ -278,11 +291,15 @@ class ReferenceGraph:
             node_ids = [self._id(node) for node in nodes]
             canonical = np.full(len(self._paths), -1, dtype=np.int64)
             canonical[node_ids] = np.arange(len(nodes), dtype=np.int64)
-            count = len(self._edges)
-            pairs = np.fromiter(itertools.chain.from_iterable(self._edges), dtype=np.int64, count=2 * count)
-            weight = np.fromiter(self._edges.values(), dtype=np.int64, count=count)
-            src = canonical[pairs[0::2]]
-            dst = canonical[pairs[1::2]]
+            if self._bulk_edges is not None:
+                src_ids, dst_ids, weight = self._bulk_edges
+            else:
+                count = len(self._edges)
+                pairs = np.fromiter(itertools.chain.from_iterable(self._edges), dtype=np.int64, count=2 * count)
+                weight = np.fromiter(self._edges.values(), dtype=np.int64, count=count)
+                src_ids, dst_ids = pairs[0::2], pairs[1::2]
+            src = canonical[src_ids]
+            dst = canonical[dst_ids]
             order = np.lexsort((dst, src))
             index = {node: i for i, node in enumerate(nodes)}
             self._arrays = EdgeArrays(nodes, index, src[order], dst[order], weight[order])

@@ -198,6 +198,8 @@ class RepoMap:
         match its record is left to be loaded on demand (its record is about to be replaced). Runs
         beside ``index`` (which replaces records; a replaced record's tags are simply not used)."""
         with self._parse_lock:
+            with self._lock:
+                self._graph.prepare_updates()  # off the cold build's path, before the first edit
             pending = [record for record in self.records() if not record.parsed]
             total = len(pending)
             parallel = self._workers > 1 and total >= PARALLEL_MIN_FILES
