@@ -241,10 +241,10 @@ _cache = _NodeCache(_CACHE_BYTES, _CACHE_ENTRIES)
 
 
 def _read_run(
-    source: bytes, language: str, root: Node, nodes: list[Node], queries: _NodeQueries
-) -> list[tuple[_RelativeTag, ...]]:
-    """The definitions of each of the consecutive top-level `nodes`, positions relative to it, from
-    one query over their span (the local patterns at any depth, the rooted ones at depth 1)."""
+    source: bytes, language: str, path: str, root: Node, nodes: list[Node], queries: _NodeQueries
+) -> list[_NodeEntry]:
+    """The definitions of each of the consecutive top-level `nodes`, from one query over their span
+    (the local patterns at any depth, the rooted ones at depth 1)."""
     span = (nodes[0].start_byte, nodes[-1].end_byte)
     cursor = QueryCursor(queries.local)
     cursor.set_byte_range(*span)
@@ -263,20 +263,36 @@ def _read_run(
         index = bisect.bisect_right(starts, names[0].start_byte) - 1
         if index >= 0 and names[0].start_byte < nodes[index].end_byte:  # not a neighbour's
             per_node[index].append((pattern, captures))
-    return [_relative(source, language, node, found) for node, found in zip(nodes, per_node, strict=True)]
+    return [_entry(source, language, path, node, found) for node, found in zip(nodes, per_node, strict=True)]
 
 
-def _relative(
-    source: bytes, language: str, node: Node, matches: list[tuple[int, dict[str, list[Node]]]]
-) -> tuple[_RelativeTag, ...]:
-    best = collect_tags(matches, source, language, "", lambda byte, row: row)
-    byte, row = node.start_byte, node.start_point.row
-    tags = sorted((tag for _, tag in best.values() if tag.role == "def"), key=tag_order)
-    return tuple(
-        (t.name, t.kind, t.line - row, t.start_byte - byte, t.end_byte - byte, t.signature, t.scope,
-         (t.end_line if t.end_line is not None else t.line) - row)
-        for t in tags
-    )  # fmt: skip
+def _entry(
+    source: bytes, language: str, path: str, node: Node, matches: list[tuple[int, dict[str, list[Node]]]]
+) -> _NodeEntry:
+    """The node's entry, placed where the node is now (its tags ready)."""
+    if not matches:
+        entry = _NodeEntry(())
+    else:
+        best = collect_tags(matches, source, language, path, lambda byte, row: row)
+        tags = sorted((tag for _, tag in best.values() if tag.role == "def"), key=tag_order)
+        byte, row = node.start_byte, node.start_point.row
+        entry = _NodeEntry(
+            tuple(
+                (
+                    t.name,
+                    t.kind,
+                    t.line - row,
+                    t.start_byte - byte,
+                    t.end_byte - byte,
+                    t.signature,
+                    t.scope,
+                    (t.end_line if t.end_line is not None else t.line) - row,
+                )
+                for t in tags
+            )
+        )
+        entry.placed = (path, byte, row, tuple(tags))
+    return entry
 
 
 class _NodeEntry:
@@ -335,9 +351,10 @@ def definitions_in_range(source: bytes, language: str, path: str, tree: Tree, by
             else:
                 found.append(entry.tags(path, node.start_byte, node.start_point.row))
     for run in _runs(missing):
-        relative = _read_run(source, language, root, [node for _, node, _ in run], queries)
-        for (_, node, run_key), tags in zip(run, relative, strict=True):
-            entry = _NodeEntry(tags) if run_key is None else _cache.put(run_key, _NodeEntry(tags))
+        entries = _read_run(source, language, path, root, [node for _, node, _ in run], queries)
+        for (_, node, run_key), entry in zip(run, entries, strict=True):
+            if run_key is not None:
+                _cache.put(run_key, entry)
             found.append(entry.tags(path, node.start_byte, node.start_point.row))
     result = [tag for tags in found for tag in tags if first <= tag.start_byte < last]
     result.sort(key=tag_order)
