@@ -9,6 +9,7 @@ second, cheaper loader (a definitions-only query: about half the cost of all tag
 thread-safe and happens once per record; records are replaced, never mutated otherwise, when a file
 changes.
 
+:class:`TagLoader` is what loads them (tag cache, else a parse), and fills batches for phase 2.
 :func:`read_source` is how the map reads a file from disk (size, binary and minified checks).
 """
 
@@ -19,9 +20,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from context.languages import language_for_path
 from context.maprender import enclosing_chain
-from context.symbols import Tag
-from context.tagcache import decode_rows
+from context.parserpool import ParserPool, extract_packed
+from context.symbols import Tag, extract_definitions
+from context.tagcache import TagCache, content_digest, decode_rows, encode_rows
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,92 @@ class FileRecord:
             if tag.name == name:
                 found.append((tag, (*enclosing_chain(defs, i), tag)))
         return found
+
+
+class TagLoader:
+    """Loads records' tags and definitions: from the tag cache, else by parsing the file's current
+    bytes (the open buffer's text when there is one, else the disk), then caches them. ``parses``
+    counts the parses (both kinds). Safe to call from several threads."""
+
+    def __init__(self, root: Path, cache: TagCache | None, buffer_text: Callable[[str], str | None]) -> None:
+        self._root = root
+        self._cache = cache
+        self._buffer_text = buffer_text
+        self.parses = 0
+
+    def current_bytes(self, rel_path: str) -> bytes | None:
+        text = self._buffer_text(rel_path)
+        if text is not None:
+            return text.encode("utf-8", errors="surrogatepass")
+        return read_source(self._root / rel_path)
+
+    def load_defs(self, record: FileRecord) -> list[Tag]:
+        """A record's definitions: from cached tags or cached definitions, else a definitions-only
+        parse of the file's current bytes (then cached)."""
+        cache = self._cache
+        if cache is not None:
+            hit = cache.get_many({record.path: record.digest}).get(record.path)
+            if hit is not None:
+                return [tag for tag in decode_rows(record.path, hit.rows) if tag.role == "def"]
+            rows = cache.get_definitions_many({record.path: record.digest}).get(record.path)
+            if rows is not None:
+                return decode_rows(record.path, rows)
+        data = self.current_bytes(record.path)
+        language = language_for_path(record.path)
+        if data is None or language is None:
+            return []
+        try:
+            defs = extract_definitions(data, language, record.path)
+        except Exception:
+            log.exception("definition extraction failed for %s; rendering it without definitions", record.path)
+            return []
+        self.parses += 1
+        if cache is not None:
+            cache.put_definitions_many([(record.path, content_digest(data), encode_rows(defs))])
+        return defs
+
+    def load_rows(self, record: FileRecord) -> bytes:
+        """A record's packed tags: from the tag cache, else a parse of the file's current bytes."""
+        if self._cache is not None:
+            hit = self._cache.get_many({record.path: record.digest}).get(record.path)
+            if hit is not None:
+                return hit.rows
+        data = self.current_bytes(record.path)
+        if data is None:
+            return extract_packed(record.path, b"").rows
+        digest = content_digest(data)
+        if digest != record.digest:  # changed since it was indexed: the next index/update replaces it
+            log.debug("repo map: %s changed since indexing; tags are of the current bytes", record.path)
+        packed = extract_packed(record.path, data)
+        self.parses += 1
+        if self._cache is not None:
+            self._cache.put_many([(record.path, digest, packed)])
+        return packed.rows
+
+    def fill(self, batch: list[FileRecord], pool: ParserPool) -> int:
+        """Give each record of `batch` its tags (phase 2): cached rows where the digest matches, the
+        rest parsed in `pool` from the bytes read now (a file whose bytes no longer match its record
+        is left to load on demand); returns how many records of the batch have their tags."""
+        cached = self._cache.get_many({r.path: r.digest for r in batch}) if self._cache is not None else {}
+        for record in batch:
+            if record.path in cached:
+                record.fill(cached[record.path].rows)
+        misses: list[tuple[FileRecord, bytes]] = []
+        for record in batch:
+            if record.parsed:
+                continue
+            data = self.current_bytes(record.path)
+            if data is not None and content_digest(data) == record.digest:
+                misses.append((record, data))
+        extracted = pool.extract([(record.path, data) for record, data in misses])
+        self.parses += len(misses)
+        if self._cache is not None:
+            self._cache.put_many(
+                (record.path, record.digest, packed) for (record, _), packed in zip(misses, extracted, strict=True)
+            )
+        for (record, _), packed in zip(misses, extracted, strict=True):
+            record.fill(packed.rows)
+        return sum(1 for record in batch if record.parsed)
 
 
 def read_source(path: Path) -> bytes | None:

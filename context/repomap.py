@@ -23,7 +23,9 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   vanished are dropped. Open buffers always win over disk.
 * Tags (tree-sitter, :mod:`context.symbols`) are loaded per file on first use
   (:class:`~context.maprecords.FileRecord`): from the tag cache, else by parsing the file's current
-  bytes (then cached). ``render`` loads only the files whose definitions it renders.
+  bytes (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a
+  cheaper definitions-only parse until the full tags exist (:class:`~context.maprecords.TagLoader`).
+  ``render`` loads only the files whose definitions it renders.
   ``parse_remaining`` (phase 2) fills every record's tags in the background, in batches, spreading
   the parses over ``workers`` niced processes when ``PARALLEL_MIN_FILES`` or more need parsing
   (default: the CPU count, at most ``MAX_WORKERS``; see :mod:`context.parserpool`); it is stopped by
@@ -62,14 +64,14 @@ from pathlib import Path, PurePosixPath
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
-from context.maprecords import FileRecord, read_source
+from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
 from context.pagerank import personalised_pagerank, ranked_definitions
-from context.parserpool import ParserPool, extract_packed
+from context.parserpool import ParserPool
 from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
-from context.symbols import Tag, extract_definitions
-from context.tagcache import TagCache, content_digest, decode_rows, encode_rows
+from context.symbols import Tag
+from context.tagcache import TagCache, content_digest
 
 __all__ = ["FileRecord", "IndexReport", "Progress", "RepoMap"]
 
@@ -122,7 +124,7 @@ class RepoMap:
         self._generation = 0
         self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._accepted: dict[str, bool] = {}
-        self._parses = 0
+        self._loader = TagLoader(self.root, self._cache, self._buffer_text)
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class RepoMap:
     @property
     def parse_count(self) -> int:
         """How many files were parsed with tree-sitter so far (on demand or by ``parse_remaining``)."""
-        return self._parses
+        return self._loader.parses
 
     @property
     def file_count(self) -> int:
@@ -208,32 +210,10 @@ class RepoMap:
                 for start in range(0, total, PARSE_BATCH_FILES):
                     if self._stop.is_set():
                         break
-                    filled += self._parse_batch(pending[start : start + PARSE_BATCH_FILES], pool)
+                    filled += self._loader.fill(pending[start : start + PARSE_BATCH_FILES], pool)
                     if progress is not None:
                         progress(min(start + PARSE_BATCH_FILES, total), total)
             return filled
-
-    def _parse_batch(self, batch: list[FileRecord], pool: ParserPool) -> int:
-        cached = self._cache.get_many({r.path: r.digest for r in batch}) if self._cache is not None else {}
-        for record in batch:
-            if record.path in cached:
-                record.fill(cached[record.path].rows)
-        misses: list[tuple[FileRecord, bytes]] = []
-        for record in batch:
-            if record.parsed:
-                continue
-            data = self._current_bytes(record.path)
-            if data is not None and content_digest(data) == record.digest:
-                misses.append((record, data))
-        extracted = pool.extract([(record.path, data) for record, data in misses])
-        self._parses += len(misses)
-        if self._cache is not None:
-            self._cache.put_many(
-                (record.path, record.digest, packed) for (record, _), packed in zip(misses, extracted, strict=True)
-            )
-        for (record, _), packed in zip(misses, extracted, strict=True):
-            record.fill(packed.rows)
-        return sum(1 for record in batch if record.parsed)
 
     @staticmethod
     def _report(total: int, counts: Counter[str], gone: list[str], *, complete: bool) -> IndexReport:
@@ -268,7 +248,7 @@ class RepoMap:
             if names is None:
                 names = self._lex(path, data)
                 lexed.append((path, digest, names))
-            fresh.append(FileRecord(path, digest, names[0], names[1], self._load_rows, self._load_defs))
+            fresh.append(self._new_record(path, digest, *names))
         counts["parsed"] += len(lexed)
         counts["cached"] += len(cached)
         if cache is not None:
@@ -283,56 +263,12 @@ class RepoMap:
         language = language_for_path(path)
         return lexical_names(data, language) if language is not None else ({}, {})
 
-    def _current_bytes(self, rel_path: str) -> bytes | None:
+    def _new_record(self, path: str, digest: str, defs: dict[str, int], refs: dict[str, int]) -> FileRecord:
+        return FileRecord(path, digest, defs, refs, self._loader.load_rows, self._loader.load_defs)
+
+    def _buffer_text(self, rel_path: str) -> str | None:
         with self._lock:
-            text = self._buffers.get(rel_path)
-        if text is not None:
-            return text.encode("utf-8", errors="surrogatepass")
-        return read_source(self.root / rel_path)
-
-    def _load_defs(self, record: FileRecord) -> list[Tag]:
-        """A record's definitions: from cached tags or cached definitions, else a definitions-only
-        parse of the file's current bytes (then cached)."""
-        cache = self._cache
-        if cache is not None:
-            hit = cache.get_many({record.path: record.digest}).get(record.path)
-            if hit is not None:
-                return [tag for tag in decode_rows(record.path, hit.rows) if tag.role == "def"]
-            rows = cache.get_definitions_many({record.path: record.digest}).get(record.path)
-            if rows is not None:
-                return decode_rows(record.path, rows)
-        data = self._current_bytes(record.path)
-        language = language_for_path(record.path)
-        if data is None or language is None:
-            return []
-        try:
-            defs = extract_definitions(data, language, record.path)
-        except Exception:
-            log.exception("definition extraction failed for %s; rendering it without definitions", record.path)
-            return []
-        self._parses += 1
-        digest = content_digest(data)
-        if cache is not None:
-            cache.put_definitions_many([(record.path, digest, encode_rows(defs))])
-        return defs
-
-    def _load_rows(self, record: FileRecord) -> bytes:
-        """A record's packed tags: from the tag cache, else a parse of the file's current bytes."""
-        if self._cache is not None:
-            hit = self._cache.get_many({record.path: record.digest}).get(record.path)
-            if hit is not None:
-                return hit.rows
-        data = self._current_bytes(record.path)
-        if data is None:
-            return extract_packed(record.path, b"").rows
-        digest = content_digest(data)
-        if digest != record.digest:  # changed since it was indexed: the next index/update replaces it
-            log.debug("repo map: %s changed since indexing; tags are of the current bytes", record.path)
-        packed = extract_packed(record.path, data)
-        self._parses += 1
-        if self._cache is not None:
-            self._cache.put_many([(record.path, digest, packed)])
-        return packed.rows
+            return self._buffers.get(rel_path)
 
     def _install(self, record: FileRecord) -> None:
         self._graph.replace_file(record.path, record.def_counts, record.ref_counts)
@@ -394,7 +330,7 @@ class RepoMap:
         with self._lock:
             if text is None and rel_path in self._buffers:
                 return False
-            self._install(FileRecord(rel_path, digest, def_counts, ref_counts, self._load_rows, self._load_defs))
+            self._install(self._new_record(rel_path, digest, def_counts, ref_counts))
         return True
 
     def source_text(self, rel_path: str) -> str | None:
