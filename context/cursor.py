@@ -118,8 +118,10 @@ def _text(node: Node) -> str:
     return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
 
 
-def _first_line(node: Node) -> str:
-    return _text(node).split("\n", 1)[0].strip()
+def _first_line(source: bytes, node: Node) -> str:
+    """The node's first line, trimmed (only that line is decoded: a scope can be a whole file)."""
+    end = source.find(b"\n", node.start_byte, node.end_byte)
+    return source[node.start_byte : end if end != -1 else node.end_byte].decode("utf-8", errors="replace").strip()
 
 
 def _anchor_node(doc: Document, offset: int, *, blank_prefix: bool) -> Node | None:
@@ -156,7 +158,7 @@ def _scope_chain(
         if blank_column is not None and _indent_width(doc.line_text(start)) >= blank_column:
             break
         end = doc.position_at(doc.offset_of_byte(scope_node.end_byte)).line
-        infos.append(ScopeInfo(kind, name, start, end, _first_line(scope_node)))
+        infos.append(ScopeInfo(kind, name, start, end, _first_line(doc.source, scope_node)))
         nodes.append(scope_node)
     return tuple(infos), nodes
 

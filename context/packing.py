@@ -24,12 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from context.code_windows import counted_code_windows
+from context.code_windows import counted_code_windows, redact_region
 from context.cursor import CursorContext, ScopeInfo, cursor_context
 from context.document import Document
 from context.positions import Position
 from context.secrets import redact_with_count
-from context.tokens import count_tokens, truncate_to_tokens
+from context.tokens import count_lines, count_tokens, truncate_to_tokens
 
 IMPORTS_SHARE = 0.15
 NEARBY_SHARE = 0.10
@@ -140,10 +140,13 @@ class _Budget:
         return clean
 
     def redact_lines(self, lines: list[str]) -> list[str]:
-        """Redact many lines in one pass (redaction keeps the line structure)."""
+        """Redact many lines in one pass (redaction keeps the line structure; lines seen before
+        come from redact_region's cache)."""
         if not lines:
             return []
-        clean = self.redact("\n".join(lines)).split("\n")
+        text, count = redact_region("\n".join(lines))
+        self.redactions += count
+        clean = text.split("\n")
         return clean if len(clean) == len(lines) else [self.redact(line) for line in lines]
 
     def take_lines(self, name: str, lines: Sequence[str], cap: int) -> str:
@@ -188,7 +191,7 @@ def _window_room(cursor: CursorContext, left: int, budget: int, model: str | Non
     shares = (IMPORTS_SHARE, NEARBY_SHARE, EXTRA_SHARE)
     reserve = 0
     for lines, share in zip(everything, shares, strict=True):
-        reserve += min(int(budget * share), sum(count_tokens(line + "\n", model) for line in lines))
+        reserve += min(int(budget * share), count_lines(lines, model))
     return max(0, left - reserve)
 
 

@@ -34,6 +34,7 @@ import math
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from typing import Literal
 
 # Pieces, in the manner of the o200k/cl100k pre-tokenizers: a letter run takes one leading space and
@@ -188,6 +189,16 @@ def count_tokens(text: str, model: str | None = None) -> int:
 
 
 _CACHED_LENGTH = 400
+
+
+def count_lines(lines: Iterable[str], model: str | None = None) -> int:
+    """``sum(count_tokens(line + "\\n", model) for line in lines)``, the family looked up once."""
+    family = model_family(model)
+    total = 0
+    for line in lines:
+        text = line + "\n"
+        total += _count_short(text, family) if len(text) <= _CACHED_LENGTH else _count(text, family)
+    return total
 
 
 def _count(text: str, family: Family) -> int:

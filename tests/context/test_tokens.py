@@ -26,6 +26,7 @@ from context.tokens import (
     _FAMILY_FACTOR,
     _raw_bound,
     _raw_limit,
+    count_lines,
     count_tokens,
     model_family,
     truncate_counted,
@@ -286,3 +287,10 @@ def test_raw_limit_is_the_largest_raw_bound_that_fits(budget: int, model: str) -
     limit = _raw_limit(budget, family)
     factor = 1.25 if family == "anthropic" else 1.0
     assert limit == max([-1, *(raw for raw in range(100) if math.ceil(raw * factor) + 2 <= budget)])
+
+
+def test_count_lines_is_the_sum_of_each_line_with_its_break() -> None:
+    lines = [*CODE.splitlines()[:50], "", "x" * 900, "é語🙂"]
+    for model in (OPENAI_MODEL, CLAUDE_MODEL, LOCAL_MODEL, None):
+        assert count_lines(lines, model) == sum(count_tokens(line + "\n", model) for line in lines)
+    assert count_lines([], OPENAI_MODEL) == 0
