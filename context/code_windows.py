@@ -66,8 +66,10 @@ def _split_at_cursor(region: str, shown: str, cursor: int) -> tuple[str, str]:
     return before, after
 
 
-# Redacted lines by their text: (redacted line, secrets masked in it).
-_redacted_lines: dict[str, tuple[str, int]] = {}
+# Each line seen, redacted, and the secrets masked in it (two dicts: the region is put together
+# with map() in C).
+_redacted_lines: dict[str, str] = {}
+_masked_in_line: dict[str, int] = {}
 _REDACTED_LINES_CACHE_SIZE = 32768
 
 
@@ -84,18 +86,26 @@ def redact_region(region: str) -> tuple[str, int]:
     if "PRIVATE KEY" in region:
         return redact_with_count(region)
     lines = region.split("\n")
-    cache = _redacted_lines
-    missing = [line for line in dict.fromkeys(lines) if line not in cache]
+    texts, counts = _redacted_lines, _masked_in_line
+    missing = [line for line in dict.fromkeys(lines) if line not in texts]
     if missing:
         shown = redact_with_count("\n".join(missing))[0].split("\n")
         if len(shown) != len(missing):  # redaction keeps lines; never trust it blindly
             return redact_with_count(region)
-        if len(cache) + len(missing) > _REDACTED_LINES_CACHE_SIZE:
-            cache.clear()
+        if len(texts) + len(missing) > _REDACTED_LINES_CACHE_SIZE:
+            texts.clear()
+            counts.clear()
         for line, clean in zip(missing, shown, strict=True):
-            cache[line] = (line, 0) if clean == line and MARKER not in line else redact_with_count(line)
-    redacted = [cache.get(line) or redact_with_count(line) for line in lines]  # cleared meanwhile
-    return "\n".join(clean for clean, _ in redacted), sum(count for _, count in redacted)
+            if clean != line or MARKER in line:
+                clean, count = redact_with_count(line)
+            else:
+                count = 0
+            counts[line] = count  # the count first: a line in `texts` always has its count
+            texts[line] = clean
+    try:
+        return "\n".join(map(texts.__getitem__, lines)), sum(map(counts.__getitem__, lines))
+    except KeyError:  # another thread emptied the cache meanwhile
+        return redact_with_count(region)
 
 
 def _redacted_halves(region: str, cursor: int) -> tuple[str, str, int]:

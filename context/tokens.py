@@ -29,10 +29,11 @@ files; the median overcount on code is about 1.5x of o200k (1.9x for the Claude 
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
 from typing import Literal
@@ -142,27 +143,36 @@ def _raw_bound(text: str, digits_per_token: int) -> int:
 
 
 # Lines are what packers count, over and over on every keystroke (the same lines around the
-# cursor): their raw bounds are cached by content, one plain dict per digit rule (a dict lookup is
-# what the packers' inner loops pay per line). Longer lines are rare and counted each time. When a
-# cache is full its oldest entry goes (the lines near the cursor come back at once if needed).
+# cursor): their raw bounds are cached by content, one dict per digit rule, read in C
+# (``map(costs.__getitem__, lines)``). Longer lines are rare and counted each time. A full cache is
+# emptied (the lines near the cursor come back at once).
 _CACHED_LINE_LENGTH = 1000
 _LINE_CACHE_SIZE = 65536
-_line_costs: dict[int, dict[str, int]] = {3: {}, 1: {}}
-_line_costs_lock = threading.Lock()
+
+
+class _LineCosts(dict[str, int]):
+    """Line -> raw bound under one digit rule, filled as lines are met (lines over 1000 characters
+    are counted each time, not kept)."""
+
+    def __init__(self, digits_per_token: int) -> None:
+        super().__init__()
+        self.digits_per_token = digits_per_token
+
+    def __missing__(self, line: str) -> int:
+        cost = _raw_bound(line, self.digits_per_token)
+        if len(line) <= _CACHED_LINE_LENGTH:
+            if len(self) >= _LINE_CACHE_SIZE:
+                self.clear()
+            self[line] = cost
+        return cost
+
+
+_line_costs = {3: _LineCosts(3), 1: _LineCosts(1)}
 
 
 def _line_raw_bound(line: str, digits_per_token: int) -> int:
     """The raw bound of one line (line break included), from the cache when the line is short."""
-    cache = _line_costs[digits_per_token]
-    cost = cache.get(line)
-    if cost is None:
-        cost = _raw_bound(line, digits_per_token)
-        if len(line) <= _CACHED_LINE_LENGTH:
-            with _line_costs_lock:
-                if len(cache) >= _LINE_CACHE_SIZE:
-                    del cache[next(iter(cache))]
-                cache[line] = cost
-    return cost
+    return _line_costs[digits_per_token][line]
 
 
 def _lines_raw_bound(text: str, digits_per_token: int) -> int:
@@ -231,19 +241,9 @@ def truncate_counted(
     family = model_family(model)
     part = _fitting_part(text, budget, keep)
     lines = part.splitlines(keepends=True)
-    limit = _raw_limit(budget, family)
-    digits = _DIGITS_PER_TOKEN[family]
-    cache = _line_costs[digits]
-    kept = 0
-    raw_total = 0
-    for line in lines if keep == "head" else reversed(lines):
-        cost = cache.get(line)
-        if cost is None:
-            cost = _line_raw_bound(line, digits)
-        if raw_total + cost > limit:
-            break
-        raw_total += cost
-        kept += 1
+    kept, raw_total = _fitting_lines(
+        lines if keep == "head" else lines[::-1], _raw_limit(budget, family), _DIGITS_PER_TOKEN[family]
+    )
     if kept == len(lines):
         result = text  # `part` is all of `text` (see _fitting_part)
     elif kept:
@@ -253,6 +253,27 @@ def truncate_counted(
         return cut, count_tokens(cut, model)
     size = len(result) if result.isascii() else max(len(result.encode("utf-8")), _nfc_bytes(result))
     return result, min(math.ceil(raw_total * _FAMILY_FACTOR[family]) + _SLACK, size)
+
+
+def _fitting_lines(lines: list[str], limit: int, digits_per_token: int) -> tuple[int, int]:
+    """How many of `lines`, from the first, fit under a raw bound of `limit`, and their raw bound.
+
+    Read in chunks that double (32 lines, 64, ...): each chunk's bounds are summed in C and the
+    cut found by bisection; at most one chunk is read past the cut.
+    """
+    get = _line_costs[digits_per_token].__getitem__
+    total = 0
+    done = 0
+    size = 32
+    while done < len(lines):
+        sums = list(itertools.accumulate(map(get, lines[done : done + size]), initial=total))
+        fit = bisect.bisect_right(sums, limit, 1) - 1  # sums[0] == total <= limit
+        if fit < len(sums) - 1:
+            return done + fit, sums[fit]
+        done += fit
+        total = sums[-1]
+        size *= 2
+    return done, total
 
 
 # No piece costs less than one token per this many characters (a run of 16 blanks costs 2, a
