@@ -19,16 +19,18 @@ Definitions:
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from context.code_windows import code_windows
 from context.definitions import definitions_in_range
 from context.document import Document
+from context.languages import get_language, get_parser
 from context.positions import Position
 from context.scopes import enclosing_scopes, scope_kind
 from context.symbols import Tag
@@ -208,6 +210,30 @@ def _node_imports(doc: Document, nodes: list[Node]) -> set[tuple[int, str]]:
     return {(doc.position_at(doc.offset_of_byte(node.start_byte)).line, _text(node).strip()) for node in nodes}
 
 
+@functools.cache
+def _import_query(language: str) -> Query | None:
+    """The import statements among the root's children, as a query run at depth 1 (tree-sitter
+    steps over the top-level nodes in C: typing changes the text, so the result is rarely cached).
+    None where imports nest in preprocessor blocks (C, C++): those are scanned."""
+    if language in ("c", "cpp"):
+        return None
+    root = get_parser(language).parse(b"").root_node
+    if root.child_by_field_name("body") is not None:
+        return None  # _import_nodes would read the body, not the root's children
+    types = " ".join(f"({node_type})" for node_type in IMPORT_NODES[language])
+    return Query(get_language(language), f"[{types}] @import")
+
+
+def _top_level_import_nodes(root: Node, language: str, types: tuple[str, ...]) -> list[Node]:
+    """What ``_import_nodes(root, types)`` finds (in another order)."""
+    query = _import_query(language)
+    if query is None:
+        return _import_nodes(root, types)
+    cursor = QueryCursor(query)
+    cursor.set_max_start_depth(1)
+    return [node for _, captures in cursor.matches(root) for node in captures["import"] if node.parent == root]
+
+
 def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[tuple[int, str], ...]:
     """Top-level imports, and those in enclosing scopes that come before the cursor."""
     if doc.tree is None or doc.language not in IMPORT_NODES:
@@ -216,7 +242,7 @@ def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[
     key = (doc.language, doc.source)
     top = _top_level_imports_cache.get(key)
     if not isinstance(top, frozenset):
-        top = frozenset(_node_imports(doc, _import_nodes(doc.tree.root_node, types)))
+        top = frozenset(_node_imports(doc, _top_level_import_nodes(doc.tree.root_node, doc.language, types)))
         _top_level_imports_cache.put(key, top)
     nodes: list[Node] = []
     for scope in scope_nodes:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from context.cursor import cursor_context, text_windows
+from context.cursor import IMPORT_NODES, _import_nodes, _top_level_import_nodes, cursor_context, text_windows
 from context.document import Document
+from context.languages import language_for_path
 from context.tokens import count_tokens
 
 WORKSPACE = Path(__file__).parent.parent / "workspaces" / "multilang"
@@ -110,3 +111,45 @@ def test_after_closing_brace_is_outside_the_function() -> None:
     doc = Document("m.js", "function f() {\n  return 1;\n}\n\n")
     assert [s.kind for s in cursor_context(doc, (3, 0)).scopes] == ["module"]
     assert [s.name for s in cursor_context(doc, (1, 2)).scopes] == ["m.js", "f"]
+
+
+def _fixture_documents() -> list[Document]:
+    root = Path(__file__).parent.parent / "workspaces"
+    return [
+        Document(path.name, path.read_text(encoding="utf-8"))
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and language_for_path(path) is not None
+    ]
+
+
+def test_top_level_imports_from_the_query_are_those_of_the_scan() -> None:
+    seen = 0
+    for doc in _fixture_documents():
+        assert doc.tree is not None and doc.language is not None
+        if doc.language not in IMPORT_NODES:
+            continue
+        types = IMPORT_NODES[doc.language]
+        found = _top_level_import_nodes(doc.tree.root_node, doc.language, types)
+        expected = _import_nodes(doc.tree.root_node, types)
+        assert sorted(n.byte_range for n in found) == sorted(n.byte_range for n in expected), doc.path
+        seen += len(expected)
+    assert seen > 20
+
+
+def test_imports_stay_right_while_typing_an_import() -> None:
+    doc = Document("m.py", "import os\n\n\ndef f():\n    pass\n")
+    line, column = 2, 0
+    for char in "from sys import path\nimport re as regex\n":
+        doc.apply_change(((line, column), (line, column)), char, doc.version + 1)
+        line, column = (line + 1, 0) if char == "\n" else (line, column + 1)
+        assert doc.tree is not None
+        types = IMPORT_NODES["python"]
+        found = _top_level_import_nodes(doc.tree.root_node, "python", types)
+        assert sorted(n.byte_range for n in found) == sorted(
+            n.byte_range for n in _import_nodes(doc.tree.root_node, types)
+        )
+    assert [text for _, text in cursor_context(doc, (0, 0)).imports] == [
+        "import os",
+        "from sys import path",
+        "import re as regex",
+    ]
