@@ -181,23 +181,29 @@ def _import_nodes(container: Node, types: tuple[str, ...]) -> list[Node]:
 
 class _SameSourceCache:
     """The last few results of a pure function of a document's text (same text: same result), so
-    requests at one document version (the cursor moved, a request was repeated) reuse them."""
+    requests at one document version (the cursor moved, a request was repeated) reuse them.
+
+    Entries are found by the identity of the text's bytes (snapshots of one version share them),
+    not by their hash: hashing a large file's bytes anew at every keystroke costs more than the
+    lookup saves. An entry keeps its bytes alive, so their identity cannot be reused meanwhile.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._entries: OrderedDict[tuple[object, ...], tuple[bytes, object]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...]) -> object | None:
+    def get(self, source: bytes, key: tuple[object, ...]) -> object | None:
         with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        return None
+            found = self._entries.get((id(source), *key))
+            if found is None or found[0] is not source:
+                return None
+            self._entries.move_to_end((id(source), *key))
+            return found[1]
 
-    def put(self, key: tuple[object, ...], value: object) -> None:
+    def put(self, source: bytes, key: tuple[object, ...], value: object) -> None:
         with self._lock:
-            self._entries[key] = value
+            self._entries[(id(source), *key)] = (source, value)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
@@ -239,11 +245,11 @@ def _imports(doc: Document, scope_nodes: list[Node], cursor_byte: int) -> tuple[
     if doc.tree is None or doc.language not in IMPORT_NODES:
         return ()
     types = IMPORT_NODES[doc.language]
-    key = (doc.language, doc.source)
-    top = _top_level_imports_cache.get(key)
+    key = (doc.language,)
+    top = _top_level_imports_cache.get(doc.source, key)
     if not isinstance(top, frozenset):
         top = frozenset(_node_imports(doc, _top_level_import_nodes(doc.tree.root_node, doc.language, types)))
-        _top_level_imports_cache.put(key, top)
+        _top_level_imports_cache.put(doc.source, key, top)
     nodes: list[Node] = []
     for scope in scope_nodes:
         nodes.extend(node for node in _import_nodes(scope, types) if node.start_byte <= cursor_byte)
@@ -264,14 +270,14 @@ def _nearby(doc: Document, scope_nodes: list[Node], line: int) -> tuple[Tag, ...
         after = line + NEARBY_LINES + 1
         last = doc.byte_at(doc.line_start(after)) if after < doc.line_count else len(doc.source)
         byte_range = (first, last)
-    key = (doc.path, doc.language, doc.source, byte_range, line)
-    cached = _nearby_cache.get(key)
+    key = (doc.path, doc.language, byte_range, line)
+    cached = _nearby_cache.get(doc.source, key)
     if isinstance(cached, tuple):
         return cached
     defs = definitions_in_range(doc.source, doc.language, doc.path, doc.tree, byte_range)
     defs.sort(key=lambda t: (abs(t.line - line), t.line, t.start_byte))
     nearest = tuple(defs[:MAX_NEARBY])
-    _nearby_cache.put(key, nearest)
+    _nearby_cache.put(doc.source, key, nearest)
     return nearest
 
 

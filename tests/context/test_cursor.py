@@ -153,3 +153,12 @@ def test_imports_stay_right_while_typing_an_import() -> None:
         "from sys import path",
         "import re as regex",
     ]
+
+
+def test_results_reused_for_one_text_are_never_served_for_another() -> None:
+    first = Document("m.py", "import os\n\ndef alpha():\n    pass\n", version=1)
+    second = Document("m.py", "import sys\n\ndef beta():\n    pass\n", version=1)  # same path and version
+    for doc, name, module in ((first, "alpha", "os"), (second, "beta", "sys"), (first.copy(), "alpha", "os")):
+        context = cursor_context(doc, (3, 4))
+        assert [tag.name for tag in context.nearby] == [name]
+        assert context.imports == ((0, f"import {module}"),)
