@@ -21,7 +21,6 @@ from __future__ import annotations
 import bisect
 import functools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor, Tree
@@ -202,22 +201,16 @@ def _node_queries(language: str) -> _NodeQueries | None:
 
 
 class _NodeCache:
-    """Definitions of top-level nodes by (language, node type, node text); least recently used
-    entries go first once the keys' text passes a size cap."""
+    """Definitions of top-level nodes by (language, node type, node text); the oldest entries go
+    first once the keys' text passes a size cap. Reads take no lock (one dict lookup)."""
 
     def __init__(self, max_bytes: int, max_entries: int) -> None:
         self._max_bytes = max_bytes
         self._max_entries = max_entries
         self._bytes = 0
-        self._entries: OrderedDict[tuple[str, str, bytes], _NodeEntry] = OrderedDict()
+        self._entries: dict[tuple[str, str, bytes], _NodeEntry] = {}
         self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str, bytes]) -> _NodeEntry | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+        self.get = self._entries.get
 
     def put(self, key: tuple[str, str, bytes], value: _NodeEntry) -> _NodeEntry:
         """Store `value` unless another thread stored one first; the stored entry."""
@@ -227,7 +220,8 @@ class _NodeCache:
             self._entries[key] = value
             self._bytes += len(key[2])
             while self._bytes > self._max_bytes or len(self._entries) > self._max_entries:
-                old, _ = self._entries.popitem(last=False)
+                old = next(iter(self._entries))
+                del self._entries[old]
                 self._bytes -= len(old[2])
             return value
 
@@ -336,20 +330,23 @@ def definitions_in_range(source: bytes, language: str, path: str, tree: Tree, by
     missing: list[tuple[int, Node, tuple[str, str, bytes] | None]] = []  # (child index, node, cache key)
     for index in range(_first_child_ending_after(root, first), root.child_count):
         node = root.child(index)
-        if node is None or node.start_byte >= last:
+        if node is None:
             break
-        if node.end_byte - node.start_byte > MAX_CACHED_NODE_BYTES:
-            part = (max(first, node.start_byte), min(last, node.end_byte))
+        start, end = node.byte_range
+        if start >= last:
+            break
+        if end - start > MAX_CACHED_NODE_BYTES:
+            part = (max(first, start), min(last, end))
             found.append(tuple(_in_range(extract_definitions(source, language, path, tree, part), *part)))
         elif node.has_error:
             missing.append((index, node, None))
         else:
-            key = (language, node.type, source[node.start_byte : node.end_byte])
+            key = (language, node.type, source[start:end])
             entry = _cache.get(key)
             if entry is None:
                 missing.append((index, node, key))
             else:
-                found.append(entry.tags(path, node.start_byte, node.start_point.row))
+                found.append(entry.tags(path, start, node.start_point.row))
     for run in _runs(missing):
         entries = _read_run(source, language, path, root, [node for _, node, _ in run], queries)
         for (_, node, run_key), entry in zip(run, entries, strict=True):

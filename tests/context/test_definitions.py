@@ -163,3 +163,12 @@ def test_extract_definitions_is_extract_tags_without_references() -> None:
         assert extract_definitions(doc.source, doc.language, doc.path) == expected
         found += len(expected)
     assert found > 100
+
+
+def test_a_full_cache_drops_old_nodes_and_stays_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny = definitions._NodeCache(max_bytes=400, max_entries=3)
+    monkeypatch.setattr(definitions, "_cache", tiny)
+    for doc in fixture_documents():
+        for byte_range in line_windows(doc, 4):
+            assert fast(doc, byte_range) == reference(doc, byte_range)
+        assert len(tiny._entries) <= 3 and tiny._bytes <= 400
