@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from context.languages import language_for_path
+from context.lexworker import read_checked
 from context.maprender import enclosing_chain
 from context.parserpool import ParserPool, extract_packed
 from context.symbols import Tag, extract_definitions
@@ -28,9 +29,6 @@ from context.tagcache import TagCache, content_digest, decode_rows, encode_rows
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 1_000_000
-MAX_AVERAGE_LINE_BYTES = 400
-MINIFIED_CHECK_BYTES = 20_000
 
 RowsLoader = Callable[["FileRecord"], bytes]
 """Packed tag rows (:func:`context.tagcache.encode_rows`) of a record's content."""
@@ -216,24 +214,9 @@ class TagLoader:
 
 
 def read_source(path: Path) -> bytes | None:
-    """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable.
-
-    Minified or generated one-liners (``jquery.js``, search indexes: files of 20 KB or more whose
-    lines average over MAX_AVERAGE_LINE_BYTES) cost as much to parse as a large module and name
-    nothing a person would look up; they are left out of the map.
-    """
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            log.info("repo map skips %s: larger than %d bytes", path, MAX_FILE_BYTES)
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        log.info("repo map skips %s: %s", path, exc)
-        return None
-    if b"\0" in data[:8192]:
-        log.info("repo map skips %s: binary", path)
-        return None
-    if len(data) >= MINIFIED_CHECK_BYTES and len(data) > MAX_AVERAGE_LINE_BYTES * (data.count(b"\n") + 1):
-        log.info("repo map skips %s: lines average over %d bytes (minified or generated)", path, MAX_AVERAGE_LINE_BYTES)
-        return None
+    """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable
+    (the rules: :func:`context.lexworker.read_checked`, shared with the lexing helper)."""
+    data, problem = read_checked(str(path))
+    if data is None:
+        log.info("repo map skips %s: %s", path, problem)
     return data

@@ -64,6 +64,7 @@ from pathlib import Path, PurePosixPath
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
+from context.lexworker import LexedFile, LexJob
 from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
 from context.pagerank import personalised_pagerank, ranked_definitions
@@ -83,6 +84,7 @@ BATCH_FILES = 64
 PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
+LEX_HELPER_SHARE = 0.5
 PARSE_NICENESS = 10
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
@@ -102,6 +104,27 @@ class IndexReport:
     removed: int
     skipped: int
     complete: bool
+
+
+def helper_share(root: Path, paths: list[str], share: float) -> list[str]:
+    """The paths (sorted) that the lexing helper gets: about `share` of their bytes, chosen
+    deterministically (largest first, each to the side further below its share)."""
+    sizes: list[tuple[int, str]] = []
+    for path in paths:
+        try:
+            sizes.append(((root / path).stat().st_size, path))
+        except OSError:
+            sizes.append((0, path))
+    sizes.sort(key=lambda item: (-item[0], item[1]))
+    helper: list[str] = []
+    helper_bytes = own_bytes = 0
+    for size, path in sizes:
+        if helper_bytes * (1 - share) <= own_bytes * share:
+            helper.append(path)
+            helper_bytes += size
+        else:
+            own_bytes += size
+    return sorted(helper)
 
 
 class RepoMap:
@@ -160,28 +183,46 @@ class RepoMap:
         """The blocking body of :meth:`index`, for threads and the command line."""
         with self._index_lock:
             self._accepted = {}  # ignore files may have changed
-            listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
-            paths = [path for path in listed if language_for_path(path) is not None]
-            with self._lock:
-                gone = sorted(set(self._records) - set(paths) - set(self._buffers))
-                for path in gone:
-                    self._remove(path)
-            if self._cache is not None:
-                self._cache.delete(gone)
-            counts = Counter[str]()
-            total = len(paths)
-            if progress is not None:
-                progress(0, total)
-            batch = BATCH_FILES
-            for start in range(0, total, batch):
-                if self._stop.is_set():
-                    return self._report(total, counts, gone, complete=False)
-                self._index_batch(paths[start : start + batch], counts)
+            early = self._start_lex_job() if self._cold_start() else None  # it starts while git lists
+            job: LexJob | None = None
+            try:
+                listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
+                paths = [path for path in listed if language_for_path(path) is not None]
+                with self._lock:
+                    gone = sorted(set(self._records) - set(paths) - set(self._buffers))
+                    for path in gone:
+                        self._remove(path)
+                if self._cache is not None:
+                    self._cache.delete(gone)
+                job, offloaded = self._offload(paths, early)
+                early = None
+                counts = Counter[str]()
+                total = len(paths)
+                mine = [path for path in paths if path not in offloaded] if offloaded else paths
                 if progress is not None:
-                    progress(min(start + batch, total), total)
-            with self._lock:
-                self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
-            return self._report(total, counts, gone, complete=True)
+                    progress(0, total)
+                for start in range(0, len(mine), BATCH_FILES):
+                    if self._stop.is_set():
+                        return self._report(total, counts, gone, complete=False)
+                    self._index_batch(mine[start : start + BATCH_FILES], counts)
+                    if progress is not None:
+                        progress(min(start + BATCH_FILES, len(mine)), total)
+                if job is not None:
+                    lexed, job = job.collect(self._stop.is_set), None
+                    if self._stop.is_set():
+                        return self._report(total, counts, gone, complete=False)
+                    self._index_offloaded(sorted(offloaded), lexed, counts)
+                    if self._stop.is_set():
+                        return self._report(total, counts, gone, complete=False)
+                    if progress is not None:
+                        progress(total, total)
+                with self._lock:
+                    self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
+                return self._report(total, counts, gone, complete=True)
+            finally:
+                for unused in (early, job):
+                    if unused is not None:
+                        unused.cancel()
 
     async def parse_remaining(self, progress: Progress | None = None) -> int:
         """Phase 2: fill every record's tags in a worker thread (see the module docstring)."""
@@ -220,6 +261,53 @@ class RepoMap:
         return IndexReport(
             total, counts["parsed"], counts["cached"], counts["unchanged"], len(gone), counts["skipped"], complete
         )
+
+    def _cold_start(self) -> bool:
+        """Nothing indexed and nothing cached: the lexing helper will have work (start it early)."""
+        if self._workers < 2 or self._records:
+            return False
+        return self._cache is None or not self._cache.lexical_paths()
+
+    def _start_lex_job(self) -> LexJob | None:
+        return LexJob.start(str(self.root))
+
+    def _offload(self, paths: list[str], early: LexJob | None) -> tuple[LexJob | None, set[str]]:
+        """The helper's share of `paths` (files with no record, buffer or cached lexical names), sent to
+        it; (None, empty) when too few files need lexing (the early helper is then stopped)."""
+        job = early
+        if self._workers > 1:
+            known = self._cache.lexical_paths() if self._cache is not None and early is None else set()
+            with self._lock:
+                fresh = [p for p in paths if p not in self._records and p not in self._buffers and p not in known]
+            if len(fresh) >= PARALLEL_MIN_FILES:
+                job = job if job is not None else self._start_lex_job()
+                if job is not None:
+                    share = helper_share(self.root, fresh, LEX_HELPER_SHARE)
+                    job.submit([(path, language_for_path(path) or "") for path in share])
+                    return job, set(share)
+        if job is not None:
+            job.cancel()
+        return None, set()
+
+    def _index_offloaded(
+        self, paths: list[str], lexed: dict[str, LexedFile | None] | None, counts: Counter[str]
+    ) -> None:
+        """Install the helper's results for `paths`; what it did not lex (a failure, a file it
+        rejected) is indexed here."""
+        rows = [(path, lexed[path] if lexed is not None else None) for path in paths]
+        for start in range(0, len(rows), BATCH_FILES):
+            if self._stop.is_set():
+                return
+            batch = rows[start : start + BATCH_FILES]
+            self._index_batch([path for path, result in batch if result is None], counts)
+            done = [(path, result) for path, result in batch if result is not None]
+            counts["parsed"] += len(done)
+            if self._cache is not None:
+                self._cache.put_lexical_many([(path, digest, (defs, refs)) for path, (digest, defs, refs) in done])
+            with self._lock:
+                for path, (digest, defs, refs) in done:
+                    if path not in self._buffers:
+                        self._install(self._new_record(path, digest, defs, refs))
 
     def _index_batch(self, paths: list[str], counts: Counter[str]) -> None:
         contents: dict[str, tuple[str, bytes]] = {}

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from context.lexworker import content_digest as content_digest  # re-exported: the cache key
 from context.symbols import QUERY_DIR, Tag
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,6 @@ SCHEMA_VERSION = 1
 _Entry = TypeVar("_Entry")
 _LABELS = {"tags": "tag", "lexical": "lexical", "defs": "definitions"}
 _BATCH = 500
-
-
-def content_digest(data: bytes) -> str:
-    """The hash a cache row is keyed by (blake2b, 16 bytes, hex)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def extractor_fingerprint() -> str:
@@ -289,6 +285,19 @@ class TagCache:
                     conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)
             except sqlite3.Error as exc:
                 log.warning("%s cache write failed: %s", _LABELS[table], exc)
+
+    def lexical_paths(self) -> set[str]:
+        """The paths of this root that have a lexical row (of any content): where the cache may answer."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                return set()
+            try:
+                rows = conn.execute("SELECT path FROM lexical WHERE root = ?", (self._root,)).fetchall()
+            except sqlite3.Error as exc:
+                log.warning("lexical cache read failed: %s", exc)
+                return set()
+        return {path for (path,) in rows}
 
     def delete(self, paths: Iterable[str]) -> None:
         """Forget rows for deleted files."""

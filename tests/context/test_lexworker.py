@@ -1,0 +1,156 @@
+"""The lexing helper process (context/lexworker.py): same results as lexing here, fallback on failure."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from context import lexworker, repomap
+from context.languages import language_for_path
+from context.lexical import lexical_names
+from context.lexworker import LexJob, content_digest, lex_files, read_checked
+from context.repomap import RepoMap, helper_share
+
+WORKSPACES = Path(__file__).parent.parent / "workspaces"
+REPOMAP_WORKSPACE = WORKSPACES / "repomap"
+SOURCES = sorted(
+    (path.relative_to(WORKSPACES).as_posix(), language)
+    for path in WORKSPACES.rglob("*")
+    if path.is_file() and (language := language_for_path(path.as_posix())) is not None
+)
+
+
+def in_process(
+    root: Path, items: list[tuple[str, str]]
+) -> dict[str, tuple[str, dict[str, int], dict[str, int]] | None]:
+    expected: dict[str, tuple[str, dict[str, int], dict[str, int]] | None] = {}
+    for path, language in items:
+        data, _ = read_checked(str(root / path))
+        expected[path] = None if data is None else (content_digest(data), *lexical_names(data, language))
+    return expected
+
+
+def test_fixtures_cover_several_languages() -> None:
+    assert len({language for _, language in SOURCES}) >= 5
+
+
+def test_lex_files_equals_lexing_here() -> None:
+    rows = lex_files(str(WORKSPACES), SOURCES)
+    assert [row[0] for row in rows] == [path for path, _ in SOURCES]
+    assert {path: (digest, defs, refs) for path, digest, defs, refs in rows} == in_process(WORKSPACES, SOURCES)
+
+
+def test_helper_process_gives_identical_results(tmp_path: Path) -> None:
+    (tmp_path / "binary.py").write_bytes(b"def f():\0 pass\n")
+    (tmp_path / "plain.py").write_text("class Cart:\n    def add(self, item):\n        return total(item)\n")
+    items = [("binary.py", "python"), ("missing.py", "python"), ("plain.py", "python")]
+    job = LexJob.start(str(tmp_path))
+    assert job is not None
+    job.submit(items)
+    results = job.collect()
+    assert results == in_process(tmp_path, items)
+    assert results is not None and results["binary.py"] is None and results["plain.py"] is not None
+    assert results["plain.py"][1] == {"Cart": 1, "add": 1}
+
+
+def test_helper_process_on_every_fixture_file() -> None:
+    job = LexJob.start(str(WORKSPACES))
+    assert job is not None
+    job.submit(SOURCES)
+    assert job.collect() == in_process(WORKSPACES, SOURCES)
+
+
+FAILING_HELPERS = {
+    "crash": "import sys; sys.stderr.write('boom'); sys.exit(3)",
+    "garbage": "import sys; sys.stdin.buffer.read(); sys.stdout.write('not marshal')",
+    "wrong answer": "import marshal, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(marshal.dumps([]))",
+    "timeout": "import time; time.sleep(30)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAILING_HELPERS))
+def test_failed_helper_gives_none_and_a_log_line(
+    name: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(lexworker, "TIMEOUT_BASE_S", 0.5)
+    monkeypatch.setattr(lexworker, "TIMEOUT_PER_FILE_S", 0.0)
+    job = LexJob.start(str(WORKSPACES), command=[sys.executable, "-c", FAILING_HELPERS[name]])
+    assert job is not None
+    job.submit(SOURCES[:3])
+    with caplog.at_level(logging.WARNING, logger="context.lexworker"):
+        assert job.collect() is None
+    assert "files in this process" in caplog.text
+
+
+def test_helper_that_cannot_start_gives_none(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="context.lexworker"):
+        assert LexJob.start(str(WORKSPACES), command=[str(WORKSPACES / "no-such-interpreter")]) is None
+    assert "cannot start" in caplog.text
+
+
+def test_helper_share_is_about_half_the_bytes_and_deterministic() -> None:
+    paths = [path for path, _ in SOURCES]
+    share = helper_share(WORKSPACES, paths, 0.5)
+    assert share == sorted(share) and share == helper_share(WORKSPACES, list(reversed(paths)), 0.5)
+    sizes = {path: (WORKSPACES / path).stat().st_size for path in paths}
+    helper_bytes = sum(sizes[path] for path in share)
+    assert abs(2 * helper_bytes - sum(sizes.values())) <= max(sizes.values())
+
+
+def snapshot(repo_map: RepoMap) -> tuple[object, ...]:
+    records = [(r.path, r.digest, r.def_counts, r.ref_counts) for r in repo_map.records()]
+    return records, repo_map.render(400), repo_map.render(250, focus_files=["shop/checkout.py"])
+
+
+@pytest.fixture
+def in_process_map(tmp_path: Path) -> tuple[object, ...]:
+    repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "one", workers=1)
+    repo_map.index_sync()
+    return snapshot(repo_map)
+
+
+def count_starts(monkeypatch: pytest.MonkeyPatch, command: list[str] | None = None) -> list[int]:
+    started: list[int] = []
+
+    def start(self: RepoMap) -> LexJob | None:
+        started.append(1)
+        return LexJob.start(str(self.root), command)
+
+    monkeypatch.setattr(RepoMap, "_start_lex_job", start)
+    monkeypatch.setattr(repomap, "PARALLEL_MIN_FILES", 2)
+    return started
+
+
+def test_repo_map_with_the_helper_equals_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process_map: tuple[object, ...]
+) -> None:
+    started = count_starts(monkeypatch)
+    repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
+    report = repo_map.index_sync()
+    assert started == [1]
+    assert report.complete and report.parsed == len(repo_map.records()) and report.from_cache == 0
+    assert snapshot(repo_map) == in_process_map
+    warm = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)  # the cache answers: no helper
+    assert warm.index_sync().from_cache == report.parsed
+    assert started == [1]
+    assert snapshot(warm) == in_process_map
+
+
+@pytest.mark.parametrize("name", ["crash", "garbage"])
+def test_repo_map_falls_back_when_the_helper_fails(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    in_process_map: tuple[object, ...],
+) -> None:
+    started = count_starts(monkeypatch, [sys.executable, "-c", FAILING_HELPERS[name]])
+    repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
+    with caplog.at_level(logging.WARNING, logger="context.lexworker"):
+        report = repo_map.index_sync()
+    assert started == [1] and "files in this process" in caplog.text
+    assert report.complete and report.parsed == len(repo_map.records())
+    assert snapshot(repo_map) == in_process_map
