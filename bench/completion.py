@@ -165,14 +165,25 @@ def _measure_worker_cpu() -> list[float]:
 
 
 async def overhead(
-    emulator: EmulatorProcess, runs: int, debounce_ms: int = 0, reply: str = BODY_REPLY
+    emulator: EmulatorProcess, runs: int, debounce_ms: int = 0, reply: str = BODY_REPLY, typing: bool = False
 ) -> tuple[list[float], dict[str, list[float]]]:
     """Overhead samples: from the request reaching the engine (debounce 0), or from the end of the
     debounce (debounce_ms > 0: the context is gathered during it), to the upstream request
-    arriving, plus the finish."""
+    arriving, plus the finish. Requests go to each empty function body in turn (every request
+    meets code no earlier request read), or with `typing`, one character is typed into one body
+    before each request (a new document version each time, as when a client sends a request per
+    keystroke)."""
     engine = build_engine(settings_for(emulator, debounce_ms))
     document = Document("bench_module.py", make_source(), version=1)
     positions = empty_bodies(document)
+    typed_line, typed_column = positions[len(positions) // 2]
+    if typing:  # a real file has one unfinished body, the one being typed: the others get a `pass`
+        lines = document.text.split("\n")
+        for line, _ in positions:
+            if line != typed_line:
+                lines[line] = "    pass"
+        document = Document("bench_module.py", "\n".join(lines), version=1)
+    shadow = document.copy()  # gets the same keystrokes: what the incremental reparse alone costs
     emulator.script(Reply(text=reply, repeat=True))
     samples: list[float] = []
     parts: dict[str, list[float]] = {
@@ -182,20 +193,32 @@ async def overhead(
         "finish": [],
         "cpu": [],
         "cpu_context": [],
+        "reparse": [],
     }
     worker_cpu = _measure_worker_cpu()
     count = len(emulator.requests_since(0))
     for run in range(runs + 5):
         engine.cache = type(engine.cache)()  # every run asks the model
         engine.typeahead.forget("bench")
-        query = CompletionQuery("bench", document, positions[run % len(positions)])
+        if typing:
+            keystroke = ((typed_line, typed_column), (typed_line, typed_column))
+            document.apply_change(keystroke, "x", document.version + 1)
+            shadow.apply_change(keystroke, "x", shadow.version + 1)
+            reparse_started = time.perf_counter()
+            _ = shadow.tree
+            reparse_ms = (time.perf_counter() - reparse_started) * 1000
+            typed_column += 1
+            position = (typed_line, typed_column)
+        else:
+            position = positions[run % len(positions)]
+        query = CompletionQuery("bench", document, position)
         worker_cpu.clear()
         cpu_started = time.thread_time()
         result = await engine.complete(query)
         cpu_ms = (time.thread_time() - cpu_started) * 1000 + sum(worker_cpu)
         records = await asyncio.to_thread(emulator.requests_since, count)
         count += len(records)
-        if result.text is None or len(records) != 1:
+        if (result.text is None and not typing) or len(records) != 1:
             raise SystemExit(f"benchmark run {run} got no suggestion: {result}")
         received_at = records[0]["received_at"]
         assert result.timings.last_event_at is not None
@@ -213,6 +236,8 @@ async def overhead(
             parts["finish"].append((timings.finished_at - timings.last_event_at) * 1000)
             parts["cpu"].append(cpu_ms)
             parts["cpu_context"].append(sum(worker_cpu))
+            if typing:
+                parts["reparse"].append(reparse_ms)
     return samples, parts
 
 
@@ -262,6 +287,8 @@ def table(figures: dict[str, float], baseline: dict[str, float] | None) -> str:
     targets = {
         "overhead_p50_ms": 3.0,
         "overhead_p99_ms": 15.0,
+        "typing_overhead_p50_ms": 3.0,
+        "typing_overhead_p99_ms": 15.0,
         "after_debounce_p50_ms": 3.0,
         "after_debounce_p99_ms": 15.0,
         "typing_upstream_requests": 2,
@@ -284,6 +311,7 @@ async def collect(runs: int, keep_alive: bool) -> dict[str, float]:
     upstream = EmulatorProcess(keep_alive)
     try:
         over, parts = await overhead(upstream, runs)
+        typing, typing_parts = await overhead(upstream, runs, typing=True)
         after_debounce, _ = await overhead(upstream, runs, Settings().completion.debounce_ms)
         stopped_early, _ = await overhead(upstream, max(20, runs // 4), reply=STOPPED_EARLY_REPLY)
     finally:
@@ -298,6 +326,10 @@ async def collect(runs: int, keep_alive: bool) -> dict[str, float]:
         "  handoff_p50_ms": statistics.median(parts["handoff"]),
         "  sdk_send_p50_ms": statistics.median(parts["send"]),
         "  finish_p50_ms": statistics.median(parts["finish"]),
+        "typing_overhead_p50_ms": statistics.median(typing),
+        "typing_overhead_p99_ms": percentile(typing, 99),
+        "  typing_reparse_p50_ms": statistics.median(typing_parts["reparse"]),
+        "  typing_context_p50_ms": statistics.median(typing_parts["context"]),
         "after_debounce_p50_ms": statistics.median(after_debounce),
         "after_debounce_p99_ms": percentile(after_debounce, 99),
         "stopped_early_p50_ms": statistics.median(stopped_early),

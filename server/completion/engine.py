@@ -175,15 +175,13 @@ class CompletionEngine:
         """Context is gathered in the worker while the debounce runs: the user waits for the longer
         of the two, not their sum. A request that goes stale meanwhile never uses the worker."""
         stale = threading.Event()
-        job = asyncio.ensure_future(
-            self.worker.gather(
-                query.document.copy(),
-                query.position,
-                self.settings.completion.context_tokens,
-                self.model,
-                stale,
-                self.related,
-            )
+        job = self.worker.gather(
+            query.document.copy(),
+            query.position,
+            self.settings.completion.context_tokens,
+            self.model,
+            stale,
+            self.related,
         )
         try:
             timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000

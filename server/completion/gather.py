@@ -86,7 +86,7 @@ class ContextWorker:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="completion-context")
 
-    async def gather(
+    def gather(
         self,
         snapshot: Document,
         position: tuple[int, int],
@@ -94,9 +94,10 @@ class ContextWorker:
         model: str | None,
         stale: threading.Event,
         related: Callable[[str, int, str | None], Sequence[Section]] | None = None,
-    ) -> tuple[Gathered, float]:
-        """The gathered context and the milliseconds it took (not counting the wait for the worker).
-        `related(path, budget, model)` gives extra sections (the repo-map slice)."""
+    ) -> asyncio.Future[tuple[Gathered, float]]:
+        """Start gathering now (the job is handed to the worker before this returns); the future
+        gives the gathered context and the milliseconds it took (not counting the wait for the
+        worker). `related(path, budget, model)` gives extra sections (the repo-map slice)."""
 
         def job() -> tuple[Gathered, float]:
             if stale.is_set():
@@ -106,7 +107,7 @@ class ContextWorker:
             gathered = gather(snapshot, position, budget_tokens, model, extra)
             return gathered, (time.monotonic() - started) * 1000
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        return asyncio.get_running_loop().run_in_executor(self._executor, job)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
