@@ -219,46 +219,49 @@ class ReferenceGraph:
 
         Per identifier, every referencing file gets an edge to every defining file (but itself):
         the pairs are expanded with ``np.repeat`` and summed per (src, dst) after a stable sort.
+        Weights are computed as in :func:`edge_weight` (``np.rint`` rounds half to even, as
+        ``round`` does); integer sums do not depend on the order the pairs come in.
+        ``reference_weights`` are computed later, for the names ranking asks about.
         """
         ids = self._ids
         for path in self.files:  # every file gets its id up front: plain lookups below
             self._id(path)
+        node_of = ids.__getitem__
         definer_ids: list[int] = []
         sources: list[int] = []
-        weights: list[int] = []
-        offsets: list[int] = []  # per reference: where its name's definers start in definer_ids
-        widths: list[int] = []  # per reference: how many definers its name has
-        defines, references, sqrt = self.defines, self.references, _SQRT
+        counts: list[int] = []
+        offsets: list[int] = []  # per name: where its definers start in definer_ids
+        widths: list[int] = []  # per name: how many definers it has
+        scales: list[float] = []  # per name: SCALE * its multiplier
+        fanout: list[int] = []  # per name: how many files reference it
+        defines, references, applied = self.defines, self.references, self._applied
         for name in sorted(self._dirty.keys() & defines.keys()):  # a name nobody defines makes no edges
             definers = defines[name]
             referencers = references.get(name)
             if not referencers or len(definers) > MAX_DEFINERS:
                 continue
-            self._applied.add(name)
-            offset, count_definers = len(definer_ids), len(definers)
-            definer_ids.extend([ids[dst] for dst in sorted(definers)])
-            scale = SCALE * identifier_multiplier(name, count_definers > _MANY_DEFINERS)  # as in edge_weight
-            weighted = tuple(
-                (src, max(1, round(scale * sqrt[count if count < 256 else 255])))
-                for src, count in sorted(referencers.items())
-            )
-            self._reference_weights[name] = weighted  # ranking asks for these again
-            sources.extend([ids[src] for src, _ in weighted])
-            weights.extend([weight for _, weight in weighted])
-            offsets.extend([offset] * len(weighted))
-            widths.extend([count_definers] * len(weighted))
+            applied.add(name)
+            offsets.append(len(definer_ids))
+            widths.append(len(definers))
+            scales.append(SCALE * identifier_multiplier(name, len(definers) > _MANY_DEFINERS))
+            fanout.append(len(referencers))
+            definer_ids.extend(map(node_of, definers))
+            sources.extend(map(node_of, referencers))
+            counts.extend(referencers.values())
         self._dirty.clear()
         self._arrays = None
         if not sources:
             return
-        repeat = np.asarray(widths, dtype=np.int64)
+        per_name = np.asarray(fanout, dtype=np.int64)
+        root = np.sqrt(np.minimum(np.asarray(counts, dtype=np.int64), 255).astype(np.float64))
+        weights = np.maximum(np.rint(np.repeat(np.asarray(scales), per_name) * root), 1).astype(np.int64)
+        repeat = np.repeat(np.asarray(widths, dtype=np.int64), per_name)  # per reference: its definers
         first = np.cumsum(repeat) - repeat  # where each reference's block starts in the expansion
         within = np.arange(int(repeat.sum()), dtype=np.int64) - np.repeat(first, repeat)
-        pair_dst = np.asarray(definer_ids, dtype=np.int64)[
-            np.repeat(np.asarray(offsets, dtype=np.int64), repeat) + within
-        ]
+        starts_of = np.repeat(np.repeat(np.asarray(offsets, dtype=np.int64), per_name), repeat)
+        pair_dst = np.asarray(definer_ids, dtype=np.int64)[starts_of + within]
         pair_src = np.repeat(np.asarray(sources, dtype=np.int64), repeat)
-        pair_weight = np.repeat(np.asarray(weights, dtype=np.int64), repeat)
+        pair_weight = np.repeat(weights, repeat)
         keep = pair_src != pair_dst
         width = len(self._paths)
         keys = pair_src[keep] * width + pair_dst[keep]
