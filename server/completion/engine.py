@@ -175,8 +175,9 @@ class CompletionEngine:
         """Context is gathered in the worker while the debounce runs: the user waits for the longer
         of the two, not their sum. A request that goes stale meanwhile never uses the worker."""
         stale = threading.Event()
+        snapshot = query.document.copy()  # pending edits are parsed in the worker, not on the loop
         job = self.worker.gather(
-            query.document.copy(),
+            snapshot,
             query.position,
             self.settings.completion.context_tokens,
             self.model,
@@ -188,6 +189,7 @@ class CompletionEngine:
             timings.debounce_done_at = time.monotonic()
             _check_current(query.document, ticket)
             gathered, timings.context_ms = await job
+            query.document.adopt_tree(snapshot)
         except BaseException:
             stale.set()
             job.cancel()

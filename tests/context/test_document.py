@@ -187,3 +187,27 @@ def test_drop_tree_keeps_text_only() -> None:
     doc.drop_tree("binary (NUL byte)")
     doc.apply_change(((0, 0), (0, 0)), "y", 2)
     assert doc.tree is None and doc.parse_skipped == "binary (NUL byte)" and doc.text == "yx = 1\n"
+
+
+def test_a_snapshot_parses_pending_edits_and_hands_its_tree_back() -> None:
+    doc = Document("a.py", "x = 1\n", version=1)
+    assert doc.tree is not None
+    doc.apply_change(((1, 0), (1, 0)), "def f(): pass\n", 2)
+    snap = doc.copy()
+    assert doc._stale and snap._stale  # copying did not parse
+    assert snap.tree is not None and not snap._stale
+    assert doc.adopt_tree(snap) and not doc._stale
+    assert doc.tree is not None
+    assert str(doc.tree.root_node) == str(get_parser("python").parse(doc.source).root_node)
+    assert doc.tree is not snap.tree  # a copy: the two documents stay independent
+
+
+def test_a_tree_is_not_adopted_once_the_document_moved_on() -> None:
+    doc = Document("a.py", "x = 1\n", version=1)
+    snap = doc.copy()
+    assert snap.tree is not None
+    doc.apply_change(((0, 4), (0, 5)), "2", 2)
+    assert not doc.adopt_tree(snap)
+    assert doc.tree is not None and doc.tree.root_node.text == b"x = 2\n"
+    fresh = doc.copy()
+    assert not doc.adopt_tree(fresh)  # the snapshot has not parsed yet: nothing to take
