@@ -45,20 +45,19 @@ class Ranking:
 
     def definition_score(self, path: str, name: str) -> float:
         """The part of `path`'s inflow that arrives through references to `name`."""
-        pairs = self.graph.reference_weights(name)
-        if not pairs:
-            return 0.0
         share = self.share
         boost = MENTION_BOOST if name in self.mentioned else 1
         total = self._name_inflow.get(name)
         if total is None:
             total = 0.0
-            for src, weight in pairs:
+            for src, weight in self.graph.reference_weights(name):
                 ratio = share.get(src)
                 if ratio is not None:
                     total += ratio * weight
             total *= boost
             self._name_inflow[name] = total
+        if not total:
+            return 0.0
         own = self.graph.references.get(name, {}).get(path)
         ratio = share.get(path)
         if own is not None and ratio is not None:
@@ -156,7 +155,7 @@ def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterato
     for position, path in enumerate(order):
         file_rank = ranking.rank[path]
         for name in graph.defined_names(path):
-            score = ranking.definition_score(path, name) if graph.reference_weights(name) else 0.0
+            score = ranking.definition_score(path, name)
             if score > 0.0:
                 heapq.heappush(heap, (-score, -file_rank, path, name))
             else:

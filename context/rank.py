@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +65,20 @@ def edge_weight(name: str, definer_count: int, reference_count: int) -> int:
     """The integer weight one referencing file adds to each definer of `name` (at least 1)."""
     multiplier = identifier_multiplier(name, definer_count > _MANY_DEFINERS)
     return max(1, round(SCALE * multiplier * _SQRT[reference_count if reference_count < 256 else 255]))
+
+
+class _WeightsByCount(dict[int, int]):
+    """edge_weight of one name by reference count, computed on first use (most counts are small)."""
+
+    __slots__ = ("scale",)
+
+    def __init__(self, scale: float) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def __missing__(self, count: int) -> int:
+        weight = self[count] = max(1, round(self.scale * _SQRT[count if count < 256 else 255]))
+        return weight
 
 
 _Snapshot = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
@@ -172,11 +187,15 @@ class ReferenceGraph:
         """(referencing file, weight per definer) for `name`, sorted; empty when it makes no edges."""
         cached = self._reference_weights.get(name)
         if cached is None:
-            definers, referencers = self._snapshot(name)
-            if not definers or len(definers) > MAX_DEFINERS:
+            definers = self.defines.get(name)
+            referencers = self.references.get(name)
+            if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 cached = ()
-            else:
-                cached = tuple((src, edge_weight(name, len(definers), count)) for src, count in referencers)
+            else:  # edge_weight per count, memoised (ranking asks this of thousands of names)
+                weights = _WeightsByCount(SCALE * identifier_multiplier(name, len(definers) > _MANY_DEFINERS))
+                ordered = sorted(referencers.items())
+                counts = map(itemgetter(1), ordered)
+                cached = tuple(zip(map(itemgetter(0), ordered), map(weights.__getitem__, counts), strict=True))
             self._reference_weights[name] = cached
         return cached
 
