@@ -64,7 +64,7 @@ from pathlib import Path, PurePosixPath
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
-from context.lexworker import LexedFile, LexJob
+from context.lexworker import LexedFile, LexJob, helper_share
 from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
 from context.pagerank import personalised_pagerank, ranked_definitions
@@ -84,7 +84,7 @@ BATCH_FILES = 64
 PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-LEX_HELPER_SHARE = 0.5
+LEX_HELPER_SHARE = 0.55  # of the bytes: this process also installs every record and writes the cache
 PARSE_NICENESS = 10
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
@@ -104,27 +104,6 @@ class IndexReport:
     removed: int
     skipped: int
     complete: bool
-
-
-def helper_share(root: Path, paths: list[str], share: float) -> list[str]:
-    """The paths (sorted) that the lexing helper gets: about `share` of their bytes, chosen
-    deterministically (largest first, each to the side further below its share)."""
-    sizes: list[tuple[int, str]] = []
-    for path in paths:
-        try:
-            sizes.append(((root / path).stat().st_size, path))
-        except OSError:
-            sizes.append((0, path))
-    sizes.sort(key=lambda item: (-item[0], item[1]))
-    helper: list[str] = []
-    helper_bytes = own_bytes = 0
-    for size, path in sizes:
-        if helper_bytes * (1 - share) <= own_bytes * share:
-            helper.append(path)
-            helper_bytes += size
-        else:
-            own_bytes += size
-    return sorted(helper)
 
 
 class RepoMap:
@@ -147,6 +126,7 @@ class RepoMap:
         self._generation = 0
         self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._accepted: dict[str, bool] = {}
+        self._languages: dict[str, str | None] = {}
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
 
     # -- indexing -------------------------------------------------------------------------------
@@ -187,7 +167,7 @@ class RepoMap:
             job: LexJob | None = None
             try:
                 listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
-                paths = [path for path in listed if language_for_path(path) is not None]
+                paths = [path for path in listed if self._language(path) is not None]
                 with self._lock:
                     gone = sorted(set(self._records) - set(paths) - set(self._buffers))
                     for path in gone:
@@ -282,8 +262,8 @@ class RepoMap:
             if len(fresh) >= PARALLEL_MIN_FILES:
                 job = job if job is not None else self._start_lex_job()
                 if job is not None:
-                    share = helper_share(self.root, fresh, LEX_HELPER_SHARE)
-                    job.submit([(path, language_for_path(path) or "") for path in share])
+                    share = helper_share(str(self.root), fresh, LEX_HELPER_SHARE)
+                    job.submit([(path, self._language(path) or "") for path in share])
                     return job, set(share)
         if job is not None:
             job.cancel()
@@ -346,9 +326,16 @@ class RepoMap:
                 if record.path not in self._buffers:
                     self._install(record)
 
-    @staticmethod
-    def _lex(path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
-        language = language_for_path(path)
+    def _language(self, path: str) -> str | None:
+        """language_for_path, memoised (asked several times per file by a cold index)."""
+        try:
+            return self._languages[path]
+        except KeyError:
+            language = self._languages[path] = language_for_path(path)
+            return language
+
+    def _lex(self, path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
+        language = self._language(path)
         return lexical_names(data, language) if language is not None else ({}, {})
 
     def _new_record(self, path: str, digest: str, defs: dict[str, int], refs: dict[str, int]) -> FileRecord:

@@ -11,8 +11,8 @@ import pytest
 from context import lexworker, repomap
 from context.languages import language_for_path
 from context.lexical import lexical_names
-from context.lexworker import LexJob, content_digest, lex_files, read_checked
-from context.repomap import RepoMap, helper_share
+from context.lexworker import LexJob, content_digest, helper_share, lex_files, read_checked
+from context.repomap import RepoMap
 
 WORKSPACES = Path(__file__).parent.parent / "workspaces"
 REPOMAP_WORKSPACE = WORKSPACES / "repomap"
@@ -93,8 +93,8 @@ def test_helper_that_cannot_start_gives_none(caplog: pytest.LogCaptureFixture) -
 
 def test_helper_share_is_about_half_the_bytes_and_deterministic() -> None:
     paths = [path for path, _ in SOURCES]
-    share = helper_share(WORKSPACES, paths, 0.5)
-    assert share == sorted(share) and share == helper_share(WORKSPACES, list(reversed(paths)), 0.5)
+    share = helper_share(str(WORKSPACES), paths, 0.5)
+    assert share == sorted(share) and share == helper_share(str(WORKSPACES), list(reversed(paths)), 0.5)
     sizes = {path: (WORKSPACES / path).stat().st_size for path in paths}
     helper_bytes = sum(sizes[path] for path in share)
     assert abs(2 * helper_bytes - sum(sizes.values())) <= max(sizes.values())
