@@ -6,16 +6,19 @@ modules); this helper is a plain ``python -I -S`` process that imports only ``re
 ``hashlib``, ``marshal`` and :mod:`context.lexical` (about 25 ms to start)::
 
     job = LexJob.start(root)                     # as early as possible: it starts while we list files
-    job.submit([("pkg/a.py", "python"), ...])    # its share; None: nothing to give, job ended
-    ...                                          # lex the rest here meanwhile
-    results = job.collect()                      # {path: (digest, defs, refs) or None}, None on failure
+    job.submit([("pkg/a.py", "python"), ...])    # its share, sent on its stdin
+    for chunk in job.chunks(wait=False): ...     # between our own batches: results already here
+    for chunk in job.chunks(): ...               # the rest, as it comes ({path: (digest, defs, refs) or None})
+    job.unanswered                               # what we lex ourselves (after a failure: logged)
 
 The request on the helper's stdin is ``marshal.dumps((root, [(path, language), ...]))``; the answer
-on its stdout is ``marshal.dumps([(path, digest, defs, refs), ...])`` in request order, with
-``digest`` None for a file :func:`read_checked` rejects (the caller reads that one itself, so that
-its reason is logged there). The helper's stdout is a pipe to this process (never the server's
-stdout); its stderr is collected and logged. A failed helper (cannot start, crash, bad output,
-timeout) makes ``collect`` return None, logged; the caller then lexes those files itself.
+on its stdout is a frame per CHUNK_FILES files, in request order: an 8-byte little-endian length,
+then ``marshal.dumps([(path, digest, defs, refs), ...])``, with ``digest`` None for a file
+:func:`read_checked` rejects (the caller reads that one itself, so that its reason is logged
+there). The helper's stdout is a pipe to this process (never the server's stdout); its stderr is
+collected and logged. When the helper fails (cannot start, crash, bad or truncated output, timeout)
+the chunks that came stay good, the failure is logged, and ``unanswered`` lists the files the
+caller lexes itself (``collect`` gives everything at once, or None on a failure).
 
 The reading rules (:func:`read_checked`) and :func:`content_digest` live here, not beside the
 repo map, so that the helper needs nothing heavier than :mod:`context.lexical`.
@@ -35,7 +38,7 @@ if TYPE_CHECKING:  # the helper imports this module: the parent's machinery is i
     import logging
     import subprocess
     import threading
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 MAX_FILE_BYTES = 1_000_000
 MAX_AVERAGE_LINE_BYTES = 400
@@ -43,6 +46,9 @@ MINIFIED_CHECK_BYTES = 20_000
 TIMEOUT_BASE_S = 30.0
 TIMEOUT_PER_FILE_S = 0.02
 POLL_S = 0.05
+CHUNK_FILES = 32
+_FRAME_HEADER = 8  # bytes: the length of the marshalled chunk that follows
+_MAX_FRAME_BYTES = 1 << 28  # far above a chunk's counts (a file is at most MAX_FILE_BYTES)
 
 LexedFile = tuple[str, NameCounts, NameCounts]
 """(content digest, definition-name counts, reference-name counts) of one file."""
@@ -113,11 +119,14 @@ def helper_share(root: str, paths: list[str], share: float) -> list[str]:
 
 
 def main() -> int:
-    """The helper's entry point (stdin: the request, stdout: the answer; see the module docstring)."""
+    """The helper's entry point (stdin: the request, stdout: framed chunks; see the module docstring)."""
     request: Any = marshal.loads(sys.stdin.buffer.read())
     root, items = request
-    sys.stdout.buffer.write(marshal.dumps(lex_files(root, items)))
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    for start in range(0, len(items), CHUNK_FILES):
+        blob = marshal.dumps(lex_files(root, items[start : start + CHUNK_FILES]))
+        out.write(len(blob).to_bytes(_FRAME_HEADER, "little") + blob)
+        out.flush()
     return 0
 
 
@@ -128,9 +137,9 @@ def _log() -> logging.Logger:
 
 
 def _valid(answer: object, items: list[tuple[str, str]]) -> bool:
-    if not isinstance(answer, list) or len(answer) != len(items):
+    if not isinstance(answer, list) or not answer or len(answer) > len(items):
         return False
-    for row, (path, _) in zip(answer, items, strict=True):
+    for row, (path, _) in zip(answer, items, strict=False):
         if not (isinstance(row, tuple) and len(row) == 4 and row[0] == path):
             return False
         if not (row[1] is None or isinstance(row[1], str)) or not isinstance(row[2], dict):
@@ -140,16 +149,26 @@ def _valid(answer: object, items: list[tuple[str, str]]) -> bool:
     return True
 
 
+Chunk = dict[str, LexedFile | None]
+"""Results for some submitted paths (None: the file was rejected; read it yourself)."""
+
+
 class LexJob:
     """One helper process (see the module docstring). Not thread-safe: one owner."""
 
     def __init__(self, root: str, process: subprocess.Popen[bytes]) -> None:
+        import queue
+
         self._root = root
         self._process = process
         self._items: list[tuple[str, str]] = []
+        self._answered = 0
         self._thread: threading.Thread | None = None
-        self._output: tuple[bytes, bytes] | None = None
+        self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._error = ""
+        self._stderr = b""
+        self._deadline = 0.0
+        self._over = False  # finished, failed or cancelled: nothing more will come
 
     @classmethod
     def start(cls, root: str, command: list[str] | None = None) -> LexJob | None:
@@ -168,86 +187,140 @@ class LexJob:
         return cls(root, process)
 
     def submit(self, items: list[tuple[str, str]]) -> None:
-        """Send the helper its files; it answers in the background (a thread drains its pipes)."""
+        """Send the helper its files; it answers in the background (a thread reads its frames)."""
         import threading
+        import time
 
         self._items = list(items)
+        self._deadline = time.monotonic() + TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(self._items)
         payload = marshal.dumps((self._root, self._items))
-        timeout = TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(self._items)
-        self._thread = threading.Thread(target=self._communicate, args=(payload, timeout), daemon=True)
+        self._thread = threading.Thread(target=self._pump, args=(payload,), daemon=True)
         self._thread.start()
 
-    def _communicate(self, payload: bytes, timeout: float) -> None:
-        import subprocess
-
+    def _pump(self, payload: bytes) -> None:
+        """Write the request, then queue each frame read from the helper's stdout (None: the end)."""
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
         try:
-            self._output = self._process.communicate(payload, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._error = f"no answer within {timeout:.0f} s"
-            self._kill()
+            process.stdin.write(payload)
+            process.stdin.close()
+        except OSError as exc:  # it exited early: read what it said
+            self._error = f"cannot send the request: {exc}"
+        try:
+            while header := process.stdout.read(_FRAME_HEADER):
+                size = int.from_bytes(header, "little")
+                if len(header) != _FRAME_HEADER or not 0 < size <= _MAX_FRAME_BYTES:
+                    self._error = "a malformed answer"
+                    break
+                blob = process.stdout.read(size)
+                if len(blob) != size:
+                    self._error = "a truncated answer"
+                    break
+                self._frames.put(blob)
+            self._stderr = process.stderr.read()
         except (OSError, ValueError) as exc:
-            self._error = str(exc)
-            self._kill()
+            self._error = self._error or str(exc)
+        finally:
+            self._frames.put(None)
 
-    def collect(self, stopped: Callable[[], bool] = lambda: False) -> dict[str, LexedFile | None] | None:
-        """The helper's results per submitted path (None: the file was rejected; read it yourself),
-        or None, logged, if the helper failed (the caller lexes those files itself). While waiting,
-        `stopped` is polled: when it turns true the helper is stopped and None returned (not logged)."""
+    def chunks(self, stopped: Callable[[], bool] = lambda: False, *, wait: bool = True) -> Iterator[Chunk]:
+        """The helper's results as they arrive, in request order (with `wait` False: only those
+        already here). When a waiting call ends, :attr:`unanswered` holds what the caller must lex
+        itself (everything after a failure, logged; everything when `stopped` turned true while
+        waiting, not logged: the helper is stopped)."""
+        import queue
+        import time
+
+        if self._over:
+            return
         if self._thread is None:
-            self.cancel()
-            return {}
-        while self._thread.is_alive():
-            if stopped():
+            if wait:
                 self.cancel()
-                return None
-            self._thread.join(POLL_S)
-        stdout, stderr = self._output if self._output is not None else (b"", b"")
-        if stderr:
-            _log().warning("repo map lexing helper said: %s", stderr.decode("utf-8", "replace").strip()[-2000:])
-        returncode = self._process.returncode
-        if self._output is None or returncode != 0:
-            _log().warning(
-                "repo map lexing helper failed (%s); lexing its %d files in this process",
-                self._error or f"exit status {returncode}",
-                len(self._items),
-            )
-            return None
+            return
+        while self._answered < len(self._items) or wait:
+            try:
+                blob = self._frames.get(timeout=POLL_S) if wait else self._frames.get_nowait()
+            except queue.Empty:
+                if not wait:
+                    return
+                if stopped():
+                    self.cancel()
+                    return
+                if time.monotonic() > self._deadline:
+                    self._error = f"no answer within {TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(self._items):.0f} s"
+                    self._fail()
+                    return
+                continue
+            if blob is None:
+                self._finish()
+                return
+            chunk = self._decode(blob)
+            if chunk is None:
+                self._fail()
+                return
+            yield chunk
+
+    @property
+    def unanswered(self) -> list[str]:
+        """The submitted paths the helper has not (validly) answered, in request order."""
+        return [path for path, _ in self._items[self._answered :]]
+
+    def _decode(self, blob: bytes) -> Chunk | None:
         try:
-            answer: object = marshal.loads(stdout)
+            answer: object = marshal.loads(blob)
         except (ValueError, EOFError, TypeError) as exc:
-            _log().warning(
-                "repo map lexing helper sent bad output (%s); lexing its %d files in this process",
-                exc,
-                len(self._items),
-            )
+            self._error = f"bad output: {exc}"
             return None
-        if not _valid(answer, self._items):
-            _log().warning(
-                "repo map lexing helper's answer does not match its request; lexing its %d files in this process",
-                len(self._items),
-            )
+        if not _valid(answer, self._items[self._answered :]):
+            self._error = "an answer that does not match its request"
             return None
         rows: list[tuple[str, str | None, NameCounts, NameCounts]] = answer  # type: ignore[assignment]
+        self._answered += len(rows)
         return {path: (digest, defs, refs) if digest is not None else None for path, digest, defs, refs in rows}
 
-    def cancel(self) -> None:
-        """Stop the helper (nothing to give it, or indexing stopped)."""
-        self._kill()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _kill(self) -> None:
+    def _finish(self) -> None:
         import subprocess
 
+        try:
+            returncode = self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        if self._stderr:
+            _log().warning("repo map lexing helper said: %s", self._stderr.decode("utf-8", "replace").strip()[-2000:])
+        if self._answered < len(self._items) or returncode != 0:
+            self._error = self._error or f"exit status {returncode}"
+            self._fail()
+        else:
+            self.cancel()
+
+    def _fail(self) -> None:
+        self.cancel()
+        left = len(self._items) - self._answered
+        if left:
+            _log().warning("repo map lexing helper failed (%s); lexing its %d files in this process", self._error, left)
+        else:
+            _log().warning("repo map lexing helper: %s (after answering every file)", self._error)
+
+    def collect(self, stopped: Callable[[], bool] = lambda: False) -> Chunk | None:
+        """Every result at once, or None if the helper failed or `stopped` turned true."""
+        results: Chunk = {}
+        for chunk in self.chunks(stopped):
+            results.update(chunk)
+        return None if self.unanswered else results
+
+    def cancel(self) -> None:
+        """Stop the helper (nothing to give it, indexing stopped, or done) and release its pipes."""
+        import subprocess
+
+        self._over = True
         if self._process.poll() is None:
             self._process.kill()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             _log().warning("repo map lexing helper %d did not exit after kill", self._process.pid)
-            return
-        if self._thread is not None and self._thread.is_alive():
-            return  # communicate() owns the pipes until it returns
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
             if stream is not None and not stream.closed:
                 try:

@@ -64,7 +64,7 @@ from pathlib import Path, PurePosixPath
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
-from context.lexworker import LexedFile, LexJob, helper_share
+from context.lexworker import LexJob, helper_share
 from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
 from context.pagerank import personalised_pagerank, ranked_definitions
@@ -84,7 +84,7 @@ BATCH_FILES = 64
 PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-LEX_HELPER_SHARE = 0.55  # of the bytes: this process also installs every record and writes the cache
+LEX_HELPER_SHARE = 0.6  # of the bytes: this process also installs every record and writes the cache
 PARSE_NICENESS = 10
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
@@ -185,13 +185,13 @@ class RepoMap:
                     if self._stop.is_set():
                         return self._report(total, counts, gone, complete=False)
                     self._index_batch(mine[start : start + BATCH_FILES], counts)
+                    if job is not None:
+                        self._install_helper_chunks(job, counts, wait=False)
                     if progress is not None:
                         progress(min(start + BATCH_FILES, len(mine)), total)
                 if job is not None:
-                    lexed, job = job.collect(self._stop.is_set), None
-                    if self._stop.is_set():
-                        return self._report(total, counts, gone, complete=False)
-                    self._index_offloaded(sorted(offloaded), lexed, counts)
+                    self._index_offloaded(job, counts)
+                    job = None
                     if self._stop.is_set():
                         return self._report(total, counts, gone, complete=False)
                     if progress is not None:
@@ -269,18 +269,20 @@ class RepoMap:
             job.cancel()
         return None, set()
 
-    def _index_offloaded(
-        self, paths: list[str], lexed: dict[str, LexedFile | None] | None, counts: Counter[str]
-    ) -> None:
-        """Install the helper's results for `paths`; what it did not lex (a failure, a file it
+    def _index_offloaded(self, job: LexJob, counts: Counter[str]) -> None:
+        """Install the helper's results as they arrive; what it did not lex (a failure, a file it
         rejected) is indexed here."""
-        rows = [(path, lexed[path] if lexed is not None else None) for path in paths]
-        for start in range(0, len(rows), BATCH_FILES):
+        self._install_helper_chunks(job, counts, wait=True)
+        left = job.unanswered
+        for start in range(0, len(left), BATCH_FILES):
             if self._stop.is_set():
                 return
-            batch = rows[start : start + BATCH_FILES]
-            self._index_batch([path for path, result in batch if result is None], counts)
-            done = [(path, result) for path, result in batch if result is not None]
+            self._index_batch(left[start : start + BATCH_FILES], counts)
+
+    def _install_helper_chunks(self, job: LexJob, counts: Counter[str], *, wait: bool) -> None:
+        for chunk in job.chunks(self._stop.is_set, wait=wait):
+            self._index_batch(sorted(path for path, lexed in chunk.items() if lexed is None), counts)
+            done = [(path, lexed) for path, lexed in chunk.items() if lexed is not None]
             counts["parsed"] += len(done)
             if self._cache is not None:
                 self._cache.put_lexical_many([(path, digest, (defs, refs)) for path, (digest, defs, refs) in done])

@@ -63,6 +63,13 @@ def test_helper_process_on_every_fixture_file() -> None:
     assert job.collect() == in_process(WORKSPACES, SOURCES)
 
 
+REPO_ROOT = Path(__file__).parent.parent.parent
+# answers its first two files in a valid frame, then crashes
+PARTIAL_HELPER = (
+    "import marshal, sys; sys.path.insert(0, sys.argv[1]); from context.lexworker import lex_files;"
+    " root, items = marshal.loads(sys.stdin.buffer.read()); blob = marshal.dumps(lex_files(root, items[:2]));"
+    " sys.stdout.buffer.write(len(blob).to_bytes(8, 'little') + blob); sys.stdout.flush(); sys.exit(1)"
+)
 FAILING_HELPERS = {
     "crash": "import sys; sys.stderr.write('boom'); sys.exit(3)",
     "garbage": "import sys; sys.stdin.buffer.read(); sys.stdout.write('not marshal')",
@@ -139,7 +146,18 @@ def test_repo_map_with_the_helper_equals_one_process(
     assert snapshot(warm) == in_process_map
 
 
-@pytest.mark.parametrize("name", ["crash", "garbage"])
+def test_partial_answer_keeps_what_came(caplog: pytest.LogCaptureFixture) -> None:
+    job = LexJob.start(str(WORKSPACES), command=[sys.executable, "-c", PARTIAL_HELPER, str(REPO_ROOT)])
+    assert job is not None
+    job.submit(SOURCES[:5])
+    with caplog.at_level(logging.WARNING, logger="context.lexworker"):
+        chunks = list(job.chunks())
+    assert chunks == [dict(list(in_process(WORKSPACES, SOURCES[:5]).items())[:2])]
+    assert job.unanswered == [path for path, _ in SOURCES[2:5]]
+    assert "lexing its 3 files in this process" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["crash", "garbage", "partial"])
 def test_repo_map_falls_back_when_the_helper_fails(
     name: str,
     tmp_path: Path,
@@ -147,7 +165,8 @@ def test_repo_map_falls_back_when_the_helper_fails(
     caplog: pytest.LogCaptureFixture,
     in_process_map: tuple[object, ...],
 ) -> None:
-    started = count_starts(monkeypatch, [sys.executable, "-c", FAILING_HELPERS[name]])
+    script = PARTIAL_HELPER if name == "partial" else FAILING_HELPERS[name]
+    started = count_starts(monkeypatch, [sys.executable, "-c", script, str(REPO_ROOT)])
     repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
     with caplog.at_level(logging.WARNING, logger="context.lexworker"):
         report = repo_map.index_sync()
