@@ -17,7 +17,11 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   reads each supported source file, hashes it, and takes its lexical name counts
   (:func:`context.lexical.lexical_names`) from the SQLite :class:`~context.tagcache.TagCache` when the
   content hash matches, lexing only the rest; the counts go into the :class:`~context.rank.ReferenceGraph`.
-  No file is parsed. It runs in a worker thread and publishes results in batches, so ``render`` and
+  On a cold start (PARALLEL_MIN_FILES or more files with no record, buffer or cached lexical names,
+  ``workers`` > 1) a helper process (:mod:`context.lexworker`, started before the files are listed)
+  reads, hashes and lexes LEX_HELPER_SHARE of their bytes while this thread lexes the rest; its
+  results are installed as they arrive and are the same as lexing here; a failed helper is logged
+  and its unanswered files are lexed here. No file is parsed. It runs in a worker thread and publishes results in batches, so ``render`` and
   the lookups serve whatever is indexed so far. Cancelling the awaiting task stops the thread at the
   next batch; calling ``index`` again resumes (unchanged files cost a read and a hash). Files that
   vanished are dropped. Open buffers always win over disk.
