@@ -5,7 +5,8 @@
     .venv/bin/python bench/repomap.py --repo PATH --budget 2048 --runs 5 --json-out out.json
     .venv/bin/python bench/repomap.py --baseline out.json   # adds a column: change vs. the baseline
 
-Prints a table of medians over --runs runs: cold build (empty cache), warm build (cache present),
+Prints a table of medians over --runs runs: cold build (empty cache; also in one process, without
+the lexing helper of ``context.lexworker``), warm build (cache present),
 time from a one-file edit to the updated map, the map's size in tokens (``count_tokens``) against
 the budget, and whether two processes render identical bytes. Downloads and the unpacked tree
 stay under ``bench/.cache/`` (gitignored); the tree is made a git repository so both maps list
@@ -119,6 +120,7 @@ def measure_ours(tree: Path, budget: int, runs: int, target: str) -> dict[str, A
     from context.tokens import count_tokens
 
     cold: list[tuple[float, float]] = []
+    cold_single: list[tuple[float, float]] = []  # workers=1: no lexing helper, one core
     warm: list[tuple[float, float]] = []
     update: list[tuple[float, float]] = []
     update_only: list[tuple[float, float]] = []
@@ -128,11 +130,13 @@ def measure_ours(tree: Path, budget: int, runs: int, target: str) -> dict[str, A
         for run in range(runs):
             cache_dir = Path(scratch) / f"cold{run}"
 
-            def build(cache: Path = cache_dir) -> tuple[RepoMap, str]:
-                repo_map = RepoMap(tree, cache)
+            def build(cache: Path = cache_dir, workers: int | None = None) -> tuple[RepoMap, str]:
+                repo_map = RepoMap(tree, cache, workers=workers)
                 repo_map.index_sync()
                 return repo_map, repo_map.render(budget)
 
+            seconds, _ = _timed(lambda: build(Path(scratch) / f"single{run}", 1))  # noqa: B023
+            cold_single.append(seconds)
             seconds, (cold_map, rendered) = _timed(build)
             cold.append(seconds)
             seconds, _ = _timed(cold_map.parse_remaining_sync)  # phase 2: every file's tags, empty tag cache
@@ -155,6 +159,8 @@ def measure_ours(tree: Path, budget: int, runs: int, target: str) -> dict[str, A
         "update_ms": _median(update, 0, 1000),
         "update_index_ms": _median(update_only, 0, 1000),
         "cold_cpu_s": _median(cold, 1),
+        "cold_single_s": _median(cold_single, 0),
+        "cold_single_cpu_s": _median(cold_single, 1),
         "background_s": _median(background, 0),
         "background_cpu_s": _median(background, 1),
         "warm_cpu_s": _median(warm, 1),
@@ -315,6 +321,8 @@ def measure_aider(tree: Path, budget: int, runs: int, target: str) -> dict[str, 
 ROWS = [
     ("cold build, empty cache: wall (s)", "cold_s", "{:.2f}"),
     ("cold build, empty cache: CPU (s)", "cold_cpu_s", "{:.2f}"),
+    ("cold build in one process (workers=1, no lexing helper): wall (s)", "cold_single_s", "{:.2f}"),
+    ("cold build in one process (workers=1, no lexing helper): CPU (s)", "cold_single_cpu_s", "{:.2f}"),
     ("full parse in background (phase 2, after the cold build): wall (s)", "background_s", "{:.2f}"),
     ("full parse in background (phase 2, after the cold build): CPU (s)", "background_cpu_s", "{:.2f}"),
     ("warm build, cache present: wall (s)", "warm_s", "{:.2f}"),
