@@ -54,15 +54,18 @@ def path_to_uri(path: Path) -> str:
 def from_lsp_settings_section(value: Any, section: str = "outrider") -> dict[str, Any] | None:
     """Our settings from what an editor sends: ``{"outrider": {...}}`` or the section itself.
 
-    None when the value is not an object at all (the caller reports that).
+    None when the value is not an object at all (the caller reports that). An empty list counts as
+    an empty object: Lua clients (Neovim) cannot tell them apart and send ``{}`` as ``[]``.
     """
-    if value is None:
+    if value is None or value == []:
         return {}
     if not isinstance(value, dict):
         return None
     inner = value.get(section)
     if isinstance(inner, dict):
         return inner
+    if inner == []:
+        return {}
     return value if section not in value else None
 
 

@@ -50,6 +50,8 @@ def test_other_schemes_have_no_path(uri: str) -> None:
         ({"model": "m"}, {"model": "m"}),
         ({"outrider": "not a table"}, None),
         (["a list"], None),
+        ([], {}),  # Neovim encodes an empty Lua table as []
+        ({"outrider": []}, {}),
         ("text", None),
     ],
 )

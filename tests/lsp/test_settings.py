@@ -35,8 +35,9 @@ async def test_initialization_options_then_workspace_configuration(
 
     settings = (await server_settings(client))["settings"]
 
-    assert settings["model"] == "config-model"  # workspace/configuration over initializationOptions
-    assert settings["completion"]["debounce_ms"] == 10  # kept from initializationOptions
+    # the editor's answer is the editor layer: initializationOptions only served until it came
+    assert settings["model"] == "config-model"
+    assert settings["completion"]["debounce_ms"] == 75  # not in the answer: the default
     assert settings["agent"]["max_steps"] == 7
     assert client.messages == []
 
@@ -44,8 +45,22 @@ async def test_initialization_options_then_workspace_configuration(
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     settings = (await server_settings(client))["settings"]
     assert settings["model"] == "changed-model"
+    assert settings["agent"]["max_steps"] == 25  # removed in the editor: back to the default
+
+
+async def test_a_client_without_the_section_keeps_the_initialization_options(
+    start_client: StartClient, workspace: Path, client_profile: str
+) -> None:
+    client = await start_client(
+        workspace=workspace,
+        profile=client_profile,
+        initialization_options={"outrider": {"model": "init-model", "completion": {"debounce_ms": 10}}},
+        configuration=None,
+    )
+    settings = (await server_settings(client))["settings"]
+    assert settings["model"] == "init-model"
     assert settings["completion"]["debounce_ms"] == 10
-    assert settings["agent"]["max_steps"] == 25  # no longer configured: back to the default
+    assert client.messages == []
 
 
 async def test_workspace_folder_change_rereads_the_workspace_file(
@@ -151,3 +166,13 @@ def test_pushed_configuration_without_workspace_configuration_support(raw_sessio
     raw_session.request("shutdown")
     raw_session.notify("exit")
     assert raw_session.finish()[0] == 0
+
+
+async def test_an_empty_lua_table_is_an_empty_section(
+    start_client: StartClient, workspace: Path, client_profile: str
+) -> None:
+    """Neovim answers ``settings = { outrider = {} }`` (the plugin's default) with ``[]``: no warning."""
+    client = await start_client(workspace=workspace, profile=client_profile, configuration={"outrider": []})
+    settings = (await server_settings(client))["settings"]
+    assert settings["completion"]["debounce_ms"] == 75
+    assert not any(is_settings_warning(m) for m in client.messages)

@@ -1,11 +1,15 @@
 """Editor settings: ``initializationOptions``, ``workspace/configuration``, ``didChangeConfiguration``.
 
-The editor layer of the settings (see ``server.config``) is ``initializationOptions`` (an object,
-or ``{"outrider": {...}}``) overlaid by the ``workspace/configuration`` section ``outrider``
-(pulled after ``initialized`` and again on every ``workspace/didChangeConfiguration``). Clients
-without ``workspace/configuration`` push their settings in ``didChangeConfiguration`` instead:
-``{"outrider": {...}}`` is used, anything else is ignored. Every change reloads all sources; bad
-values fall back to the layer below and are reported in one ``window/showMessage``.
+The editor layer of the settings (see ``server.config``) starts as ``initializationOptions`` (an
+object, or ``{"outrider": {...}}``). Clients with ``workspace/configuration`` are asked for the
+section ``outrider`` after ``initialized`` and again on every ``workspace/didChangeConfiguration``;
+their answer, when they have the section, *is* the editor layer from then on (as rust-analyzer
+does): a setting the user removed goes back to the layers below instead of keeping its value from
+start-up. A ``null`` answer (the client has no such section, e.g. Neovim configured through
+``init_options`` only) keeps ``initializationOptions``. Clients without ``workspace/configuration``
+push their settings in ``didChangeConfiguration`` instead: ``{"outrider": {...}}`` is laid over
+``initializationOptions``, anything else is ignored. Every change reloads all sources; bad values
+fall back to the layer below and are reported in one ``window/showMessage``.
 """
 
 from __future__ import annotations
@@ -62,12 +66,16 @@ async def pull_editor_settings(server: OutriderServer) -> None:
         logger.warning("workspace/configuration failed (%s); keeping the current settings", exc)
         return
     value = answer[0] if isinstance(answer, (list, tuple)) and answer else None
+    if value is None:  # no such section in the client: initializationOptions stay the editor layer
+        server.editor_settings = merge_settings(server.initialization_settings, {})
+        await server.reload_settings()
+        return
     section = from_lsp_settings_section(value, SECTION)
     if section is None:
         server.show_message(
             f"Outrider settings: the editor's {SECTION!r} configuration is not an object; ignored",
             types.MessageType.Warning,
         )
-        section = {}
-    server.editor_settings = merge_settings(server.initialization_settings, section)
+        section = merge_settings(server.initialization_settings, {})
+    server.editor_settings = merge_settings({}, section)
     await server.reload_settings()
