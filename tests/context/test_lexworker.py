@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,16 @@ def test_repo_map_falls_back_when_the_helper_fails(
     assert started == [1] and "files in this process" in caplog.text
     assert report.complete and report.parsed == len(repo_map.records())
     assert snapshot(repo_map) == in_process_map
+
+
+def test_stopping_the_index_stops_a_silent_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    count_starts(monkeypatch, [sys.executable, "-c", FAILING_HELPERS["timeout"]])
+    repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
+    timer = threading.Timer(0.3, repo_map.stop_indexing)
+    timer.start()
+    started = time.monotonic()
+    report = repo_map.index_sync()
+    timer.join()
+    assert not report.complete
+    assert time.monotonic() - started < 10  # not the helper's 30 s
+    assert len(repo_map.records()) < 10  # the helper's share is not in
