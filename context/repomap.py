@@ -21,10 +21,11 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   ``workers`` > 1) a helper process (:mod:`context.lexworker`, started before the files are listed)
   reads, hashes and lexes LEX_HELPER_SHARE of their bytes while this thread lexes the rest; its
   results are installed as they arrive and are the same as lexing here; a failed helper is logged
-  and its unanswered files are lexed here. No file is parsed. It runs in a worker thread and publishes results in batches, so ``render`` and
-  the lookups serve whatever is indexed so far. Cancelling the awaiting task stops the thread at the
-  next batch; calling ``index`` again resumes (unchanged files cost a read and a hash). Files that
-  vanished are dropped. Open buffers always win over disk.
+  and its unanswered files are lexed here. No file is parsed. It runs in a worker thread and
+  publishes results in batches, so ``render`` and the lookups serve whatever is indexed so far.
+  Cancelling the awaiting task stops the thread at the next batch; calling ``index`` again resumes
+  (unchanged files cost a read and a hash). Files that vanished are dropped. Open buffers always
+  win over disk.
 * Tags (tree-sitter, :mod:`context.symbols`) are loaded per file on first use
   (:class:`~context.maprecords.FileRecord`): from the tag cache, else by parsing the file's current
   bytes (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a
