@@ -176,6 +176,9 @@ class LexJob:
         `command` replaces the interpreter command line (tests)."""
         import subprocess
 
+        if command is None and (getattr(sys, "frozen", False) or not sys.executable):
+            _log().info("repo map: no Python interpreter to run the lexing helper with; lexing in this process")
+            return None
         argv = command if command is not None else [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, _PACKAGE_PARENT]
         try:
             process = subprocess.Popen(
