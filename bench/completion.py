@@ -59,6 +59,8 @@ LINES = 5000
 BODY_REPLY = "total = sum(values)\n    return total / len(values)\n"
 STOPPED_EARLY_REPLY = "total = sum(values)\n    return total / len(values)\n\n\ndef other():\n    pass\n"
 TYPED = "result = compute(a, "  # 20 characters
+# The typing row's keystrokes: statements typed into a function body, Enter indenting the next line.
+TYPED_KEYS = [*"total = compute(values, scale) + 1", "\n    "]
 
 
 def make_source(lines: int = LINES) -> str:
@@ -170,9 +172,9 @@ async def overhead(
     """Overhead samples: from the request reaching the engine (debounce 0), or from the end of the
     debounce (debounce_ms > 0: the context is gathered during it), to the upstream request
     arriving, plus the finish. Requests go to each empty function body in turn (every request
-    meets code no earlier request read), or with `typing`, one character is typed into one body
-    before each request (a new document version each time, as when a client sends a request per
-    keystroke)."""
+    meets code no earlier request read), or with `typing`, one keystroke goes into one body before
+    each request (TYPED_KEYS: statements, then Enter; a new document version each time, as when a
+    client sends a request per keystroke)."""
     engine = build_engine(settings_for(emulator, debounce_ms))
     document = Document("bench_module.py", make_source(), version=1)
     positions = empty_bodies(document)
@@ -201,13 +203,17 @@ async def overhead(
         engine.cache = type(engine.cache)()  # every run asks the model
         engine.typeahead.forget("bench")
         if typing:
+            key = TYPED_KEYS[run % len(TYPED_KEYS)]
             keystroke = ((typed_line, typed_column), (typed_line, typed_column))
-            document.apply_change(keystroke, "x", document.version + 1)
-            shadow.apply_change(keystroke, "x", shadow.version + 1)
+            document.apply_change(keystroke, key, document.version + 1)
+            shadow.apply_change(keystroke, key, shadow.version + 1)
             reparse_started = time.perf_counter()
             _ = shadow.tree
             reparse_ms = (time.perf_counter() - reparse_started) * 1000
-            typed_column += 1
+            if key.startswith("\n"):  # Enter, with the editor's indentation
+                typed_line, typed_column = typed_line + 1, len(key) - 1
+            else:
+                typed_column += len(key)
             position = (typed_line, typed_column)
         else:
             position = positions[run % len(positions)]

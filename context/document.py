@@ -164,12 +164,15 @@ class Document:
 
     def adopt_tree(self, snapshot: Document) -> bool:
         """Take the tree a :meth:`copy` of this document parsed, if this document has not changed
-        since and still waits for its reparse. Returns whether it did."""
+        since and still waits for its reparse. Returns whether it did. The tree moves (copying a
+        freshly parsed tree costs about as much as a small parse): the snapshot gives it up and
+        would parse again if read."""
         if not self._stale or snapshot._stale or snapshot._source is not self._source:
             return False
         if snapshot.version != self.version or snapshot.language != self.language:
             return False
-        self._tree = snapshot._tree.copy() if snapshot._tree is not None else None
+        self._tree, snapshot._tree = snapshot._tree, None
+        snapshot._stale = snapshot.language is not None
         self._parse_skipped = snapshot._parse_skipped
         self._stale = False
         return True

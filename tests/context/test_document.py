@@ -199,7 +199,8 @@ def test_a_snapshot_parses_pending_edits_and_hands_its_tree_back() -> None:
     assert doc.adopt_tree(snap) and not doc._stale
     assert doc.tree is not None
     assert str(doc.tree.root_node) == str(get_parser("python").parse(doc.source).root_node)
-    assert doc.tree is not snap.tree  # a copy: the two documents stay independent
+    assert snap._tree is None and snap._stale  # the tree moved: the snapshot would parse again
+    assert snap.tree is not None and snap.tree is not doc.tree
 
 
 def test_a_tree_is_not_adopted_once_the_document_moved_on() -> None:
