@@ -23,7 +23,7 @@ grammar, or larger than `max_parse_bytes`, have `tree = None` (logged once, reas
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tree_sitter import Point, Tree
 
@@ -162,15 +162,18 @@ class Document:
         clone._tree = self._tree.copy() if self._tree is not None else None
         return clone
 
-    def adopt_tree(self, snapshot: Document) -> bool:
+    def adopt_tree(self, snapshot: Document, retire: Callable[[Tree], object] | None = None) -> bool:
         """Take the tree a :meth:`copy` of this document parsed, if this document has not changed
         since and still waits for its reparse. Returns whether it did. The tree moves (copying a
         freshly parsed tree costs about as much as a small parse): the snapshot gives it up and
-        would parse again if read."""
+        would parse again if read. `retire` receives the tree it replaces (freeing a large tree
+        takes up to a millisecond: a caller on a hot path can let go of it later)."""
         if not self._stale or snapshot._stale or snapshot._source is not self._source:
             return False
         if snapshot.version != self.version or snapshot.language != self.language:
             return False
+        if retire is not None and self._tree is not None:
+            retire(self._tree)
         self._tree, snapshot._tree = snapshot._tree, None
         snapshot._stale = snapshot.language is not None
         self._parse_skipped = snapshot._parse_skipped

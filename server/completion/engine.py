@@ -189,7 +189,8 @@ class CompletionEngine:
             timings.debounce_done_at = time.monotonic()
             _check_current(query.document, ticket)
             gathered, timings.context_ms = await job
-            query.document.adopt_tree(snapshot)
+            # the replaced tree is freed on the next turn of the loop, while the request is in flight
+            query.document.adopt_tree(snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         except BaseException:
             stale.set()
             job.cancel()

@@ -26,7 +26,7 @@ to script its replies fails instead of passing by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Fault = Literal[
@@ -104,6 +104,23 @@ class Reply:
             return []
         size = 8
         return [self.text[i : i + size] for i in range(0, len(self.text), size)]
+
+    def stopped_at(self, sequences: list[str]) -> Reply:
+        """The reply a real API gives for a request with these stop sequences: the text up to the
+        first one (which is left out), ending with stop reason ``stop_sequence``."""
+        text = "".join(self.text_chunks())
+        cut = min((i for i in (text.find(seq) for seq in sequences if seq) if i >= 0), default=-1)
+        if cut < 0 or self.tool_calls or self.fault is not None:
+            return self
+        chunks: list[str] = []
+        taken = 0
+        for chunk in self.text_chunks():
+            if taken + len(chunk) >= cut:
+                chunks.append(chunk[: cut - taken])
+                break
+            chunks.append(chunk)
+            taken += len(chunk)
+        return replace(self, text=text[:cut], chunks=tuple(c for c in chunks if c), stop_reason="stop_sequence")
 
     def resolved_stop(self) -> str:
         if self.stop_reason:

@@ -183,6 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.fault in wire._ERRORS:
             self._send_error(record, reply, protocol)
             return
+        reply = reply.stopped_at(_stop_sequences(record.body, protocol))
         if record.stream:
             self._stream(record, reply, protocol)
         elif reply.fault == "drop":
@@ -408,3 +409,13 @@ class Emulator:
         if not record.done.wait(timeout):
             raise TimeoutError(f"emulator: request #{serial} still open after {timeout}s")
         return record
+
+
+def _stop_sequences(body: Any, protocol: Protocol) -> list[str]:
+    """The request's stop sequences (OpenAI ``stop``: a string or a list; Anthropic ``stop_sequences``)."""
+    if not isinstance(body, dict):
+        return []
+    value = body.get("stop_sequences" if protocol == "anthropic" else "stop")
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []

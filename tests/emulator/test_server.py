@@ -64,6 +64,18 @@ async def test_openai_stream_reports_usage_when_asked(emulator: Emulator) -> Non
     assert usages[0].prompt_tokens_details.cached_tokens == 6
 
 
+async def test_stop_sequences_end_the_answer_as_real_apis_do(emulator: Emulator) -> None:
+    emulator.script(Reply(text="first line\nsecond line\n", chunks=("first ", "line\nsec", "ond line\n")))
+    emulator.script(Reply(text="no stop in here"))
+    client = _openai(emulator.openai_base_url)
+    stream = await client.completions.create(model="m", prompt="p", stop=["\n"], stream=True)
+    chunks = [chunk async for chunk in stream]
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == "first line"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    whole = await client.chat.completions.create(model="m", messages=USER, stop="zzz")  # type: ignore[arg-type]
+    assert whole.choices[0].message.content == "no stop in here"
+
+
 async def test_rate_limit_carries_retry_after(emulator: Emulator) -> None:
     emulator.script(Reply(fault="rate_limit", retry_after=1.5))
     with pytest.raises(openai.RateLimitError) as info:
