@@ -253,6 +253,7 @@ class ReferenceGraph:
         widths: list[int] = []  # per name: how many definers it has
         scales: list[float] = []  # per name: SCALE * its multiplier
         fanout: list[int] = []  # per name: how many files reference it
+        kept: list[str] = []  # the names that make edges, in the order above
         defines, references, applied = self.defines, self.references, self._applied
         for name in sorted(self._dirty.keys() & defines.keys()):  # a name nobody defines makes no edges
             definers = defines[name]
@@ -260,6 +261,7 @@ class ReferenceGraph:
             if not referencers or len(definers) > MAX_DEFINERS:
                 continue
             applied.add(name)
+            kept.append(name)
             offsets.append(len(definer_ids))
             widths.append(len(definers))
             scales.append(SCALE * identifier_multiplier(name, len(definers) > _MANY_DEFINERS))
@@ -274,6 +276,7 @@ class ReferenceGraph:
         per_name = np.asarray(fanout, dtype=np.int64)
         root = np.sqrt(np.minimum(np.asarray(counts, dtype=np.int64), 255).astype(np.float64))
         weights = np.maximum(np.rint(np.repeat(np.asarray(scales), per_name) * root), 1).astype(np.int64)
+        self._keep_reference_weights(kept, per_name, np.asarray(sources, dtype=np.int64), weights)
         repeat = np.repeat(np.asarray(widths, dtype=np.int64), per_name)  # per reference: its definers
         first = np.cumsum(repeat) - repeat  # where each reference's block starts in the expansion
         within = np.arange(int(repeat.sum()), dtype=np.int64) - np.repeat(first, repeat)
@@ -292,6 +295,25 @@ class ReferenceGraph:
         totals = np.add.reduceat(pair_weight[keep][order], starts)
         unique = keys[starts]
         self._bulk_edges = (unique // width, unique % width, totals.astype(np.int64))
+
+    def _keep_reference_weights(
+        self, names: list[str], per_name: IntArray, sources: IntArray, weights: IntArray
+    ) -> None:
+        """reference_weights of every name the bulk flush applied, from its arrays (ranking asks for
+        thousands of them). Only when node ids follow path order (a first build): then sorting the
+        sources by id sorts them by path, as reference_weights does."""
+        paths = self._paths
+        if paths != sorted(paths):
+            return
+        name_of = np.repeat(np.arange(len(names), dtype=np.int64), per_name)
+        order = np.lexsort((sources, name_of))
+        src_paths = list(map(paths.__getitem__, sources[order].tolist()))
+        sorted_weights = weights[order].tolist()
+        store = self._reference_weights
+        start = 0
+        for name, end in zip(names, np.cumsum(per_name).tolist(), strict=True):
+            store[name] = tuple(zip(src_paths[start:end], sorted_weights[start:end], strict=True))
+            start = end
 
     def prepare_updates(self) -> None:
         """Build what incremental flushes need now (else the first edit after a bulk build pays it)."""
