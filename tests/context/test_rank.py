@@ -148,3 +148,30 @@ def test_first_flush_with_only_self_references_makes_no_edges() -> None:
     assert arrays.weight.tolist() == []
     graph.replace_file("b.py", {}, {"helper_name": 4})
     assert graph.edge_arrays().weight.tolist() == [edge_weight("helper_name", 1, 4)]
+
+
+def test_reference_weights_kept_by_the_first_flush_equal_computed_ones() -> None:
+    rng = random.Random(11)
+    names = [f"sym{i}" for i in range(30)] + ["get", "_hidden", "SessionMakerFactory"]
+    files = {
+        f"m{i:02d}.py": (
+            dict.fromkeys(rng.sample(names, rng.randint(0, 5)), 1),
+            {name: rng.choice([1, 2, 3, 7, 255, 256, 900]) for name in rng.sample(names, rng.randint(0, 12))},
+        )
+        for i in range(30)
+    }
+    bulk = ReferenceGraph()
+    for path, (defs, refs) in sorted(files.items(), reverse=True):  # dict order is not path order
+        bulk.replace_file(path, defs, refs)
+    bulk.edge_arrays()
+    kept = {name: bulk.reference_weights(name) for name in names}
+    assert sum(len(pairs) for pairs in kept.values()) > 50
+    for name in names:
+        definers = bulk.defines.get(name, {})
+        referencers = sorted(bulk.references.get(name, {}).items())
+        expected = (
+            tuple((src, edge_weight(name, len(definers), count)) for src, count in referencers)
+            if definers and len(definers) <= MAX_DEFINERS
+            else ()
+        )
+        assert kept[name] == expected, name
