@@ -2,19 +2,22 @@
 
 :func:`personalised_pagerank` ranks files (numpy power iteration over the graph's edges in canonical
 order; edges out of the focus files x FOCUS_BOOST, edges of mentioned identifiers x MENTION_BOOST).
-:func:`ranked_definitions` then yields ``(score, path, name)`` best first, lazily: files are visited
-by inflow (the rank that arrives through edges) and a definition is yielded once no unvisited file
-can hold a better one (a definition's score is a part of its file's inflow), so a small budget
-touches only the top of the graph. Same inputs, same floats: everything is in sorted order.
+:func:`ranked_definitions` then yields ``(score, path, name)`` best first: conceptually files are
+visited by inflow (the rank that arrives through edges) and a definition is yielded once no
+unvisited file can hold a better one (a definition's score is a part of its file's inflow). That
+walk's exact output is computed for every definition at once with numpy (scores from the graph's
+:class:`~context.rank_tables.NameTables`, the step of the walk that yields each one, one sort);
+names are only looked at for ties. Same inputs, same floats: everything is in sorted order.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from context.rank import (
     DAMPING,
@@ -25,6 +28,7 @@ from context.rank import (
     EdgeArrays,
     FloatArray,
     IntArray,
+    NameTables,
     ReferenceGraph,
     edge_weight,
 )
@@ -41,6 +45,10 @@ class Ranking:
     mentioned: frozenset[str]
     inflow: dict[str, float] = field(default_factory=dict)
     share: dict[str, float] = field(default_factory=dict)
+    tables: NameTables | None = None  # the graph's names at ranking time (for the ranked walk)
+    rank_values: FloatArray | None = None  # rank, inflow and share as arrays over `nodes`
+    inflow_values: FloatArray | None = None
+    share_values: FloatArray | None = None
     _name_inflow: dict[str, float] = field(default_factory=dict)
 
     def definition_score(self, path: str, name: str) -> float:
@@ -122,13 +130,12 @@ def personalised_pagerank(
         rank = new
         if change < TOLERANCE:
             break
-    inflow = np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count)
+    inflow = np.asarray(np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count), dtype=np.float64)
     has_out = np.flatnonzero(out)
-    ratio = (rank[has_out] / out[has_out]).tolist()
-    boosted_ratio = {
-        nodes[i]: r * (FOCUS_BOOST if nodes[i] in focus_set else 1)
-        for i, r in zip(has_out.tolist(), ratio, strict=True)
-    }
+    share = np.zeros(count, dtype=np.float64)
+    share[has_out] = rank[has_out] / out[has_out]
+    boosted = [i for i in has_out.tolist() if nodes[i] in focus_set]
+    share[boosted] = share[boosted] * FOCUS_BOOST
     return Ranking(
         graph,
         nodes,
@@ -136,37 +143,90 @@ def personalised_pagerank(
         focus_set,
         mentioned_set,
         dict(zip(nodes, inflow.tolist(), strict=True)),
-        boosted_ratio,
+        dict(zip(map(nodes.__getitem__, has_out.tolist()), share[has_out].tolist(), strict=True)),
+        graph.name_tables(),
+        rank,
+        inflow,
+        share,
     )
 
 
 def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterator[tuple[float, str, str]]:
     """(score, path, name) of every defined name outside `exclude`, best first; ties by file rank,
-    path, name. Lazy (see the module docstring)."""
-    graph = ranking.graph
-    skip = frozenset(exclude)
-    inflow = ranking.inflow
-    order = sorted(
-        (path for path in ranking.nodes if path not in skip and graph.has_definitions(path)),
-        key=lambda path: (-inflow[path], path),
+    path, name. Lazy (see the module docstring); computed for all definitions at once with numpy,
+    yielding exactly what the walk over files by inflow yields (see :func:`_release_steps`)."""
+    tables, rank, inflow = ranking.tables, ranking.rank_values, ranking.inflow_values
+    if tables is None or rank is None or inflow is None:
+        return
+    score = _definition_scores(ranking, tables)
+    skip = [i for i, path in enumerate(tables.nodes) if path in frozenset(exclude)]
+    alive = ~np.isin(tables.def_node, skip)
+    referenced = np.flatnonzero(alive & (score > 0.0))
+    released = _release_steps(tables, inflow, np.unique(tables.def_node[alive]), referenced, score)
+    node = tables.def_node[referenced]
+    by_key = np.lexsort((node, -rank[node], -score[referenced], released))
+    rows, node, released, row_score = referenced[by_key], node[by_key], released[by_key], score[referenced][by_key]
+    same = (node[1:] == node[:-1]) & (row_score[1:] == row_score[:-1]) & (released[1:] == released[:-1])
+    yield from _in_name_order(tables, rows, row_score, same)
+    unreferenced = np.flatnonzero(alive & ~(score > 0.0))
+    node = tables.def_node[unreferenced]
+    by_key = np.lexsort((node, -rank[node]))
+    rows, node = unreferenced[by_key], node[by_key]
+    yield from _in_name_order(tables, rows, np.zeros(len(rows)), node[1:] == node[:-1])
+
+
+def _release_steps(
+    tables: NameTables, inflow: FloatArray, files: IntArray, rows: IntArray, score: FloatArray
+) -> IntArray:
+    """Per definition in `rows`: the step of the walk that yields it. The walk visits `files` by
+    inflow (then path), pushes each one's definitions on a heap, and pops every one whose score is
+    above the next file's inflow x (1 + 1e-6) (no unvisited definition can score more; after the
+    last file, all). So a definition leaves at the first step, from its file's on, whose bound is
+    below its score, and the walk yields by (step, -score, -file rank, path, name)."""
+    order = files[np.lexsort((files, -inflow[files]))]
+    position = np.zeros(len(tables.nodes), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    bound = np.full(len(order), -np.inf)
+    bound[:-1] = inflow[order[1:]] * (1 + 1e-6) + 1e-300  # non-increasing along the walk
+    first_below = np.searchsorted(-bound, -score[rows], side="right")
+    steps: IntArray = np.maximum(position[tables.def_node[rows]], first_below)
+    return steps
+
+
+def _definition_scores(ranking: Ranking, tables: NameTables) -> FloatArray:
+    """Every definition's score, float for float as :meth:`Ranking.definition_score` computes it:
+    per name, the referencing files' share x weight summed in path order (``bincount`` adds in
+    array order; a file without out edges adds 0.0), x MENTION_BOOST for mentioned names; minus the
+    defining file's own part, clipped at 0, x DAMPING."""
+    share = ranking.share_values
+    assert share is not None
+    per_name = np.bincount(
+        tables.ref_name, weights=share[tables.ref_node] * tables.ref_weight, minlength=len(tables.names)
     )
-    heap: list[tuple[float, float, str, str]] = []
-    unreferenced: list[tuple[float, str, str]] = []  # score 0: always last, by file rank, path, name
-    for position, path in enumerate(order):
-        file_rank = ranking.rank[path]
-        for name in graph.defined_names(path):
-            score = ranking.definition_score(path, name)
-            if score > 0.0:
-                heapq.heappush(heap, (-score, -file_rank, path, name))
-            else:
-                unreferenced.append((-file_rank, path, name))
-        if position + 1 < len(order):
-            bound = inflow[order[position + 1]] * (1 + 1e-6) + 1e-300
-            while heap and -heap[0][0] > bound:
-                neg_score, _, top_path, top_name = heapq.heappop(heap)
-                yield -neg_score, top_path, top_name
-    while heap:
-        neg_score, _, top_path, top_name = heapq.heappop(heap)
-        yield -neg_score, top_path, top_name
-    for _, path, name in sorted(unreferenced):
-        yield 0.0, path, name
+    boost = np.ones(len(tables.names), dtype=np.int64)
+    if ranking.mentioned:
+        ids = tables.name_ids
+        boost[[ids[name] for name in sorted(ranking.mentioned) if name in ids]] = MENTION_BOOST
+        per_name = per_name * boost
+    own = share[tables.def_node] * tables.def_own * boost[tables.def_name]
+    scores: FloatArray = DAMPING * np.maximum(0.0, per_name[tables.def_name] - own)
+    return scores
+
+
+def _in_name_order(
+    tables: NameTables, rows: IntArray, scores: FloatArray, same: npt.NDArray[np.bool_]
+) -> Iterator[tuple[float, str, str]]:
+    """(score, path, name) of definition `rows`, in their order except that a run of rows that
+    `same` says are equal to the previous one goes by name."""
+    starts = np.flatnonzero(np.concatenate(([True], ~same))).tolist() if len(rows) else []
+    starts.append(len(rows))
+    score_list = scores.tolist()
+    node_list = tables.def_node[rows].tolist()
+    name_list = tables.def_name[rows].tolist()
+    names, nodes = tables.names, tables.nodes
+    for start, end in itertools.pairwise(starts):
+        run: Iterable[int] = range(start, end)
+        if end - start > 1:
+            run = sorted(run, key=lambda i: names[name_list[i]])
+        for i in run:
+            yield score_list[i], nodes[node_list[i]], names[name_list[i]]

@@ -14,71 +14,58 @@ order):
 
 :class:`ReferenceGraph` keeps per-identifier definers and referencers. ``replace_file`` only swaps
 names and marks them dirty; ``flush`` (called before ranking) recomputes the summed edge weights of
-the dirty names once each, so bulk indexing costs one pass and an edit costs the names it touches.
-Ranking over the graph is :mod:`context.pagerank`.
+the dirty names once each, so an edit costs the names it touches. The first flush (a cold build)
+sums every edge at once with numpy from :class:`~context.rank_tables.NameTables` (every file's
+names as arrays, cached until the next change; the ranked walk scores definitions from them too).
+Weights and the tables are :mod:`context.rank_tables`; ranking over the graph is
+:mod:`context.pagerank`.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
 import numpy as np
-import numpy.typing as npt
 
-SCALE = 1000
+from context.rank_tables import (
+    MANY_DEFINERS,
+    MAX_DEFINERS,
+    SCALE,
+    FloatArray,
+    IntArray,
+    NameTables,
+    WeightsByCount,
+    build_name_tables,
+    edge_sums,
+    edge_weight,
+    identifier_multiplier,
+)
+
+__all__ = [
+    "DAMPING",
+    "FOCUS_BOOST",
+    "MAX_DEFINERS",
+    "MAX_ITERATIONS",
+    "MENTION_BOOST",
+    "SCALE",
+    "TOLERANCE",
+    "EdgeArrays",
+    "FloatArray",
+    "IntArray",
+    "NameTables",
+    "ReferenceGraph",
+    "edge_weight",
+    "identifier_multiplier",
+]
+
 DAMPING = 0.85
 MAX_ITERATIONS = 100
 TOLERANCE = 1e-7
 FOCUS_BOOST = 50
 MENTION_BOOST = 10
-MAX_DEFINERS = 40
-_MANY_DEFINERS = 5
-_SNAKE = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
-_SQRT = [math.sqrt(n) for n in range(256)]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def identifier_multiplier(name: str, many_definers: bool) -> float:
-    """How much a reference to `name` says about the files involved (see the module docstring)."""
-    multiplier = 1.0
-    if len(name) >= 8 and (_SNAKE.search(name) or (_UPPER.search(name) and _LOWER.search(name))):
-        multiplier *= 10
-    if name.startswith("_"):
-        multiplier *= 0.1
-    if many_definers:
-        multiplier *= 0.1
-    return multiplier
-
-
-def edge_weight(name: str, definer_count: int, reference_count: int) -> int:
-    """The integer weight one referencing file adds to each definer of `name` (at least 1)."""
-    multiplier = identifier_multiplier(name, definer_count > _MANY_DEFINERS)
-    return max(1, round(SCALE * multiplier * _SQRT[reference_count if reference_count < 256 else 255]))
-
-
-class _WeightsByCount(dict[int, int]):
-    """edge_weight of one name by reference count, computed on first use (most counts are small)."""
-
-    __slots__ = ("scale",)
-
-    def __init__(self, scale: float) -> None:
-        super().__init__()
-        self.scale = scale
-
-    def __missing__(self, count: int) -> int:
-        weight = self[count] = max(1, round(self.scale * _SQRT[count if count < 256 else 255]))
-        return weight
 
 
 _Snapshot = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
@@ -102,6 +89,7 @@ class ReferenceGraph:
         self._reference_weights: dict[str, tuple[tuple[str, int], ...]] = {}
         self._nodes: list[str] | None = None
         self._arrays: EdgeArrays | None = None
+        self._tables: NameTables | None = None
 
     @property
     def files(self) -> list[str]:
@@ -146,6 +134,7 @@ class ReferenceGraph:
             for name in touched:
                 if name not in dirty:
                     dirty[name] = self._snapshot(name) if name in applied else _EMPTY
+        self._tables = None
         self._swap(self.defines, path, old_defs, defs)
         self._swap(self.references, path, old_refs, refs)
         if bool(old_defs or old_refs) != bool(defs or refs):
@@ -192,7 +181,7 @@ class ReferenceGraph:
             if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 cached = ()
             else:  # edge_weight per count, memoised (ranking asks this of thousands of names)
-                weights = _WeightsByCount(SCALE * identifier_multiplier(name, len(definers) > _MANY_DEFINERS))
+                weights = WeightsByCount(SCALE * identifier_multiplier(name, len(definers) > MANY_DEFINERS))
                 ordered = sorted(referencers.items())
                 counts = map(itemgetter(1), ordered)
                 cached = tuple(zip(map(itemgetter(0), ordered), map(weights.__getitem__, counts), strict=True))
@@ -234,86 +223,23 @@ class ReferenceGraph:
         self._arrays = None
 
     def _flush_bulk(self) -> None:
-        """The first flush (nothing applied yet): the same integer sums, accumulated with numpy.
-
-        Per identifier, every referencing file gets an edge to every defining file (but itself):
-        the pairs are expanded with ``np.repeat`` and summed per (src, dst) after a stable sort.
-        Weights are computed as in :func:`edge_weight` (``np.rint`` rounds half to even, as
-        ``round`` does); integer sums do not depend on the order the pairs come in.
-        ``reference_weights`` are computed later, for the names ranking asks about.
-        """
-        ids = self._ids
-        for path in self.files:  # every file gets its id up front: plain lookups below
-            self._id(path)
-        node_of = ids.__getitem__
-        definer_ids: list[int] = []
-        sources: list[int] = []
-        counts: list[int] = []
-        offsets: list[int] = []  # per name: where its definers start in definer_ids
-        widths: list[int] = []  # per name: how many definers it has
-        scales: list[float] = []  # per name: SCALE * its multiplier
-        fanout: list[int] = []  # per name: how many files reference it
-        kept: list[str] = []  # the names that make edges, in the order above
-        defines, references, applied = self.defines, self.references, self._applied
-        for name in sorted(self._dirty.keys() & defines.keys()):  # a name nobody defines makes no edges
-            definers = defines[name]
-            referencers = references.get(name)
-            if not referencers or len(definers) > MAX_DEFINERS:
-                continue
-            applied.add(name)
-            kept.append(name)
-            offsets.append(len(definer_ids))
-            widths.append(len(definers))
-            scales.append(SCALE * identifier_multiplier(name, len(definers) > _MANY_DEFINERS))
-            fanout.append(len(referencers))
-            definer_ids.extend(map(node_of, definers))
-            sources.extend(map(node_of, referencers))
-            counts.extend(referencers.values())
+        """The first flush (nothing applied yet): the edges of every name at once, from the name
+        tables (:func:`~context.rank_tables.edge_sums`; integer sums do not depend on order)."""
+        tables = self.name_tables()
+        nodes = tables.nodes
+        node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
+        self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
         self._dirty.clear()
         self._arrays = None
-        if not sources:
-            return
-        per_name = np.asarray(fanout, dtype=np.int64)
-        root = np.sqrt(np.minimum(np.asarray(counts, dtype=np.int64), 255).astype(np.float64))
-        weights = np.maximum(np.rint(np.repeat(np.asarray(scales), per_name) * root), 1).astype(np.int64)
-        self._keep_reference_weights(kept, per_name, np.asarray(sources, dtype=np.int64), weights)
-        repeat = np.repeat(np.asarray(widths, dtype=np.int64), per_name)  # per reference: its definers
-        first = np.cumsum(repeat) - repeat  # where each reference's block starts in the expansion
-        within = np.arange(int(repeat.sum()), dtype=np.int64) - np.repeat(first, repeat)
-        starts_of = np.repeat(np.repeat(np.asarray(offsets, dtype=np.int64), per_name), repeat)
-        pair_dst = np.asarray(definer_ids, dtype=np.int64)[starts_of + within]
-        pair_src = np.repeat(np.asarray(sources, dtype=np.int64), repeat)
-        pair_weight = np.repeat(weights, repeat)
-        keep = pair_src != pair_dst
-        width = len(self._paths)
-        keys = pair_src[keep] * width + pair_dst[keep]
-        if not keys.size:
-            return
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        totals = np.add.reduceat(pair_weight[keep][order], starts)
-        unique = keys[starts]
-        self._bulk_edges = (unique // width, unique % width, totals.astype(np.int64))
+        src, dst, weight = edge_sums(tables)
+        self._bulk_edges = (node_ids[src], node_ids[dst], weight)
 
-    def _keep_reference_weights(
-        self, names: list[str], per_name: IntArray, sources: IntArray, weights: IntArray
-    ) -> None:
-        """reference_weights of every name the bulk flush applied, from its arrays (ranking asks for
-        thousands of them). Only when node ids follow path order (a first build): then sorting the
-        sources by id sorts them by path, as reference_weights does."""
-        paths = self._paths
-        if paths != sorted(paths):
-            return
-        name_of = np.repeat(np.arange(len(names), dtype=np.int64), per_name)
-        order = np.lexsort((sources, name_of))
-        src_paths = list(map(paths.__getitem__, sources[order].tolist()))
-        sorted_weights = weights[order].tolist()
-        store = self._reference_weights
-        start = 0
-        for name, end in zip(names, np.cumsum(per_name).tolist(), strict=True):
-            store[name] = tuple(zip(src_paths[start:end], sorted_weights[start:end], strict=True))
-            start = end
+    def name_tables(self) -> NameTables:
+        """Every file's names and reference weights as arrays (for the bulk flush and the ranked
+        walk); cached until the next change."""
+        if self._tables is None:
+            self._tables = build_name_tables(self.files, self.defines, self.references)
+        return self._tables
 
     def prepare_updates(self) -> None:
         """Build what incremental flushes need now (else the first edit after a bulk build pays it)."""
@@ -344,9 +270,12 @@ class ReferenceGraph:
                 src_ids, dst_ids = pairs[0::2], pairs[1::2]
             src = canonical[src_ids]
             dst = canonical[dst_ids]
-            order = np.lexsort((dst, src))
+            keys = src * len(nodes) + dst
+            if not bool(np.all(keys[1:] > keys[:-1])):  # the first flush's edges are sorted already
+                order = np.lexsort((dst, src))
+                src, dst, weight = src[order], dst[order], weight[order]
             index = {node: i for i, node in enumerate(nodes)}
-            self._arrays = EdgeArrays(nodes, index, src[order], dst[order], weight[order])
+            self._arrays = EdgeArrays(nodes, index, src, dst, weight)
         return self._arrays
 
 
