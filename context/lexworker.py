@@ -30,7 +30,7 @@ import hashlib
 import marshal
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from context.lexical import NameCounts, lexical_names
 
@@ -124,10 +124,29 @@ def main() -> int:
     root, items = request
     out = sys.stdout.buffer
     for start in range(0, len(items), CHUNK_FILES):
-        blob = marshal.dumps(lex_files(root, items[start : start + CHUNK_FILES]))
-        out.write(len(blob).to_bytes(_FRAME_HEADER, "little") + blob)
-        out.flush()
+        write_frame(out, marshal.dumps(lex_files(root, items[start : start + CHUNK_FILES])))
     return 0
+
+
+def write_frame(out: IO[bytes], blob: bytes) -> None:
+    """Write one frame (an 8-byte little-endian length, then `blob`) and flush it."""
+    out.write(len(blob).to_bytes(_FRAME_HEADER, "little") + blob)
+    out.flush()
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    """The next frame's bytes; None at a clean end of the stream; ValueError for a malformed or
+    truncated frame."""
+    header = stream.read(_FRAME_HEADER)
+    if not header:
+        return None
+    size = int.from_bytes(header, "little")
+    if len(header) != _FRAME_HEADER or not 0 < size <= _MAX_FRAME_BYTES:
+        raise ValueError("a malformed answer")
+    blob = stream.read(size)
+    if len(blob) != size:
+        raise ValueError("a truncated answer")
+    return blob
 
 
 def _log() -> logging.Logger:
@@ -210,15 +229,7 @@ class LexJob:
         except OSError as exc:  # it exited early: read what it said
             self._error = f"cannot send the request: {exc}"
         try:
-            while header := process.stdout.read(_FRAME_HEADER):
-                size = int.from_bytes(header, "little")
-                if len(header) != _FRAME_HEADER or not 0 < size <= _MAX_FRAME_BYTES:
-                    self._error = "a malformed answer"
-                    break
-                blob = process.stdout.read(size)
-                if len(blob) != size:
-                    self._error = "a truncated answer"
-                    break
+            while (blob := read_frame(process.stdout)) is not None:
                 self._frames.put(blob)
             self._stderr = process.stderr.read()
         except (OSError, ValueError) as exc:

@@ -117,6 +117,12 @@ class FileRecord:
                 self._defs = self._load_defs(self)
         return self._defs
 
+    def give_definitions(self, defs: list[Tag]) -> None:
+        """Set the definitions ahead of use (parsed elsewhere: the render's parsing helper); no-op
+        when they are at hand already."""
+        if self._defs is None and self._rows is None:
+            self._defs = defs
+
     def definitions_with_chain(self, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
         """Each definition of `name` with its enclosing definitions (outermost first, itself last)."""
         defs = self.defs

@@ -66,10 +66,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from context.defsworker import DefinitionsHelper
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.lexworker import LexJob, helper_share
+from context.mapprefetch import RenderPrefetch
 from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
 from context.pagerank import personalised_pagerank, ranked_definitions
@@ -91,6 +93,7 @@ MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
 LEX_HELPER_SHARE = 0.6  # of the bytes: this process also installs every record and writes the cache
 PARSE_NICENESS = 10
+DEFS_HELPER_LIFETIME_S = 10.0  # the parsing helper waits this long for the first render
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
 OPEN_WEIGHT = 0.5
@@ -133,6 +136,7 @@ class RepoMap:
         self._accepted: dict[str, bool] = {}
         self._languages: dict[str, str | None] = {}
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
+        self._defs_helper: DefinitionsHelper | None = None
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -167,6 +171,7 @@ class RepoMap:
     def index_sync(self, progress: Progress | None = None) -> IndexReport:
         """The blocking body of :meth:`index`, for threads and the command line."""
         with self._index_lock:
+            self.stop_helpers()
             self._accepted = {}  # ignore files may have changed
             early = self._start_lex_job() if self._cold_start() else None  # it starts while git lists
             job: LexJob | None = None
@@ -195,6 +200,7 @@ class RepoMap:
                     if progress is not None:
                         progress(min(start + BATCH_FILES, len(mine)), total)
                 if job is not None:
+                    self._start_defs_helper(paths)  # it warms up while we wait and build the graph
                     self._index_offloaded(job, counts)
                     job = None
                     if self._stop.is_set():
@@ -225,6 +231,7 @@ class RepoMap:
         processes when many files need it) from the bytes read now; a file whose bytes no longer
         match its record is left to be loaded on demand (its record is about to be replaced). Runs
         beside ``index`` (which replaces records; a replaced record's tags are simply not used)."""
+        self.stop_helpers()
         with self._parse_lock:
             with self._lock:
                 self._graph.prepare_updates()  # off the cold build's path, before the first edit
@@ -255,6 +262,33 @@ class RepoMap:
 
     def _start_lex_job(self) -> LexJob | None:
         return LexJob.start(str(self.root))
+
+    def _start_defs_helper(self, paths: list[str]) -> None:
+        """Start the parsing helper for the render that follows a cold index (:mod:`context.mapprefetch`);
+        it stops after DEFS_HELPER_LIFETIME_S, at the next index or background parse, or on stop_helpers."""
+        languages = Counter(language for path in paths if (language := self._language(path)) is not None)
+        warm = sorted(languages, key=lambda language: (-languages[language], language))
+        helper = DefinitionsHelper.start(str(self.root), warm)
+        if helper is None:
+            return
+        with self._lock:
+            self._defs_helper = helper
+        timer = threading.Timer(DEFS_HELPER_LIFETIME_S, self._retire_defs_helper, args=(helper,))
+        timer.daemon = True
+        timer.start()
+
+    def _retire_defs_helper(self, helper: DefinitionsHelper) -> None:
+        with self._lock:
+            if self._defs_helper is helper:
+                self._defs_helper = None
+        helper.close()
+
+    def stop_helpers(self) -> None:
+        """Stop the parsing helper a cold index leaves for the first render, if it is still running."""
+        with self._lock:
+            helper, self._defs_helper = self._defs_helper, None
+        if helper is not None:
+            helper.close()
 
     def _offload(self, paths: list[str], early: LexJob | None) -> tuple[LexJob | None, set[str]]:
         """The helper's share of `paths` (files with no record, buffer or cached lexical names), sent to
@@ -467,12 +501,21 @@ class RepoMap:
                 return hit
             personalization = self._personalization(focus, opened, recent, mentioned)
             ranking = personalised_pagerank(self._graph, personalization, focus=focus, mentioned=mentioned)
-            records = self._records
+            ranked = ranked_definitions(ranking, exclude=focus)
+            helper = self._defs_helper
+            if helper is not None and helper.usable:
+                prefetch = RenderPrefetch(
+                    helper, self._records, self._buffers.__contains__, self._language, self._cache
+                )
+                text = render_definitions(prefetch.ranked(ranked), prefetch.definitions_of, budget_tokens, model)
+                prefetch.finish()
+            else:
+                records = self._records
 
-            def definitions_of(path: str, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
-                return records[path].definitions_with_chain(name)
+                def definitions_of(path: str, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
+                    return records[path].definitions_with_chain(name)
 
-            text = render_definitions(ranked_definitions(ranking, exclude=focus), definitions_of, budget_tokens, model)
+                text = render_definitions(ranked, definitions_of, budget_tokens, model)
             self._renders[key] = text
             if len(self._renders) > RENDER_CACHE_SIZE:
                 self._renders.popitem(last=False)
