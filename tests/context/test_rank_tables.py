@@ -1,0 +1,130 @@
+"""Weights and name tables (context/rank_tables.py) against the per-name code of context/rank.py."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from context.rank import ReferenceGraph
+from context.rank_tables import (
+    MAX_DEFINERS,
+    build_name_tables,
+    edge_sums,
+    edge_weight,
+    identifier_multiplier,
+    specific_names,
+)
+
+Files = dict[str, tuple[dict[str, int], dict[str, int]]]
+
+NAMES = [
+    "",
+    "x",
+    "abc_def",  # snake but 7 characters
+    "abcd_efg",
+    "abcdefgh",
+    "abcdEfgh",
+    "ABCDEFGH",
+    "aaaaaaa_",
+    "_aaaaaaaa",
+    "__init__",
+    "________",
+    "a_______",
+    "aé_bcdefgh",
+    "ÀBCDEFGHi",
+    "éééééééé",
+    "SessionMakerFactory",
+    "render_page_header",
+    "HTTP2Server",
+    "x1_2",
+    "\U0001f600abcdEfgh",
+]
+
+
+def test_specific_names_match_identifier_multiplier() -> None:
+    rng = random.Random(2)
+    alphabet = "aZ_9é\U0001f600-"
+    names = NAMES + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(500)]
+    flags = specific_names(names).tolist()
+    for name, specific in zip(names, flags, strict=True):
+        expected = identifier_multiplier(name, False) == (10 * 0.1 if name.startswith("_") else 10.0)
+        assert specific == expected, name
+    assert specific_names([]).tolist() == []
+
+
+def random_files(seed: int) -> Files:
+    rng = random.Random(seed)
+    names = NAMES[1:] + [f"sym{i}" for i in range(30)] + ["get", "run"]
+    files: Files = {}
+    for i in range(rng.randint(1, 30)):
+        defs = dict.fromkeys(rng.sample(names, rng.randint(0, 6)), 1)
+        refs = {name: rng.choice([0, 1, 2, 3, 7, 255, 256, 900]) for name in rng.sample(names, rng.randint(0, 14))}
+        files[f"m{i:02d}.py"] = (defs, refs)
+    for i in range(rng.choice([0, 7, MAX_DEFINERS + 1])):  # "get" defined in many files
+        files[f"many{i:02d}.py"] = ({"get": 1}, {"get": 2})
+    return files
+
+
+def build(files: Files, *, reverse: bool) -> ReferenceGraph:
+    graph = ReferenceGraph()
+    for path, (defs, refs) in sorted(files.items(), reverse=reverse):
+        graph.replace_file(path, defs, refs)
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_tables_hold_the_weights_edge_weight_gives(seed: int) -> None:
+    graph = build(random_files(seed), reverse=seed % 2 == 0)
+    tables = graph.name_tables()
+    nodes, names = tables.nodes, tables.names
+    assert nodes == graph.files
+    rows = list(zip(tables.ref_name.tolist(), tables.ref_node.tolist(), tables.ref_weight.tolist(), strict=True))
+    assert rows == sorted(rows)  # by name id, then file
+    expected = sorted(
+        (names.index(name), nodes.index(path), edge_weight(name, len(definers), count))
+        for name, definers in graph.defines.items()
+        if len(definers) <= MAX_DEFINERS
+        for path, count in graph.references.get(name, {}).items()
+    )
+    assert rows == expected
+    own_weights = zip(tables.def_name.tolist(), tables.def_node.tolist(), tables.def_own.tolist(), strict=True)
+    for name, node, own in own_weights:
+        path = nodes[node]
+        assert path in graph.defines[names[name]]
+        weights = dict(graph.reference_weights(names[name]))
+        assert own == weights.get(path, 0)
+    assert len(tables.def_name) == sum(len(definers) for definers in graph.defines.values())
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_edge_sums_equal_the_summed_contributions(seed: int) -> None:
+    graph = build(random_files(seed), reverse=seed % 3 == 0)
+    tables = graph.name_tables()
+    totals = Counter[tuple[int, int]]()
+    for name in graph.defines:
+        for src, dst, weight in graph.contributions(name):
+            totals[tables.nodes.index(src), tables.nodes.index(dst)] += weight
+    expected = sorted((src, dst, weight) for (src, dst), weight in totals.items())
+    for limit in (1 << 22, 0):  # bincount over every pair, and the sort for big graphs
+        src, dst, weight = edge_sums(tables, dense_limit=limit)
+        assert list(zip(src.tolist(), dst.tolist(), weight.tolist(), strict=True)) == expected
+
+
+def test_tables_follow_changes_and_removed_files() -> None:
+    graph = build({"a.py": ({"alpha_beta": 1}, {}), "b.py": ({}, {"alpha_beta": 4})}, reverse=False)
+    first = graph.name_tables()
+    assert graph.name_tables() is first  # cached
+    graph.replace_file("b.py", {}, {"alpha_beta": 4})  # no change
+    assert graph.name_tables() is first
+    graph.replace_file("a.py", {}, {})
+    tables = graph.name_tables()
+    assert tables is not first and tables.nodes == ["b.py"] and tables.names == []
+    assert [len(array) for array in edge_sums(tables)] == [0, 0, 0]
+
+
+def test_tables_of_an_empty_graph() -> None:
+    tables = build_name_tables([], {}, {})
+    assert tables.names == [] and len(tables.def_node) == 0 and len(tables.ref_node) == 0
+    assert [len(array) for array in edge_sums(tables)] == [0, 0, 0]
