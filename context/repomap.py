@@ -19,9 +19,11 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   content hash matches, lexing only the rest; the counts go into the :class:`~context.rank.ReferenceGraph`.
   On a cold start (PARALLEL_MIN_FILES or more files with no record, buffer or cached lexical names,
   ``workers`` > 1) a helper process (:mod:`context.lexworker`, started before the files are listed)
-  reads, hashes and lexes LEX_HELPER_SHARE of their bytes while this thread lexes the rest; its
-  results are installed as they arrive and are the same as lexing here; a failed helper is logged
-  and its unanswered files are lexed here. No file is parsed. It runs in a worker thread and
+  reads, hashes and lexes a share of their bytes while this thread lexes the rest; its results are
+  installed as they arrive and are the same as lexing here; a failed helper is logged and its
+  unanswered files are lexed here. No file is parsed; as this thread's lexing ends, a parsing
+  helper starts for the render that follows (:mod:`context.mapworkers`; ``helpers.stop()`` stops
+  it, as do the next ``index`` and ``parse_remaining``). It runs in a worker thread and
   publishes results in batches, so ``render`` and the lookups serve whatever is indexed so far.
   Cancelling the awaiting task stops the thread at the next batch; calling ``index`` again resumes
   (unchanged files cost a read and a hash). Files that vanished are dropped. Open buffers always
@@ -30,7 +32,8 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   (:class:`~context.maprecords.FileRecord`): from the tag cache, else by parsing the file's current
   bytes (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a
   cheaper definitions-only parse until the full tags exist (:class:`~context.maprecords.TagLoader`).
-  ``render`` loads only the files whose definitions it renders.
+  ``render`` loads only the files whose definitions it renders (with the parsing helper when it
+  runs: :mod:`context.mapprefetch`).
   ``parse_remaining`` (phase 2) fills every record's tags in the background, in batches, spreading
   the parses over ``workers`` niced processes when ``PARALLEL_MIN_FILES`` or more need parsing
   (default: the CPU count, at most ``MAX_WORKERS``; see :mod:`context.parserpool`); it is stopped by
@@ -66,14 +69,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from context.defsworker import DefinitionsHelper
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
-from context.lexworker import LexJob, helper_share
+from context.lexworker import LexJob
 from context.mapprefetch import RenderPrefetch
 from context.maprecords import FileRecord, TagLoader, read_source
 from context.maprender import render_definitions
+from context.mapworkers import MapWorkers
 from context.pagerank import personalised_pagerank, ranked_definitions
 from context.parserpool import ParserPool
 from context.rank import ReferenceGraph
@@ -91,9 +94,7 @@ BATCH_FILES = 64
 PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-LEX_HELPER_SHARE = 0.6  # of the bytes: this process also installs every record and writes the cache
 PARSE_NICENESS = 10
-DEFS_HELPER_LIFETIME_S = 10.0  # the parsing helper waits this long for the first render
 RENDER_CACHE_SIZE = 32
 FOCUS_WEIGHT = 1.0
 OPEN_WEIGHT = 0.5
@@ -136,7 +137,7 @@ class RepoMap:
         self._accepted: dict[str, bool] = {}
         self._languages: dict[str, str | None] = {}
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
-        self._defs_helper: DefinitionsHelper | None = None
+        self.helpers = MapWorkers(self.root, self._language)
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -171,9 +172,9 @@ class RepoMap:
     def index_sync(self, progress: Progress | None = None) -> IndexReport:
         """The blocking body of :meth:`index`, for threads and the command line."""
         with self._index_lock:
-            self.stop_helpers()
+            self.helpers.stop()
             self._accepted = {}  # ignore files may have changed
-            early = self._start_lex_job() if self._cold_start() else None  # it starts while git lists
+            early = self.helpers.start_lexing() if self._cold_start() else None  # it starts while git lists
             job: LexJob | None = None
             try:
                 listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
@@ -200,7 +201,7 @@ class RepoMap:
                     if progress is not None:
                         progress(min(start + BATCH_FILES, len(mine)), total)
                 if job is not None:
-                    self._start_defs_helper(paths)  # it warms up while we wait and build the graph
+                    self.helpers.start_parsing(paths)  # it warms up while we wait and build the graph
                     self._index_offloaded(job, counts)
                     job = None
                     if self._stop.is_set():
@@ -231,7 +232,7 @@ class RepoMap:
         processes when many files need it) from the bytes read now; a file whose bytes no longer
         match its record is left to be loaded on demand (its record is about to be replaced). Runs
         beside ``index`` (which replaces records; a replaced record's tags are simply not used)."""
-        self.stop_helpers()
+        self.helpers.stop()
         with self._parse_lock:
             with self._lock:
                 self._graph.prepare_updates()  # off the cold build's path, before the first edit
@@ -260,36 +261,6 @@ class RepoMap:
             return False
         return self._cache is None or not self._cache.lexical_paths()
 
-    def _start_lex_job(self) -> LexJob | None:
-        return LexJob.start(str(self.root))
-
-    def _start_defs_helper(self, paths: list[str]) -> None:
-        """Start the parsing helper for the render that follows a cold index (:mod:`context.mapprefetch`);
-        it stops after DEFS_HELPER_LIFETIME_S, at the next index or background parse, or on stop_helpers."""
-        languages = Counter(language for path in paths if (language := self._language(path)) is not None)
-        warm = sorted(languages, key=lambda language: (-languages[language], language))
-        helper = DefinitionsHelper.start(str(self.root), warm)
-        if helper is None:
-            return
-        with self._lock:
-            self._defs_helper = helper
-        timer = threading.Timer(DEFS_HELPER_LIFETIME_S, self._retire_defs_helper, args=(helper,))
-        timer.daemon = True
-        timer.start()
-
-    def _retire_defs_helper(self, helper: DefinitionsHelper) -> None:
-        with self._lock:
-            if self._defs_helper is helper:
-                self._defs_helper = None
-        helper.close()
-
-    def stop_helpers(self) -> None:
-        """Stop the parsing helper a cold index leaves for the first render, if it is still running."""
-        with self._lock:
-            helper, self._defs_helper = self._defs_helper, None
-        if helper is not None:
-            helper.close()
-
     def _offload(self, paths: list[str], early: LexJob | None) -> tuple[LexJob | None, set[str]]:
         """The helper's share of `paths` (files with no record, buffer or cached lexical names), sent to
         it; (None, empty) when too few files need lexing (the early helper is then stopped)."""
@@ -299,11 +270,9 @@ class RepoMap:
             with self._lock:
                 fresh = [p for p in paths if p not in self._records and p not in self._buffers and p not in known]
             if len(fresh) >= PARALLEL_MIN_FILES:
-                job = job if job is not None else self._start_lex_job()
+                job = job if job is not None else self.helpers.start_lexing()
                 if job is not None:
-                    share = helper_share(str(self.root), fresh, LEX_HELPER_SHARE)
-                    job.submit([(path, self._language(path) or "") for path in share])
-                    return job, set(share)
+                    return job, self.helpers.submit_lexing(job, fresh)
         if job is not None:
             job.cancel()
         return None, set()
@@ -502,8 +471,8 @@ class RepoMap:
             personalization = self._personalization(focus, opened, recent, mentioned)
             ranking = personalised_pagerank(self._graph, personalization, focus=focus, mentioned=mentioned)
             ranked = ranked_definitions(ranking, exclude=focus)
-            helper = self._defs_helper
-            if helper is not None and helper.usable:
+            helper = self.helpers.parsing
+            if helper is not None:
                 prefetch = RenderPrefetch(
                     helper, self._records, self._buffers.__contains__, self._language, self._cache
                 )

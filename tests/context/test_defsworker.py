@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from context import defsworker, repomap
+from context import defsworker, mapworkers, repomap
 from context.defsworker import DefinitionsHelper, definition_rows
 from context.languages import language_for_path
 from context.lexworker import content_digest, read_checked
@@ -186,7 +186,7 @@ def cold_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 
 
 def helper_of(repo_map: RepoMap) -> DefinitionsHelper | None:
-    return repo_map._defs_helper  # the lifecycle under test
+    return repo_map.helpers.parsing
 
 
 def test_repo_map_with_the_parsing_helper_equals_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,7 +198,7 @@ def test_repo_map_with_the_parsing_helper_equals_one_process(tmp_path: Path, mon
     assert helper is not None and helper.usable
     assert snapshot(repo_map) == snapshot(one)
     assert repo_map.definitions("Cart") == one.definitions("Cart")
-    repo_map.stop_helpers()
+    repo_map.helpers.stop()
     assert helper_of(repo_map) is None and not helper.usable
 
 
@@ -217,7 +217,7 @@ def test_repo_map_renders_the_same_when_the_parsing_helper_fails(
 def test_the_parsing_helper_stops_on_its_own_and_at_the_background_parse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(repomap, "DEFS_HELPER_LIFETIME_S", 0.2)
+    monkeypatch.setattr(mapworkers, "PARSING_LIFETIME_S", 0.2)
     repo_map = cold_map(tmp_path, monkeypatch)
     helper = helper_of(repo_map)
     assert helper is not None
@@ -225,7 +225,7 @@ def test_the_parsing_helper_stops_on_its_own_and_at_the_background_parse(
     while helper.usable and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not helper.usable and helper_of(repo_map) is None
-    monkeypatch.setattr(repomap, "DEFS_HELPER_LIFETIME_S", 60.0)
+    monkeypatch.setattr(mapworkers, "PARSING_LIFETIME_S", 60.0)
     again = cold_map(tmp_path / "again", monkeypatch)
     helper = helper_of(again)
     assert helper is not None

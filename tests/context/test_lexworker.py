@@ -14,6 +14,7 @@ from context import lexworker, repomap
 from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.lexworker import LexJob, content_digest, helper_share, lex_files, read_checked
+from context.mapworkers import MapWorkers
 from context.repomap import RepoMap
 
 WORKSPACES = Path(__file__).parent.parent / "workspaces"
@@ -124,11 +125,11 @@ def in_process_map(tmp_path: Path) -> tuple[object, ...]:
 def count_starts(monkeypatch: pytest.MonkeyPatch, command: list[str] | None = None) -> list[int]:
     started: list[int] = []
 
-    def start(self: RepoMap) -> LexJob | None:
+    def start(self: MapWorkers) -> LexJob | None:
         started.append(1)
-        return LexJob.start(str(self.root), command)
+        return LexJob.start(str(REPOMAP_WORKSPACE), command)
 
-    monkeypatch.setattr(RepoMap, "_start_lex_job", start)
+    monkeypatch.setattr(MapWorkers, "start_lexing", start)
     monkeypatch.setattr(repomap, "PARALLEL_MIN_FILES", 2)
     return started
 
