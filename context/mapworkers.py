@@ -8,9 +8,9 @@ render's parsing (:mod:`context.defsworker`), started, given their share and sto
     helper = workers.parsing                   # for the render (None once stopped or failed)
     workers.stop()                             # next index, background parse, or the caller
 
-The parsing helper lives at most PARSING_LIFETIME_S: it serves the render that follows a cold index
-(the command line, the benchmark); the LSP server starts the background parse right after
-indexing, which stops it.
+The parsing helper lives at most PARSING_LIFETIME_S: it serves the renders that follow a cold index
+(in the LSP server, the first completions while the background parse runs; that parse stops it when
+every file has its tags, and renders need no parsing any more).
 """
 
 from __future__ import annotations

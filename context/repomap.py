@@ -22,8 +22,8 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   reads, hashes and lexes a share of their bytes while this thread lexes the rest; its results are
   installed as they arrive and are the same as lexing here; a failed helper is logged and its
   unanswered files are lexed here. No file is parsed; as this thread's lexing ends, a parsing
-  helper starts for the render that follows (:mod:`context.mapworkers`; ``helpers.stop()`` stops
-  it, as do the next ``index`` and ``parse_remaining``). It runs in a worker thread and
+  helper starts for the renders that follow (:mod:`context.mapworkers`; ``helpers.stop()`` stops
+  it, as do the next ``index`` and the end of ``parse_remaining``). It runs in a worker thread and
   publishes results in batches, so ``render`` and the lookups serve whatever is indexed so far.
   Cancelling the awaiting task stops the thread at the next batch; calling ``index`` again resumes
   (unchanged files cost a read and a hash). Files that vanished are dropped. Open buffers always
@@ -231,8 +231,14 @@ class RepoMap:
         Per batch: tags from the cache where the digest matches, the rest parsed (in niced worker
         processes when many files need it) from the bytes read now; a file whose bytes no longer
         match its record is left to be loaded on demand (its record is about to be replaced). Runs
-        beside ``index`` (which replaces records; a replaced record's tags are simply not used)."""
-        self.helpers.stop()
+        beside ``index`` (which replaces records; a replaced record's tags are simply not used).
+        Renders meanwhile still use the parsing helper; it is stopped at the end (all parsed)."""
+        try:
+            return self._parse_remaining(progress)
+        finally:
+            self.helpers.stop()
+
+    def _parse_remaining(self, progress: Progress | None) -> int:
         with self._parse_lock:
             with self._lock:
                 self._graph.prepare_updates()  # off the cold build's path, before the first edit
