@@ -42,6 +42,7 @@ from context.rank_tables import (
     edge_sums,
     edge_weight,
     identifier_multiplier,
+    patch_name_tables,
 )
 
 __all__ = [
@@ -90,6 +91,7 @@ class ReferenceGraph:
         self._nodes: list[str] | None = None
         self._arrays: EdgeArrays | None = None
         self._tables: NameTables | None = None
+        self._stale_names: set[str] = set()  # names changed since the tables were built (same files)
 
     @property
     def files(self) -> list[str]:
@@ -124,6 +126,7 @@ class ReferenceGraph:
         if old_defs == defs and old_refs == refs:
             return
         dirty, applied = self._dirty, self._applied
+        touched: set[str] = set()
         if not old_defs and not old_refs and not applied:  # a new file, nothing flushed yet: every
             dirty.update(dict.fromkeys(defs, _EMPTY))  # dirty name's snapshot is _EMPTY already
             dirty.update(dict.fromkeys(refs, _EMPTY))
@@ -134,12 +137,14 @@ class ReferenceGraph:
             for name in touched:
                 if name not in dirty:
                     dirty[name] = self._snapshot(name) if name in applied else _EMPTY
-        self._tables = None
         self._swap(self.defines, path, old_defs, defs)
         self._swap(self.references, path, old_refs, refs)
         if bool(old_defs or old_refs) != bool(defs or refs):
             self._nodes = None
             self._arrays = None
+            self._tables = None  # node indexes move: rebuilt
+        elif self._tables is not None:
+            self._stale_names.update(touched)  # patched on next use
         for store, value in ((self._file_defs, defs), (self._file_refs, refs)):
             if value:
                 store[path] = value
@@ -239,6 +244,9 @@ class ReferenceGraph:
         walk); cached until the next change."""
         if self._tables is None:
             self._tables = build_name_tables(self.files, self.defines, self.references)
+        elif self._stale_names:
+            self._tables = patch_name_tables(self._tables, self._stale_names, self.defines, self.references)
+        self._stale_names = set()
         return self._tables
 
     def prepare_updates(self) -> None:

@@ -18,7 +18,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,6 +165,57 @@ def build_name_tables(
     ref_weight = np.maximum(np.rint(scale[ref_name] * root), 1).astype(np.int64)
     def_own = _own_weights(width, def_name, def_node, ref_name * width + ref_node, ref_weight)
     return NameTables(nodes, names, definers, kept, def_node, def_name, def_own, ref_node, ref_name, ref_weight)
+
+
+def patch_name_tables(
+    tables: NameTables,
+    changed: Iterable[str],
+    defines: Mapping[str, Mapping[str, int]],
+    references: Mapping[str, Mapping[str, int]],
+) -> NameTables:
+    """`tables` with the rows of the `changed` names recomputed (the files must be the same: a
+    file added or removed moves node indexes, rebuild then). A name's rows depend only on its own
+    definers and referencers, so the other rows stay; new names get new ids."""
+    names = list(tables.names)
+    name_ids = dict(tables.name_ids)
+    for name in sorted(changed):
+        if name not in name_ids and name in defines:
+            name_ids[name] = len(names)
+            names.append(name)
+    ids = sorted({name_ids[name] for name in changed if name in name_ids})
+    node_index = dict(zip(tables.nodes, itertools.count()))
+    definers = np.zeros(len(names), dtype=np.int64)
+    definers[: len(tables.definers)] = tables.definers
+    new_defs: list[tuple[int, int]] = []
+    new_refs: list[tuple[int, int, int]] = []
+    for name_id in ids:
+        name = names[name_id]
+        definer_paths = defines.get(name, {})
+        definers[name_id] = len(definer_paths)
+        new_defs.extend((name_id, node_index[path]) for path in definer_paths)
+        referencers = references.get(name)
+        if definer_paths and referencers and len(definer_paths) <= MAX_DEFINERS:
+            rows = ((name_id, node_index[path], count) for path, count in referencers.items())
+            new_refs.extend((i, node, edge_weight(name, len(definer_paths), count)) for i, node, count in rows)
+    def_name, def_node = _replace_rows(tables.def_name, ids, new_defs, tables.def_node)
+    by_name = np.argsort(def_name, kind="stable")  # def_* stay by name id (edge_sums needs it)
+    def_name, def_node = def_name[by_name], def_node[by_name]
+    ref_name, ref_node, ref_weight = _replace_rows(tables.ref_name, ids, new_refs, tables.ref_node, tables.ref_weight)
+    width = max(len(tables.nodes), 1)
+    order = np.argsort(ref_name * width + ref_node)
+    ref_name, ref_node, ref_weight = ref_name[order], ref_node[order], ref_weight[order]
+    def_own = _own_weights(width, def_name, def_node, ref_name * width + ref_node, ref_weight)
+    kept = np.flatnonzero(np.bincount(ref_name, minlength=len(names)))
+    return NameTables(tables.nodes, names, definers, kept, def_node, def_name, def_own, ref_node, ref_name, ref_weight)
+
+
+def _replace_rows(
+    by_name: IntArray, ids: list[int], rows: Sequence[tuple[int, ...]], *columns: IntArray
+) -> list[IntArray]:
+    """The columns (`by_name` first) without the rows of names `ids`, then `rows` appended."""
+    stay = ~np.isin(by_name, ids)
+    new = np.asarray(rows, dtype=np.int64).reshape(len(rows), 1 + len(columns))
+    return [np.concatenate((column[stay], new[:, i])) for i, column in enumerate((by_name, *columns))]
 
 
 def _own_weights(

@@ -10,6 +10,7 @@ import pytest
 from context.rank import ReferenceGraph
 from context.rank_tables import (
     MAX_DEFINERS,
+    NameTables,
     build_name_tables,
     edge_sums,
     edge_weight,
@@ -110,6 +111,44 @@ def test_edge_sums_equal_the_summed_contributions(seed: int) -> None:
     for limit in (1 << 22, 0):  # bincount over every pair, and the sort for big graphs
         sums = [array.tolist() for array in edge_sums(tables, dense_limit=limit)]
         assert list(zip(*sums, strict=True)) == expected
+
+
+def readable(tables: NameTables) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], list[str]]:
+    """The tables with names and paths for ids (ids differ between patched and fresh tables)."""
+    names, nodes = tables.names, tables.nodes
+    defs = zip(tables.def_name.tolist(), tables.def_node.tolist(), tables.def_own.tolist(), strict=True)
+    refs = zip(tables.ref_name.tolist(), tables.ref_node.tolist(), tables.ref_weight.tolist(), strict=True)
+    return (
+        sorted((names[name], nodes[node], own) for name, node, own in defs),
+        sorted((names[name], nodes[node], weight) for name, node, weight in refs),
+        sorted(names[i] for i in tables.kept.tolist()),
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_patched_tables_equal_fresh_ones(seed: int) -> None:
+    rng = random.Random(seed)
+    files = random_files(seed)
+    graph = build(files, reverse=False)
+    graph.name_tables()
+    extra = random_files(seed + 100)
+    paths = sorted(files)
+    for step in range(rng.randint(1, 6)):  # edits that keep the set of files
+        path = rng.choice(paths)
+        defs, refs = extra.get(path, files[path])
+        if step % 2 or not (defs or refs):
+            defs = {**defs, f"fresh_name_{step}": 1}  # a name the tables have no id for yet
+        files[path] = (defs, {**refs, f"ref_{step}": 2, "get": rng.randint(1, 300)})
+        graph.replace_file(path, *files[path])
+        if rng.random() < 0.3:
+            graph.name_tables()
+    patched = graph.name_tables()
+    fresh = build(files, reverse=True).name_tables()
+    assert patched.nodes == fresh.nodes
+    assert readable(patched) == readable(fresh)
+    assert patched.def_name.tolist() == sorted(patched.def_name.tolist())  # by name id, as edge_sums needs
+    for a, b in zip(edge_sums(patched), edge_sums(fresh), strict=True):
+        assert a.tolist() == b.tolist()
 
 
 def test_tables_follow_changes_and_removed_files() -> None:
