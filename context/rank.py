@@ -23,7 +23,6 @@ Weights and the tables are :mod:`context.rank_tables`; ranking over the graph is
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -67,6 +66,7 @@ MAX_ITERATIONS = 100
 TOLERANCE = 1e-7
 FOCUS_BOOST = 50
 MENTION_BOOST = 10
+EDGE_SHIFT = 32  # incremental edges are keyed by src id << EDGE_SHIFT | dst id
 
 
 _Snapshot = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
@@ -81,7 +81,7 @@ class ReferenceGraph:
         self.references: dict[str, dict[str, int]] = {}
         self._ids: dict[str, int] = {}
         self._paths: list[str] = []
-        self._edges: dict[tuple[int, int], int] = {}
+        self._edges: dict[int, int] = {}  # (src id << EDGE_SHIFT | dst id) -> summed weight
         self._bulk_edges: tuple[IntArray, IntArray, IntArray] | None = None  # (src, dst, weight) ids
         self._file_defs: dict[str, Mapping[str, int]] = {}
         self._file_refs: dict[str, Mapping[str, int]] = {}
@@ -205,7 +205,7 @@ class ReferenceGraph:
         for name, before in sorted(self._dirty.items()):
             self._reference_weights.pop(name, None)
             for src, dst, weight in self._contributions(name, before):
-                key = (ids(src), ids(dst))
+                key = ids(src) << EDGE_SHIFT | ids(dst)
                 total = edges[key] - weight
                 if total:
                     edges[key] = total
@@ -219,10 +219,10 @@ class ReferenceGraph:
             definer_ids = [(dst, ids(dst)) for dst in definers]
             for src, count in referencers:
                 weight = edge_weight(name, len(definers), count)
-                src_id = ids(src)
+                src_key = ids(src) << EDGE_SHIFT
                 for dst, dst_id in definer_ids:
                     if dst != src:
-                        key = (src_id, dst_id)
+                        key = src_key | dst_id
                         edges[key] = edges.get(key, 0) + weight
         self._dirty.clear()
         self._arrays = None
@@ -258,8 +258,8 @@ class ReferenceGraph:
         if self._bulk_edges is not None:
             src, dst, weight = self._bulk_edges
             self._bulk_edges = None
-            pairs = zip(src.tolist(), dst.tolist(), strict=True)
-            self._edges.update(zip(pairs, weight.tolist(), strict=True))
+            keys = (src << EDGE_SHIFT | dst).tolist()
+            self._edges.update(zip(keys, weight.tolist(), strict=True))
 
     def edge_arrays(self) -> EdgeArrays:
         """The flushed graph as arrays over sorted nodes, edges sorted by (src, dst); cached."""
@@ -273,14 +273,14 @@ class ReferenceGraph:
                 src_ids, dst_ids, weight = self._bulk_edges
             else:
                 count = len(self._edges)
-                pairs = np.fromiter(itertools.chain.from_iterable(self._edges), dtype=np.int64, count=2 * count)
+                id_keys = np.fromiter(self._edges, dtype=np.int64, count=count)
                 weight = np.fromiter(self._edges.values(), dtype=np.int64, count=count)
-                src_ids, dst_ids = pairs[0::2], pairs[1::2]
+                src_ids, dst_ids = id_keys >> EDGE_SHIFT, id_keys & ((1 << EDGE_SHIFT) - 1)
             src = canonical[src_ids]
             dst = canonical[dst_ids]
             keys = src * len(nodes) + dst
             if not bool(np.all(keys[1:] > keys[:-1])):  # the first flush's edges are sorted already
-                order = np.lexsort((dst, src))
+                order = np.argsort(keys, kind="stable")  # after edits: nearly sorted (keys are unique)
                 src, dst, weight = src[order], dst[order], weight[order]
             index = {node: i for i, node in enumerate(nodes)}
             self._arrays = EdgeArrays(nodes, index, src, dst, weight)
