@@ -122,15 +122,15 @@ def personalised_pagerank(
     total = float(wanted.sum())
     teleport = wanted / total if total > 0 else np.full(count, 1.0 / count)
     dangling = out == 0
-    rank = teleport.copy()
+    rank = teleport.copy()  # below, (DAMPING * rank)[src] equals DAMPING * rank[src] float for float
     for _ in range(MAX_ITERATIONS):
         leak = (1.0 - DAMPING) + DAMPING * float(rank[dangling].sum())
-        new: FloatArray = np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count) + leak * teleport
+        new: FloatArray = np.bincount(dst, weights=(DAMPING * rank)[src] * fraction, minlength=count) + leak * teleport
         change = float(np.abs(new - rank).sum())
         rank = new
         if change < TOLERANCE:
             break
-    inflow = np.asarray(np.bincount(dst, weights=DAMPING * rank[src] * fraction, minlength=count), dtype=np.float64)
+    inflow = np.asarray(np.bincount(dst, weights=(DAMPING * rank)[src] * fraction, minlength=count), dtype=np.float64)
     has_out = np.flatnonzero(out)
     share = np.zeros(count, dtype=np.float64)
     share[has_out] = rank[has_out] / out[has_out]
