@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -80,11 +81,11 @@ class WeightsByCount(dict[int, int]):
         return weight
 
 
-def specific_names(names: list[str]) -> BoolArray:
-    """Per name: 8+ characters and snake_case or mixed case, as in :func:`identifier_multiplier`
-    (ASCII classes, lengths in code points), for all names at once over their code points."""
+def name_multipliers(names: list[str], many_definers: BoolArray) -> FloatArray:
+    """:func:`identifier_multiplier` of every name at once, over their code points (ASCII classes,
+    lengths in code points, as the regular expressions there)."""
     if not names:
-        return np.zeros(0, dtype=np.bool_)
+        return np.zeros(0, dtype=np.float64)
     lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
     text = "\x00".join(names) + "\x00"  # a separator that is neither alphanumeric nor "_"
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -98,8 +99,12 @@ def specific_names(names: list[str]) -> BoolArray:
     def anywhere(flags: BoolArray) -> BoolArray:
         return np.add.reduceat(flags.astype(np.int64), starts) > 0
 
-    specific: BoolArray = (lengths >= 8) & (anywhere(snake) | (anywhere(upper) & anywhere(lower)))
-    return specific
+    specific = (lengths >= 8) & (anywhere(snake) | (anywhere(upper) & anywhere(lower)))
+    private = points[starts] == 95  # an empty name starts with the separator
+    multipliers: FloatArray = _MULTIPLIERS[
+        specific.astype(np.intp), private.astype(np.intp), many_definers.astype(np.intp)
+    ]
+    return multipliers
 
 
 @dataclass(frozen=True)
@@ -142,10 +147,10 @@ def build_name_tables(
     def_node = np.fromiter(map(node_index.__getitem__, itertools.chain.from_iterable(definer_maps)), np.int64, total)
     def_name = np.repeat(np.arange(len(names), dtype=np.int64), definers)
     eligible = np.flatnonzero(definers <= MAX_DEFINERS).tolist()
-    looked_up = zip(eligible, map(references.get, map(names.__getitem__, eligible)), strict=True)
-    found = [(i, refs) for i, refs in looked_up if refs]
-    kept_ids = [i for i, _ in found]
-    ref_maps = [refs for _, refs in found]
+    looked_up = list(map(references.get, map(names.__getitem__, eligible)))
+    referenced = list(map(bool, looked_up))  # C loops throughout: this is the slow part on cold memory
+    kept_ids = list(itertools.compress(eligible, referenced))
+    ref_maps = cast("list[Mapping[str, int]]", list(itertools.compress(looked_up, referenced)))
     kept = np.asarray(kept_ids, dtype=np.int64)
     sizes = np.fromiter(map(len, ref_maps), dtype=np.int64, count=len(ref_maps))
     total = int(sizes.sum())
@@ -156,11 +161,9 @@ def build_name_tables(
     width = max(len(nodes), 1)
     order = np.argsort(ref_name * width + ref_node)  # by name id, then file (keys are unique)
     ref_name, ref_node, ref_count = ref_name[order], ref_node[order], ref_count[order]
-    kept_names = [names[i] for i in kept_ids]
-    private = np.fromiter((name[:1] == "_" for name in kept_names), dtype=np.bool_, count=len(kept_names))
-    many = (definers[kept] > MANY_DEFINERS).astype(np.intp)
     scale = np.zeros(len(names), dtype=np.float64)
-    scale[kept] = SCALE * _MULTIPLIERS[specific_names(kept_names).astype(np.intp), private.astype(np.intp), many]
+    many = definers[kept] > MANY_DEFINERS
+    scale[kept] = SCALE * name_multipliers([names[i] for i in kept_ids], many)
     root = np.sqrt(np.minimum(ref_count, 255).astype(np.float64))
     ref_weight = np.maximum(np.rint(scale[ref_name] * root), 1).astype(np.int64)
     def_own = _own_weights(width, def_name, def_node, ref_name * width + ref_node, ref_weight)

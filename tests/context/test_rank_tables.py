@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from context.rank import ReferenceGraph
@@ -15,7 +16,7 @@ from context.rank_tables import (
     edge_sums,
     edge_weight,
     identifier_multiplier,
-    specific_names,
+    name_multipliers,
 )
 
 Files = dict[str, tuple[dict[str, int], dict[str, int]]]
@@ -44,15 +45,15 @@ NAMES = [
 ]
 
 
-def test_specific_names_match_identifier_multiplier() -> None:
+def test_name_multipliers_match_identifier_multiplier() -> None:
     rng = random.Random(2)
     alphabet = "aZ_9é\U0001f600-"
     names = NAMES + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(500)]
-    flags = specific_names(names).tolist()
-    for name, specific in zip(names, flags, strict=True):
-        expected = identifier_multiplier(name, False) == (10 * 0.1 if name.startswith("_") else 10.0)
-        assert specific == expected, name
-    assert specific_names([]).tolist() == []
+    many = [rng.random() < 0.3 for _ in names]
+    multipliers = name_multipliers(names, np.asarray(many)).tolist()
+    assert multipliers == [identifier_multiplier(name, flag) for name, flag in zip(names, many, strict=True)]
+    assert len(set(multipliers)) == 4  # 10, 1, 0.1, 0.01
+    assert name_multipliers([], np.zeros(0, dtype=np.bool_)).tolist() == []
 
 
 def random_files(seed: int) -> Files:
