@@ -155,11 +155,12 @@ def ranked_definitions(ranking: Ranking, exclude: Iterable[str] = ()) -> Iterato
     """(score, path, name) of every defined name outside `exclude`, best first; ties by file rank,
     path, name. Lazy (see the module docstring); computed for all definitions at once with numpy,
     yielding exactly what the walk over files by inflow yields (see :func:`_release_steps`)."""
-    tables, rank, inflow = ranking.tables, ranking.rank_values, ranking.inflow_values
-    if tables is None or rank is None or inflow is None:
+    tables, rank, inflow, share = ranking.tables, ranking.rank_values, ranking.inflow_values, ranking.share_values
+    if tables is None or rank is None or inflow is None or share is None:
         return
-    score = _definition_scores(ranking, tables)
-    skip = [i for i, path in enumerate(tables.nodes) if path in frozenset(exclude)]
+    score = _definition_scores(tables, share, ranking.mentioned)
+    excluded = frozenset(exclude)
+    skip = [i for i, path in enumerate(tables.nodes) if path in excluded]
     alive = ~np.isin(tables.def_node, skip)
     referenced = np.flatnonzero(alive & (score > 0.0))
     released = _release_steps(tables, inflow, np.unique(tables.def_node[alive]), referenced, score)
@@ -193,20 +194,18 @@ def _release_steps(
     return steps
 
 
-def _definition_scores(ranking: Ranking, tables: NameTables) -> FloatArray:
+def _definition_scores(tables: NameTables, share: FloatArray, mentioned: frozenset[str]) -> FloatArray:
     """Every definition's score, float for float as :meth:`Ranking.definition_score` computes it:
     per name, the referencing files' share x weight summed in path order (``bincount`` adds in
     array order; a file without out edges adds 0.0), x MENTION_BOOST for mentioned names; minus the
     defining file's own part, clipped at 0, x DAMPING."""
-    share = ranking.share_values
-    assert share is not None
     per_name = np.bincount(
         tables.ref_name, weights=share[tables.ref_node] * tables.ref_weight, minlength=len(tables.names)
     )
     boost = np.ones(len(tables.names), dtype=np.int64)
-    if ranking.mentioned:
+    if mentioned:
         ids = tables.name_ids
-        boost[[ids[name] for name in sorted(ranking.mentioned) if name in ids]] = MENTION_BOOST
+        boost[[ids[name] for name in sorted(mentioned) if name in ids]] = MENTION_BOOST
         per_name = per_name * boost
     own = share[tables.def_node] * tables.def_own * boost[tables.def_name]
     scores: FloatArray = DAMPING * np.maximum(0.0, per_name[tables.def_name] - own)

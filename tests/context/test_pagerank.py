@@ -143,4 +143,5 @@ def test_empty_and_fully_excluded_graphs() -> None:
     assert list(ranked_definitions(personalised_pagerank(ReferenceGraph(), {}))) == []
     ranking = personalised_pagerank(build({"a.py": ({"alpha": 1}, {"beta": 1}), "b.py": ({"beta": 1}, {})}), {})
     assert list(ranked_definitions(ranking, ["a.py", "b.py"])) == []
+    assert list(ranked_definitions(ranking, (path for path in ["a.py", "b.py"]))) == []  # any iterable
     assert [item[1:] for item in ranked_definitions(ranking, ["b.py"])] == [("a.py", "alpha")]
