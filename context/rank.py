@@ -235,6 +235,7 @@ class ReferenceGraph:
         node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
         self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
         self._dirty.clear()
+        self._reference_weights.clear()  # every name was dirty
         self._arrays = None
         src, dst, weight = edge_sums(tables)
         self._bulk_edges = (node_ids[src], node_ids[dst], weight)

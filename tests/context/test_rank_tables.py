@@ -164,6 +164,17 @@ def test_tables_follow_changes_and_removed_files() -> None:
     assert [len(array) for array in edge_sums(tables)] == [0, 0, 0]
 
 
+def test_reference_weights_asked_before_the_first_flush_follow_later_changes() -> None:
+    graph = build({"a.py": ({"alpha_beta": 1}, {}), "b.py": ({}, {"alpha_beta": 4})}, reverse=False)
+    assert graph.reference_weights("alpha_beta") == (("b.py", edge_weight("alpha_beta", 1, 4)),)
+    graph.replace_file("c.py", {}, {"alpha_beta": 9})
+    graph.flush()
+    assert graph.reference_weights("alpha_beta") == (
+        ("b.py", edge_weight("alpha_beta", 1, 4)),
+        ("c.py", edge_weight("alpha_beta", 1, 9)),
+    )
+
+
 def test_tables_of_an_empty_graph() -> None:
     tables = build_name_tables([], {}, {})
     assert tables.names == [] and len(tables.def_node) == 0 and len(tables.ref_node) == 0
