@@ -30,6 +30,10 @@ from context.tagcache import TagCache, content_digest, decode_rows, encode_rows
 log = logging.getLogger(__name__)
 
 
+PARSE_BATCH_FILES = 64
+PARSE_NICENESS = 10  # phase 2 yields to the editor's work
+
+Progress = Callable[[int, int], None]
 RowsLoader = Callable[["FileRecord"], bytes]
 """Packed tag rows (:func:`context.tagcache.encode_rows`) of a record's content."""
 DefinitionsLoader = Callable[["FileRecord"], list[Tag]]
@@ -192,6 +196,25 @@ class TagLoader:
         if self._cache is not None:
             self._cache.put_many([(record.path, digest, packed)])
         return packed.rows
+
+    def fill_all(
+        self, pending: list[FileRecord], workers: int, stopped: Callable[[], bool], progress: Progress | None
+    ) -> int:
+        """Phase 2: :meth:`fill` PARSE_BATCH_FILES records at a time over `workers` processes at
+        PARSE_NICENESS (one: in this thread) until done or `stopped()`; returns how many got tags.
+        Per batch: tags from the cache where the digest matches, the rest parsed from the bytes read
+        now; a file whose bytes no longer match its record is left to load on demand (its record is
+        about to be replaced)."""
+        filled = 0
+        total = len(pending)
+        with ParserPool(workers, nice=PARSE_NICENESS) as pool:
+            for start in range(0, total, PARSE_BATCH_FILES):
+                if stopped():
+                    break
+                filled += self.fill(pending[start : start + PARSE_BATCH_FILES], pool)
+                if progress is not None:
+                    progress(min(start + PARSE_BATCH_FILES, total), total)
+        return filled
 
     def fill(self, batch: list[FileRecord], pool: ParserPool) -> int:
         """Give each record of `batch` its tags (phase 2): cached rows where the digest matches, the

@@ -13,45 +13,38 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
 
 Ranking inputs are lexical, for every file, always; syntax trees are parsed on demand and cached.
 
-* ``index`` (phase 1) lists files (``git ls-files`` through :func:`context.files.list_workspace_files`),
-  reads each supported source file, hashes it, and takes its lexical name counts
-  (:func:`context.lexical.lexical_names`) from the SQLite :class:`~context.tagcache.TagCache` when the
-  content hash matches, lexing only the rest; the counts go into the :class:`~context.rank.ReferenceGraph`.
-  On a cold start (PARALLEL_MIN_FILES or more files with no record, buffer or cached lexical names,
-  ``workers`` > 1) a helper process (:mod:`context.lexworker`, started before the files are listed)
-  reads, hashes and lexes a share of their bytes while this thread lexes the rest; its results are
-  installed as they arrive and are the same as lexing here; a failed helper is logged and its
-  unanswered files are lexed here. No file is parsed; as this thread's lexing ends, a parsing
-  helper starts for the renders that follow (:mod:`context.mapworkers`; ``helpers.stop()`` stops
-  it, as do the next ``index`` and the end of ``parse_remaining``). It runs in a worker thread and
-  publishes results in batches, so ``render`` and the lookups serve whatever is indexed so far.
-  Cancelling the awaiting task stops the thread at the next batch; calling ``index`` again resumes
-  (unchanged files cost a read and a hash). Files that vanished are dropped. Open buffers always
-  win over disk.
+* ``index`` (phase 1, in a worker thread) lists files (``git ls-files``:
+  :func:`context.files.list_workspace_files`), reads and hashes each supported source file and takes
+  its lexical name counts (:func:`context.lexical.lexical_names`) from the SQLite
+  :class:`~context.tagcache.TagCache` when the content hash matches, lexing only the rest, into the
+  :class:`~context.rank.ReferenceGraph`. No file is parsed. On a cold start (PARALLEL_MIN_FILES or
+  more files with no record, buffer or cached names; ``workers`` > 1) a lexing helper process takes
+  a share of the files, and a parsing helper starts for the renders that follow
+  (:mod:`context.mapworkers`: results identical, failures logged and done here). Results are
+  published in batches: ``render`` and the lookups serve whatever is indexed so far. Cancelling
+  stops at the next batch; ``index`` again resumes (an unchanged file costs a read and a hash).
+  Files that vanished are dropped. Open buffers always win over disk.
 * Tags (tree-sitter, :mod:`context.symbols`) are loaded per file on first use
-  (:class:`~context.maprecords.FileRecord`): from the tag cache, else by parsing the file's current
-  bytes (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a
-  cheaper definitions-only parse until the full tags exist (:class:`~context.maprecords.TagLoader`).
-  ``render`` loads only the files whose definitions it renders (with the parsing helper when it
-  runs: :mod:`context.mapprefetch`).
-  ``parse_remaining`` (phase 2) fills every record's tags in the background, in batches, spreading
-  the parses over ``workers`` niced processes when ``PARALLEL_MIN_FILES`` or more need parsing
-  (default: the CPU count, at most ``MAX_WORKERS``; see :mod:`context.parserpool`); it is stopped by
-  ``stop_indexing`` or cancellation like ``index``. ``parse_count`` counts parses (both ways).
+  (:class:`~context.maprecords.FileRecord`): from the tag cache, else parsed from the current bytes
+  (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a cheaper
+  definitions-only parse until the full tags exist. ``render`` loads only the files it shows.
+  ``parse_remaining`` (phase 2) fills every record's tags in the background, over ``workers``
+  niced processes when PARALLEL_MIN_FILES or more need parsing (default: the CPU count, at most
+  MAX_WORKERS; :mod:`context.parserpool`); stopped like ``index``; then the parsing helper stops.
+  ``parse_count`` counts parses (both kinds, in this process).
 * ``definitions(name)`` / ``references(name)``: the candidate files come from the lexical index
   (files that define / mention `name`), then their tags are filtered (``role == "def"`` / ``"ref"``
   and the exact name), so the answers are the same whether or not phase 2 has run. A definition
   tree-sitter finds but the lexer does not is not ranked or listed; a lexical definition tree-sitter
   does not confirm (a ``def`` in a docstring) is ranked but renders nothing.
 * ``update_file`` re-lexes one file and updates the reference graph incrementally (only the
-  identifiers that file touches); it is synchronous and costs one lex of that file; its tags are
-  loaded again on next use.
-* ``render`` is deterministic: the same indexed state and arguments give the same bytes, in any
-  process, whatever is cached or parsed already (ranking depends only on the lexical names, the text
-  only on the rendered files' tags; everything is sorted; edge weights are integers; see
-  :mod:`context.rank`). Its result never exceeds ``budget_tokens`` as counted by
-  :func:`context.tokens.count_tokens` for ``model`` (see :mod:`context.maprender`). The focus
-  files' own definitions are left out (the prompt already holds them). Results are cached until the next change.
+  identifiers that file touches), synchronously; its tags are loaded again on next use.
+* ``render`` (:mod:`context.maprendering`) is deterministic: the same indexed state and arguments
+  give the same bytes, in any process, whatever is cached or parsed already and whoever parsed it
+  (ranking depends only on the lexical names, the text only on the rendered files' tags; everything
+  is sorted; edge weights are integers: :mod:`context.rank`). It never exceeds ``budget_tokens`` as
+  counted by :func:`context.tokens.count_tokens` for ``model`` (:mod:`context.maprender`). Results
+  are cached until the next change.
 * All public methods are thread-safe (one re-entrant lock around the in-memory index).
 
 ``cache_dir`` is where ``tags.sqlite`` lives (the server passes ``state_dir() / "cache"``); None
@@ -61,6 +54,7 @@ means no persistent cache. ``context`` imports nothing from ``server``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -68,17 +62,15 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.lexworker import LexJob
-from context.mapprefetch import RenderPrefetch
-from context.maprecords import FileRecord, TagLoader, read_source
-from context.maprender import render_definitions
+from context.maprecords import FileRecord, Progress, TagLoader, read_source
+from context.maprendering import MapRequest, render_map
 from context.mapworkers import MapWorkers
-from context.pagerank import personalised_pagerank, ranked_definitions
-from context.parserpool import ParserPool
 from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
 from context.symbols import Tag
@@ -88,18 +80,12 @@ __all__ = ["FileRecord", "IndexReport", "Progress", "RepoMap"]
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+_T = TypeVar("_T")
 
 BATCH_FILES = 64
-PARSE_BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-PARSE_NICENESS = 10
 RENDER_CACHE_SIZE = 32
-FOCUS_WEIGHT = 1.0
-OPEN_WEIGHT = 0.5
-RECENT_WEIGHT = 0.3
-MENTIONED_PATH_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -135,7 +121,7 @@ class RepoMap:
         self._generation = 0
         self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._accepted: dict[str, bool] = {}
-        self._languages: dict[str, str | None] = {}
+        self._language = functools.cache(language_for_path)  # asked several times per file by a cold index
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
         self.helpers = MapWorkers(self.root, self._language)
 
@@ -158,9 +144,13 @@ class RepoMap:
 
     async def index(self, progress: Progress | None = None) -> IndexReport:
         """Index the workspace in a worker thread (see the module docstring)."""
+        return await self._in_thread(self.index_sync, progress)
+
+    async def _in_thread(self, body: Callable[[Progress | None], _T], progress: Progress | None) -> _T:
+        """Run `body` in a worker thread; cancelling the caller stops it at its next batch."""
         self._stop.clear()
         try:
-            return await asyncio.to_thread(self.index_sync, progress)
+            return await asyncio.to_thread(body, progress)
         except asyncio.CancelledError:
             self._stop.set()
             raise
@@ -218,42 +208,21 @@ class RepoMap:
 
     async def parse_remaining(self, progress: Progress | None = None) -> int:
         """Phase 2: fill every record's tags in a worker thread (see the module docstring)."""
-        self._stop.clear()
-        try:
-            return await asyncio.to_thread(self.parse_remaining_sync, progress)
-        except asyncio.CancelledError:
-            self._stop.set()
-            raise
+        return await self._in_thread(self.parse_remaining_sync, progress)
 
     def parse_remaining_sync(self, progress: Progress | None = None) -> int:
-        """The blocking body of :meth:`parse_remaining`; returns how many records got their tags.
-
-        Per batch: tags from the cache where the digest matches, the rest parsed (in niced worker
-        processes when many files need it) from the bytes read now; a file whose bytes no longer
-        match its record is left to be loaded on demand (its record is about to be replaced). Runs
-        beside ``index`` (which replaces records; a replaced record's tags are simply not used).
-        Renders meanwhile still use the parsing helper; it is stopped at the end (all parsed)."""
+        """The blocking body of :meth:`parse_remaining` (:meth:`TagLoader.fill_all`); returns how many
+        records got their tags. Runs beside ``index`` (a replaced record's tags are simply not used)
+        and renders (which use the parsing helper until this ends)."""
         try:
-            return self._parse_remaining(progress)
+            with self._parse_lock:
+                with self._lock:
+                    self._graph.prepare_updates()  # off the cold build's path, before the first edit
+                pending = [record for record in self.records() if not record.parsed]
+                parallel = self._workers > 1 and len(pending) >= PARALLEL_MIN_FILES
+                return self._loader.fill_all(pending, self._workers if parallel else 1, self._stop.is_set, progress)
         finally:
             self.helpers.stop()
-
-    def _parse_remaining(self, progress: Progress | None) -> int:
-        with self._parse_lock:
-            with self._lock:
-                self._graph.prepare_updates()  # off the cold build's path, before the first edit
-            pending = [record for record in self.records() if not record.parsed]
-            total = len(pending)
-            parallel = self._workers > 1 and total >= PARALLEL_MIN_FILES
-            filled = 0
-            with ParserPool(self._workers if parallel else 1, nice=PARSE_NICENESS) as pool:
-                for start in range(0, total, PARSE_BATCH_FILES):
-                    if self._stop.is_set():
-                        break
-                    filled += self._loader.fill(pending[start : start + PARSE_BATCH_FILES], pool)
-                    if progress is not None:
-                        progress(min(start + PARSE_BATCH_FILES, total), total)
-            return filled
 
     @staticmethod
     def _report(total: int, counts: Counter[str], gone: list[str], *, complete: bool) -> IndexReport:
@@ -341,14 +310,6 @@ class RepoMap:
             for record in fresh:
                 if record.path not in self._buffers:
                     self._install(record)
-
-    def _language(self, path: str) -> str | None:
-        """language_for_path, memoised (asked several times per file by a cold index)."""
-        try:
-            return self._languages[path]
-        except KeyError:
-            language = self._languages[path] = language_for_path(path)
-            return language
 
     def _lex(self, path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
         language = self._language(path)
@@ -464,50 +425,25 @@ class RepoMap:
         mentioned_idents: Iterable[str] = (),
         model: str | None = None,
     ) -> str:
-        """The map under `budget_tokens` (see the module docstring)."""
-        focus = tuple(sorted(set(focus_files)))
-        opened = tuple(sorted(set(open_files)))
-        recent = tuple(sorted(set(recent_files)))
-        mentioned = tuple(sorted(set(mentioned_idents)))
+        """The map under `budget_tokens` (see the module docstring and :mod:`context.maprendering`)."""
+        request = MapRequest.of(
+            budget_tokens,
+            focus_files=focus_files,
+            open_files=open_files,
+            recent_files=recent_files,
+            mentioned_idents=mentioned_idents,
+            model=model,
+        )
         with self._lock:
-            key = (self._generation, budget_tokens, focus, opened, recent, mentioned, model)
+            key = (self._generation, request)
             if (hit := self._renders.get(key)) is not None:
                 self._renders.move_to_end(key)
                 return hit
-            personalization = self._personalization(focus, opened, recent, mentioned)
-            ranking = personalised_pagerank(self._graph, personalization, focus=focus, mentioned=mentioned)
-            ranked = ranked_definitions(ranking, exclude=focus)
             helper = self.helpers.parsing
-            if helper is not None:
-                prefetch = RenderPrefetch(
-                    helper, self._records, self._buffers.__contains__, self._language, self._cache
-                )
-                text = render_definitions(prefetch.ranked(ranked), prefetch.definitions_of, budget_tokens, model)
-                prefetch.finish()
-            else:
-                records = self._records
-
-                def definitions_of(path: str, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
-                    return records[path].definitions_with_chain(name)
-
-                text = render_definitions(ranked, definitions_of, budget_tokens, model)
+            text = render_map(
+                self._graph, self._records, request, helper, self._buffers.__contains__, self._language, self._cache
+            )
             self._renders[key] = text
             if len(self._renders) > RENDER_CACHE_SIZE:
                 self._renders.popitem(last=False)
             return text
-
-    def _personalization(
-        self, focus: Sequence[str], opened: Sequence[str], recent: Sequence[str], mentioned: Sequence[str]
-    ) -> dict[str, float]:
-        weights: dict[str, float] = {}
-        for paths, weight in ((focus, FOCUS_WEIGHT), (opened, OPEN_WEIGHT), (recent, RECENT_WEIGHT)):
-            for path in paths:
-                if path in self._records:
-                    weights[path] = max(weights.get(path, 0.0), weight)
-        if mentioned:
-            wanted = {name.lower() for name in mentioned}
-            for path in sorted(self._records):
-                stem = PurePosixPath(path).stem.lower()
-                if stem in wanted:
-                    weights[path] = max(weights.get(path, 0.0), MENTIONED_PATH_WEIGHT)
-        return weights
