@@ -16,7 +16,8 @@ order):
 names and marks them dirty; ``flush`` (called before ranking) recomputes the summed edge weights of
 the dirty names once each, so an edit costs the names it touches. The first flush (a cold build)
 sums every edge at once with numpy from :class:`~context.rank_tables.NameTables` (every file's
-names as arrays, cached until the next change; the ranked walk scores definitions from them too).
+names as arrays; after an edit only the changed names' rows are recomputed; the ranked walk
+scores every definition from them).
 Weights and the tables are :mod:`context.rank_tables`; ranking over the graph is
 :mod:`context.pagerank`.
 """
@@ -185,7 +186,7 @@ class ReferenceGraph:
             referencers = self.references.get(name)
             if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 cached = ()
-            else:  # edge_weight per count, memoised (ranking asks this of thousands of names)
+            else:  # edge_weight per count, memoised
                 weights = WeightsByCount(SCALE * identifier_multiplier(name, len(definers) > MANY_DEFINERS))
                 ordered = sorted(referencers.items())
                 counts = map(itemgetter(1), ordered)
