@@ -86,7 +86,8 @@ class ReferenceGraph:
         self._bulk_edges: tuple[IntArray, IntArray, IntArray] | None = None  # (src, dst, weight) ids
         self._file_defs: dict[str, Mapping[str, int]] = {}
         self._file_refs: dict[str, Mapping[str, int]] = {}
-        self._dirty: dict[str, _Snapshot] = {}
+        self._dirty: dict[str, _Snapshot] = {}  # changed names (once some are applied) -> before
+        self._bulk_pending = False  # changed before any name was applied: the next flush is a bulk one
         self._applied: set[str] = set()
         self._reference_weights: dict[str, tuple[tuple[str, int], ...]] = {}
         self._nodes: list[str] | None = None
@@ -128,9 +129,9 @@ class ReferenceGraph:
             return
         dirty, applied = self._dirty, self._applied
         touched: set[str] = set()
-        if not old_defs and not old_refs and not applied:  # a new file, nothing flushed yet: every
-            dirty.update(dict.fromkeys(defs, _EMPTY))  # dirty name's snapshot is _EMPTY already
-            dirty.update(dict.fromkeys(refs, _EMPTY))
+        if not applied:  # no edges yet: the next flush sums every name's at once (a cold build)
+            self._bulk_pending = True
+            self._tables = None
         else:
             touched = (old_defs.keys() ^ defs.keys()) | {
                 n for n in old_refs.keys() | refs.keys() if old_refs.get(n) != refs.get(n)
@@ -154,14 +155,19 @@ class ReferenceGraph:
 
     @staticmethod
     def _swap(table: dict[str, dict[str, int]], path: str, old: Mapping[str, int], new: Mapping[str, int]) -> None:
+        get = table.get
         for name in old:
-            entry = table.get(name)
+            entry = get(name)
             if entry is not None:
                 entry.pop(path, None)
                 if not entry:
                     del table[name]
         for name, count in new.items():
-            table.setdefault(name, {})[path] = count
+            entry = get(name)
+            if entry is None:
+                table[name] = {path: count}
+            else:
+                entry[path] = count
 
     @staticmethod
     def _contributions(name: str, snapshot: _Snapshot) -> Iterator[tuple[str, str, int]]:
@@ -196,10 +202,11 @@ class ReferenceGraph:
 
     def flush(self) -> None:
         """Bring the summed edge weights up to date with every replace_file so far."""
-        if not self._dirty:
+        if not self._applied:  # so no edges either: every name's are summed at once
+            if self._bulk_pending:
+                self._flush_bulk()
             return
-        if not self._edges and not self._applied:
-            self._flush_bulk()
+        if not self._dirty:
             return
         self._materialize()
         edges, ids = self._edges, self._id
@@ -236,6 +243,7 @@ class ReferenceGraph:
         node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
         self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
         self._dirty.clear()
+        self._bulk_pending = False
         self._reference_weights.clear()  # every name was dirty
         self._arrays = None
         src, dst, weight = edge_sums(tables)

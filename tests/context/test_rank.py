@@ -175,3 +175,32 @@ def test_reference_weights_kept_by_the_first_flush_equal_computed_ones() -> None
             else ()
         )
         assert kept[name] == expected, name
+
+
+def test_edits_before_the_first_flush_and_after_an_empty_one_equal_a_fresh_build() -> None:
+    rng = random.Random(23)
+    names = [f"sym{i}" for i in range(12)] + ["get", "_hidden"]
+    paths = [f"m{i}.py" for i in range(8)]
+    for trial in range(20):
+        state: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+        graph = ReferenceGraph()
+        for step in range(12):
+            path = rng.choice(paths)
+            if step == 4 and trial % 2:  # a flush without edges: applies nothing, or only a self reference
+                state = {"solo.py": ({"solo_name": 1}, {"solo_name" if trial % 4 == 1 else "unknown": 2})}
+                graph = build(state)
+                assert graph.edge_arrays().weight.tolist() == []
+            defs = dict.fromkeys(rng.sample(names, rng.randint(0, 3)), 1)
+            refs = {name: rng.randint(1, 4) for name in rng.sample(names, rng.randint(0, 5))}
+            state[path] = (defs, refs) if rng.random() < 0.85 else ({}, {})
+            graph.replace_file(path, *state[path])
+            if step == 8:
+                graph.flush()
+        fresh = build(dict(sorted(state.items(), reverse=True)))
+        a, b = graph.edge_arrays(), fresh.edge_arrays()
+        assert a.nodes == b.nodes
+        for mine, theirs in ((a.src, b.src), (a.dst, b.dst), (a.weight, b.weight)):
+            assert mine.tolist() == theirs.tolist()
+        assert list(ranked_definitions(personalised_pagerank(graph, {}))) == list(
+            ranked_definitions(personalised_pagerank(fresh, {}))
+        )
