@@ -148,6 +148,11 @@ class DefinitionsHelper:
         with self._cond:
             return not self._failure and not self._closed
 
+    def wants_more(self, limit: int) -> bool:
+        """Whether fewer than `limit` files are queued or being parsed, and it can still answer."""
+        with self._cond:
+            return not self._failure and not self._closed and len(self._queue) + (self._inflight is not None) < limit
+
     def pending(self) -> int:
         """How many files are queued or being parsed (0 once it failed or was closed)."""
         with self._cond:

@@ -78,7 +78,7 @@ class RenderPrefetch:
                 yield item
 
     def _hungry(self) -> bool:
-        return self._helper.usable and self._helper.pending() < AHEAD_FILES
+        return self._helper.wants_more(AHEAD_FILES)
 
     def _consider(self, path: str) -> None:
         if path in self._seen:
