@@ -145,29 +145,34 @@ def _python_defs(data: bytes) -> Iterable[bytes]:
 
 # -- javascript, typescript, tsx ------------------------------------------------------------------
 
-_JS_FUNCTION_VALUE = rb"(?:async[ \t]+)?(?:function\b|(?:\([^)\n]*\)|" + _JW + rb")[ \t]*(?::[^=\n]*)?=>)"
+# Possessive quantifiers (``*+``, ``++``) where giving characters back can never lead to a match (a run
+# of blanks before a name or keyword, a name before a character that cannot continue it, a negated
+# class before the character it excludes): the same matches without retrying every split of an
+# indentation on each line (about five times faster on JavaScript and TypeScript).
+_JWP = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*+"  # a JavaScript identifier, never shortened
+_JS_FUNCTION_VALUE = rb"(?:async[ \t]+)?(?:function\b|(?:\([^)\n]*+\)|" + _JWP + rb")[ \t]*+(?::[^=\n]*+)?=>)"
 _JS_DEF = re.compile(
     rb"\n(?:"
     # declarations: function, class, interface, type, enum, namespace (any indentation)
-    rb"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:declare[ \t]+)?(?:abstract[ \t]+)?(?:async[ \t]+)?"
+    rb"[ \t]*+(?:export[ \t]++)?(?:default[ \t]++)?(?:declare[ \t]++)?(?:abstract[ \t]++)?(?:async[ \t]++)?"
     rb"(?:function[ \t]*\*?|class|interface|type|enum|namespace|module)[ \t]+(" + _JW + rb")"
     # top-level const / let (and exported ones)
-    rb"|(?:export[ \t]+)?(?:const|let)[ \t]+(" + _JW + rb")"
+    rb"|(?:export[ \t]++)?(?:const|let)[ \t]++(" + _JW + rb")"
     # function-valued variables and member assignments, at any indentation
-    rb"|[ \t]*(?:(?:const|let|var)[ \t]+|(?:"
-    + _JW
+    rb"|[ \t]*+(?:(?:const|let|var)[ \t]++|(?:"
+    + _JWP
     + rb"\.)+)?("
-    + _JW
-    + rb")[ \t]*(?::[^=\n]*)?=[ \t]*"
+    + _JWP
+    + rb")[ \t]*+(?::[^=\n]*+)?=[ \t]*+"
     + _JS_FUNCTION_VALUE
-    + rb"|[ \t]*("
-    + _JW
-    + rb")[ \t]*:[ \t]*"
+    + rb"|[ \t]*+("
+    + _JWP
+    + rb")[ \t]*+:[ \t]*+"
     + _JS_FUNCTION_VALUE
     # class methods: an indented name, parameters, a body on the same line
-    + rb"|[ \t]+(?:(?:public|private|protected|static|async|readonly|abstract|override|get|set)[ \t]+)*\*?[ \t]*(#?"
-    + _JW
-    + rb")[ \t]*(?:<[^>\n]*>)?[ \t]*\([^;()\n]*\)[ \t]*(?::[^;{\n]*)?\{[^\n]*"
+    + rb"|[ \t]++(?:(?:public|private|protected|static|async|readonly|abstract|override|get|set)[ \t]++)*\*?[ \t]*+(#?"
+    + _JWP
+    + rb")[ \t]*+(?:<[^>\n]*+>)?[ \t]*+\([^;()\n]*+\)[ \t]*+(?::[^;{\n]*+)?\{[^\n]*"
     + rb")"
 )
 
@@ -190,7 +195,7 @@ _GO_DEF = re.compile(
     rb"|package[ \t]+(" + _W + rb"))"
 )
 _GO_GROUP = re.compile(rb"\n(?:type|const|var)[ \t]*\((.*?)\n\)", re.S)
-_GO_INTERFACE = re.compile(rb"\binterface[ \t]*\{[ \t]*(\n.*?)\n[ \t]*\}", re.S)
+_GO_INTERFACE = re.compile(rb"interface(?<!\winterface)[ \t]*\{[ \t]*(\n.*?)\n[ \t]*\}", re.S)  # \binterface
 _GO_SPEC = re.compile(rb"\n(?:\t|    )(" + _W + rb"(?:[ \t]*,[ \t]*" + _W + rb")*)")
 _GO_METHOD_ELEM = re.compile(rb"\n[ \t]+(" + _W + rb")[ \t]*\(")
 _COMMA = re.compile(rb"[ \t]*,[ \t]*")
@@ -215,7 +220,7 @@ def _go_defs(data: bytes) -> Iterable[bytes]:
 # -- rust -----------------------------------------------------------------------------------------
 
 _RUST_DEF = re.compile(
-    rb"\n[ \t]*(?:pub(?:[ \t]*\([^)\n]*\))?[ \t]+)?"
+    rb"\n[ \t]*+(?:pub(?:[ \t]*\([^)\n]*\))?[ \t]+)?"
     rb"(?:(?:const|async|unsafe|default|extern(?:[ \t]+\"[^\"\n]*\")?)[ \t]+)*"
     rb"(?:(?:fn|struct|enum|union|trait|type|mod|const|static(?:[ \t]+mut)?)[ \t]+|macro_rules![ \t]*)(" + _W + rb")"
 )
@@ -232,7 +237,7 @@ _JAVA_MODIFIER = (
     rb"|transient|volatile)"
 )
 _JAVA_DEF = re.compile(
-    rb"\n[ \t]*(?:@" + _W + rb"(?:\([^)\n]*\))?[ \t]+)*"
+    rb"\n[ \t]*+(?:@" + _W + rb"(?:\([^)\n]*\))?[ \t]+)*"
     rb"(?:"
     rb"(?:" + _JAVA_MODIFIER + rb"[ \t]+)*(?:class|interface|enum|record|@interface)[ \t]+(" + _W + rb")"
     rb"|package[ \t]+([\w.]+)[ \t]*;"
@@ -259,8 +264,9 @@ def _java_defs(data: bytes) -> Iterable[bytes]:
 
 # -- c, c++ ---------------------------------------------------------------------------------------
 
-_C_DEF = re.compile(
-    rb"(?:^|\n)([ \t]*)(?:"
+_WP = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*+"  # an identifier, never shortened (see _JWP)
+_C_DEF = re.compile(  # on b"\n" + data: a literal first character (the line start) is searched fast
+    rb"\n([ \t]*+)(?:"
     rb"#[ \t]*define[ \t]+(" + _W + rb")"
     rb"|(?:typedef[ \t]+)?(?:(?:struct|union|class)|enum(?:[ \t]+(?:class|struct))?)[ \t]+(?:\w+[ \t]+)*?("
     + _W
@@ -273,18 +279,18 @@ _C_DEF = re.compile(
     rb"|(?:(?:static|inline|extern)[ \t]+)*(?:const|constexpr)[ \t]+[\w:<>]+(?:[ \t]*[*&])?[ \t]+("
     + _W
     + rb")[ \t]*[={]"
-    rb"|(?:" + _W + rb")::(~?" + _W + rb")[ \t]*\("
-    rb"|((?:[\w:<>,]+[ \t*&]+)+)\**(?:" + _W + rb"::)*(~?" + _W + rb")[ \t]*\([^;{}\n]*(?:\)[^;{}\n]*(;|\{)?)?"
+    rb"|(?:" + _WP + rb")::(~?" + _WP + rb")[ \t]*\("
+    rb"|((?:[\w:<>,]++[ \t*&]++)+)\**(?:" + _WP + rb"::)*(~?" + _WP + rb")[ \t]*\([^;{}\n]*(?:\)[^;{}\n]*(;|\{)?)?"
     rb")"
 )
-_C_ENUM_BODY = re.compile(rb"\benum\b[^{;]*\{([^}]*)\}")
+_C_ENUM_BODY = re.compile(rb"enum(?<!\wenum)\b[^{;]*\{([^}]*)\}")  # \benum, literal first
 _C_ENUMERATOR = re.compile(rb"(?:^|,)\s*(" + _W + rb")")
 _C_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*", re.S)
 
 
 def _c_family_defs(data: bytes, language: str) -> Iterable[bytes]:
     skip = _NOT_A_NAME[language]
-    for groups in _C_DEF.findall(data):
+    for groups in _C_DEF.findall(b"\n" + data):
         indent, *simple, return_type, function, _ = groups
         found = next((name for name in simple if name), b"")
         if found:
