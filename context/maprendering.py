@@ -3,7 +3,8 @@ under the budget (parsed ahead on the parsing helper when one runs).
 
     request = MapRequest.of(1024, focus_files=[...], open_files=[...], recent_files=[...],
                             mentioned_idents=[...], model=None)     # normalised: sorted, no repeats
-    text = render_map(graph, records, request, helper, is_buffer, language_of, cache)
+    rendered = render_map(graph, records, request, helper, is_buffer, language_of, cache)  # .text
+    renders = RenderCache(render)   # cached maps; renders.ready(...): without waiting (completions)
 
 Personalization (the teleport weights of :func:`context.pagerank.personalised_pagerank`): the focus
 files FOCUS_WEIGHT, open files OPEN_WEIGHT, recently edited files RECENT_WEIGHT, and files whose stem
@@ -13,9 +14,14 @@ roles gets the highest. The focus files' own definitions are left out (the promp
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from context.defsworker import DefinitionsHelper
 from context.mapprefetch import RenderPrefetch
@@ -25,6 +31,8 @@ from context.pagerank import personalised_pagerank, ranked_definitions
 from context.rank import ReferenceGraph
 from context.symbols import Tag
 from context.tagcache import TagCache
+
+log = logging.getLogger(__name__)
 
 FOCUS_WEIGHT = 1.0
 OPEN_WEIGHT = 0.5
@@ -84,6 +92,15 @@ def personalization(paths: Collection[str], request: MapRequest) -> dict[str, fl
     return weights
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered map, and the seconds its ranking and walk took (not loading definitions: a parse
+    happens once per file, the ranking on every render; it predicts the next render's cost)."""
+
+    text: str
+    ranking_seconds: float
+
+
 def render_map(
     graph: ReferenceGraph,
     records: Mapping[str, FileRecord],
@@ -92,19 +109,126 @@ def render_map(
     is_buffer: Callable[[str], bool],
     language_of: Callable[[str], str | None],
     cache: TagCache | None,
-) -> str:
+) -> Rendered:
     """The map for `request` (the caller holds the index lock)."""
+    started = time.perf_counter()
+    loading = 0.0
     ranking = personalised_pagerank(
         graph, personalization(records.keys(), request), focus=request.focus, mentioned=request.mentioned
     )
     ranked = ranked_definitions(ranking, exclude=request.focus)
-    if helper is None:
+    prefetch = RenderPrefetch(helper, records, is_buffer, language_of, cache) if helper is not None else None
 
-        def definitions_of(path: str, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
+    def definitions_of(path: str, name: str) -> list[tuple[Tag, tuple[Tag, ...]]]:
+        nonlocal loading
+        begun = time.perf_counter()
+        try:
+            if prefetch is not None:
+                return prefetch.definitions_of(path, name)
             return records[path].definitions_with_chain(name)
+        finally:
+            loading += time.perf_counter() - begun
 
-        return render_definitions(ranked, definitions_of, request.budget, request.model)
-    prefetch = RenderPrefetch(helper, records, is_buffer, language_of, cache)
-    text = render_definitions(prefetch.ranked(ranked), prefetch.definitions_of, request.budget, request.model)
-    prefetch.finish()
-    return text
+    items = prefetch.ranked(ranked) if prefetch is not None else ranked
+    text = render_definitions(items, definitions_of, request.budget, request.model)
+    if prefetch is not None:
+        prefetch.finish()
+    return Rendered(text, time.perf_counter() - started - loading)
+
+
+QUICK_RENDER_S = 0.02  # ranking slower than this: completions use the last map, refreshed in the background
+QUICK_FILES = 1000  # before any render is timed: a workspace this small renders quickly
+CACHE_SIZE = 32
+
+
+_Key = TypeVar("_Key")
+
+
+def _remember(table: OrderedDict[_Key, str], key: _Key, text: str) -> None:
+    table[key] = text
+    table.move_to_end(key)
+    if len(table) > CACHE_SIZE:
+        table.popitem(last=False)
+
+
+class RenderCache:
+    """Rendered maps: by (index generation, request), and the latest one per request whatever the
+    generation, with a background thread that renders what ``ready`` could not wait for.
+
+    ``render(request)`` is the blocking, deterministic render it calls (it checks ``get`` and calls
+    ``put`` itself). ``ready`` is for the completion path, which must not wait for a slow render on a
+    large repository: it gives the current map when it is cached or quick to make (the last render's
+    ranking took at most QUICK_RENDER_S), else at once the latest map made for the same request before the
+    latest changes (or, failing that, the latest for the same budget and model; None when there is
+    none), and has the current one rendered in the background (one thread; the newest request wins).
+    """
+
+    def __init__(self, render: Callable[[MapRequest], str]) -> None:
+        self._render = render
+        self._lock = threading.Lock()
+        self._current: OrderedDict[tuple[int, MapRequest], str] = OrderedDict()
+        self._latest: OrderedDict[MapRequest, str] = OrderedDict()
+        self._last_seconds: float | None = None
+        self._wanted: MapRequest | None = None
+        self._refreshing = False
+
+    def get(self, generation: int, request: MapRequest) -> str | None:
+        with self._lock:
+            text = self._current.get((generation, request))
+            if text is not None:
+                self._current.move_to_end((generation, request))
+            return text
+
+    def put(self, generation: int, request: MapRequest, text: str, ranking_seconds: float) -> None:
+        with self._lock:
+            _remember(self._current, (generation, request), text)
+            _remember(self._latest, request, text)
+            self._last_seconds = ranking_seconds
+
+    def forget_current(self) -> None:
+        """The indexed state changed: no cached map is current (the latest ones stay)."""
+        with self._lock:
+            self._current.clear()
+
+    def ready(self, generation: int, request: MapRequest, file_count: int) -> str | None:
+        """The map for `request` without waiting for a slow render (see the class docstring)."""
+        with self._lock:
+            text = self._current.get((generation, request))
+            if text is not None:
+                return text
+            last = self._last_seconds
+            quick = last <= QUICK_RENDER_S if last is not None else file_count <= QUICK_FILES
+            stale = self._latest.get(request)
+            if stale is None:
+                stale = next(
+                    (
+                        text
+                        for other, text in reversed(self._latest.items())
+                        if (other.budget, other.model) == (request.budget, request.model)
+                    ),
+                    None,
+                )
+        if quick:
+            return self._render(request)
+        self._want(request)
+        return stale
+
+    def _want(self, request: MapRequest) -> None:
+        with self._lock:
+            self._wanted = request
+            if self._refreshing:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh, name="outrider-map-render", daemon=True).start()
+
+    def _refresh(self) -> None:
+        while True:
+            with self._lock:
+                request, self._wanted = self._wanted, None
+                if request is None:
+                    self._refreshing = False
+                    return
+            try:
+                self._render(request)
+            except Exception:
+                log.exception("repo map: rendering in the background failed")

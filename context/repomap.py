@@ -58,7 +58,7 @@ import functools
 import logging
 import os
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -69,7 +69,7 @@ from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.lexworker import LexJob
 from context.maprecords import FileRecord, Progress, TagLoader, read_source
-from context.maprendering import MapRequest, render_map
+from context.maprendering import MapRequest, RenderCache, render_map
 from context.mapworkers import MapWorkers
 from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
@@ -85,7 +85,6 @@ _T = TypeVar("_T")
 BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-RENDER_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class RepoMap:
         self._buffers: dict[str, str] = {}
         self._graph = ReferenceGraph()
         self._generation = 0
-        self._renders: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._renders = RenderCache(self._render)
         self._accepted: dict[str, bool] = {}
         self._language = functools.cache(language_for_path)  # asked several times per file by a cold index
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
@@ -334,7 +333,7 @@ class RepoMap:
 
     def _changed(self) -> None:
         self._generation += 1
-        self._renders.clear()
+        self._renders.forget_current()
 
     # -- incremental updates --------------------------------------------------------------------
 
@@ -426,24 +425,30 @@ class RepoMap:
         model: str | None = None,
     ) -> str:
         """The map under `budget_tokens` (see the module docstring and :mod:`context.maprendering`)."""
-        request = MapRequest.of(
-            budget_tokens,
-            focus_files=focus_files,
-            open_files=open_files,
-            recent_files=recent_files,
-            mentioned_idents=mentioned_idents,
-            model=model,
-        )
-        with self._lock:
-            key = (self._generation, request)
-            if (hit := self._renders.get(key)) is not None:
-                self._renders.move_to_end(key)
-                return hit
-            helper = self.helpers.parsing
-            text = render_map(
-                self._graph, self._records, request, helper, self._buffers.__contains__, self._language, self._cache
+        return self._render(
+            MapRequest.of(
+                budget_tokens,
+                focus_files=focus_files,
+                open_files=open_files,
+                recent_files=recent_files,
+                mentioned_idents=mentioned_idents,
+                model=model,
             )
-            self._renders[key] = text
-            if len(self._renders) > RENDER_CACHE_SIZE:
-                self._renders.popitem(last=False)
-            return text
+        )
+
+    def render_ready(
+        self, budget_tokens: int, *, focus_files: Iterable[str] = (), model: str | None = None
+    ) -> str | None:
+        """The completion path's map: never waits for a slow render (:meth:`RenderCache.ready`)."""
+        request = MapRequest.of(budget_tokens, focus_files=focus_files, model=model)
+        return self._renders.ready(self._generation, request, len(self._records))
+
+    def _render(self, request: MapRequest) -> str:
+        with self._lock:
+            generation = self._generation
+            if (hit := self._renders.get(generation, request)) is not None:
+                return hit
+            helper, is_buffer = self.helpers.parsing, self._buffers.__contains__
+            rendered = render_map(self._graph, self._records, request, helper, is_buffer, self._language, self._cache)
+            self._renders.put(generation, request, rendered.text, rendered.ranking_seconds)
+            return rendered.text

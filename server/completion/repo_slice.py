@@ -2,7 +2,9 @@
 file being edited, as one extra section of the packed context (under the same token budget).
 
 Rendering is cached by the map itself per indexed generation; this module only decides the path,
-the share of the budget, and what to do while the map is still empty (nothing).
+the share of the budget, and what to do while the map is still empty (nothing). On a large
+repository a completion never waits for a render: it takes the last map made for its file and the
+map is brought up to date in the background (``RepoMap.render_ready``).
 """
 
 from __future__ import annotations
@@ -29,5 +31,5 @@ class RepoSlices:
         if self.repo_map.file_count == 0:
             return ()
         focus = (rel_path,) if rel_path is not None else ()
-        text = self.repo_map.render(int(budget_tokens * EXTRA_SHARE), focus_files=focus, model=model)
-        return (Section(TITLE, text),) if text.strip() else ()
+        text = self.repo_map.render_ready(int(budget_tokens * EXTRA_SHARE), focus_files=focus, model=model)
+        return (Section(TITLE, text),) if text is not None and text.strip() else ()
