@@ -138,8 +138,7 @@ class RepoMap:
 
     @property
     def file_count(self) -> int:
-        with self._lock:
-            return len(self._records)
+        return len(self._records)  # no lock: the completion path asks, and a render may hold it
 
     async def index(self, progress: Progress | None = None) -> IndexReport:
         """Index the workspace in a worker thread (see the module docstring)."""
