@@ -24,6 +24,12 @@ differences on real code are definitions inside non-docstring multi-line strings
 tree-sitter) and declarations split over unusual line breaks (missed here); in Python, a ``#`` inside a string
 hides the rest of its line (a reference there is not seen); ``tests/context/test_lexical.py`` lists
 the differences the fixtures show. Never raises on arbitrary bytes.
+
+Cost (every file of a cold index is lexed): one ``translate``/``split``/``Counter`` pass gives the
+references; an ASCII source (the usual case) is counted as text, so no name is decoded on its own;
+Python prose is found with ``bytes.find``; the definition patterns search a literal first and use
+possessive quantifiers where giving characters back cannot lead to a match.
+``tests/context/test_lexical_reference.py`` pins all of it against a plain reference implementation.
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+
+TYPE_CHECKING = False  # mypy takes it as True; typing itself is not imported (the helper starts light)
+if TYPE_CHECKING:  # annotations only
+    from typing import TypeVar
+
+    _Name = TypeVar("_Name", str, bytes)
 
 NameCounts = dict[str, int]
 
@@ -324,42 +336,66 @@ def _decode(name: bytes) -> str:
 _ASSIGNED_REVERSED = re.compile(rb"=(?<![=>]=)[ \t]*([\w\x80-\xff]+)")
 
 
-def _assigned_names(data: bytes) -> list[bytes]:
+def _assigned_names(data: bytes) -> bytes:
     """Names right before a lone ``=`` (assignment targets, keyword arguments): written, not read.
 
     ``==``, ``!=``, ``<=``, ``+=``, ``=>`` and the like are not lone. Searched in the reversed bytes,
     where the pattern starts with the literal ``=`` (the fastest search ``re`` has); the names are
-    turned back in one join, reverse and split (last first: only their counts matter)."""
-    return b" ".join(_ASSIGNED_REVERSED.findall(data[::-1]))[::-1].split()
+    turned back in one join and reverse: separated by spaces (last first: only their counts matter)."""
+    return b" ".join(_ASSIGNED_REVERSED.findall(data[::-1]))[::-1]
 
 
 _DIGIT_LED = re.compile(r" ([0-9][^ ]*)")  # in " " + names joined by single spaces
 # mutable sets on purpose: ``dict.keys() & set`` iterates the smaller side, ``& frozenset`` always the set
 _ONE_CHARACTER = {chr(c) for c in _IDENT_BYTES if c < 128}
 _KEYWORD_SETS = {family: set(words) for family, words in _KEYWORDS.items()}
+_KEYWORD_TEXT_SETS = {family: {word.decode() for word in words} for family, words in _KEYWORDS.items()}
+
+
+def _drop_written(
+    tokens: Counter[_Name], keywords: set[_Name], defs: Iterable[tuple[_Name, int]], assigned: list[_Name]
+) -> None:
+    """Drop the keywords from the token counts, subtract the definition occurrences and assignment
+    targets (written, not read), and drop the names that reach 0."""
+    get, pop = tokens.get, tokens.pop  # dict's: Counter's __delitem__ is Python code
+    for word in tokens.keys() & keywords:
+        pop(word)
+    for name, count in defs:
+        left = get(name)
+        if left is not None:
+            if left > count:
+                tokens[name] = left - count
+            else:
+                pop(name)
+    for name in assigned:
+        left = get(name)
+        if left is not None:
+            if left > 1:
+                tokens[name] = left - 1
+            else:
+                pop(name)
+
+
+def _text_reference_counts(tokens: Counter[str]) -> NameCounts:
+    """The counts without names that start with a digit (found by one search over the names joined)
+    or are one character long (ASCII names: one byte)."""
+    if tokens:
+        pop = tokens.pop
+        for name in _DIGIT_LED.findall(" " + " ".join(tokens)):
+            pop(name)
+        for name in tokens.keys() & _ONE_CHARACTER:
+            pop(name)
+    return dict(tokens)
 
 
 def _reference_counts(tokens: Counter[bytes]) -> NameCounts:
-    """Decoded names with counts, without names that start with a digit or are one character long.
-
-    All-ASCII names (the usual case) are decoded in one join, decode and split, the digit-led ones
-    found by one search over that text; otherwise name by name (names that decode alike: the last wins)."""
-    if not tokens:
-        return {}
-    joined = b" ".join(tokens)  # a space never appears in a token
-    if joined.isascii():
-        text = joined.decode("ascii")
-        refs = dict(zip(text.split(" "), tokens.values(), strict=True))
-        for name in _DIGIT_LED.findall(" " + text):
-            del refs[name]
-        for name in refs.keys() & _ONE_CHARACTER:
-            del refs[name]
-        return refs
-    names = joined.decode("utf-8", errors="replace").split(" ")  # "replace" adds no space
+    """Decoded names with counts, without names that start with a digit or are one character long
+    (names that decode alike: the last one's count)."""
+    names = b" ".join(tokens).decode("utf-8", errors="replace").split(" ")  # "replace" adds no space
     digits = _DIGITS
     return {
         name: count
-        for name, count in zip(names, tokens.values(), strict=True)
+        for name, count in zip(names, tokens.values(), strict=False)  # b"" -> [""] when empty
         if name[0] not in digits and len(name) > 1
     }
 
@@ -381,28 +417,21 @@ def _definition_counts(def_counts: Counter[bytes]) -> NameCounts:
 
 
 def lexical_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
-    """(definition-name counts, reference-name counts) of one file; KeyError for an unknown language."""
+    """(definition-name counts, reference-name counts) of one file; KeyError for an unknown language.
+
+    ASCII sources (the usual case) are counted as text: every name is decoded at once, with the
+    bytes; other sources as bytes, each remaining name decoded on its own."""
     find_defs = _DEFINITIONS[language]
     if language == "python":
         data = _blank_python_prose(data)
     def_counts: Counter[bytes] = Counter(find_defs(data))
+    defs = _definition_counts(def_counts)
+    family = _KEYWORD_FAMILY.get(language, language)
+    assigned = _assigned_names(data)
+    if data.isascii():
+        text_tokens = Counter(data.translate(_TOKEN_TABLE).decode("ascii").split())
+        _drop_written(text_tokens, _KEYWORD_TEXT_SETS[family], defs.items(), assigned.decode("ascii").split())
+        return defs, _text_reference_counts(text_tokens)
     tokens = Counter(data.translate(_TOKEN_TABLE).split())
-    get, pop = tokens.get, tokens.pop  # dict's: Counter's __delitem__ is Python code
-    for word in tokens.keys() & _KEYWORD_SETS[_KEYWORD_FAMILY.get(language, language)]:
-        pop(word)
-    # definition occurrences and assignment targets are written, not read: subtracted, dropped at 0
-    for name, count in def_counts.items():
-        left = get(name)
-        if left is not None:
-            if left > count:
-                tokens[name] = left - count
-            else:
-                pop(name)
-    for name in _assigned_names(data):
-        left = get(name)
-        if left is not None:
-            if left > 1:
-                tokens[name] = left - 1
-            else:
-                pop(name)
-    return _definition_counts(def_counts), _reference_counts(tokens)
+    _drop_written(tokens, _KEYWORD_SETS[family], def_counts.items(), assigned.split())
+    return defs, _reference_counts(tokens)
