@@ -38,7 +38,7 @@ from context.rank_tables import (
     IntArray,
     NameTables,
     WeightsByCount,
-    build_name_tables,
+    build_file_tables,
     edge_sums,
     edge_weight,
     identifier_multiplier,
@@ -72,14 +72,15 @@ EDGE_SHIFT = 32  # incremental edges are keyed by src id << EDGE_SHIFT | dst id
 
 _Snapshot = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
 _EMPTY: _Snapshot = ((), ())
+_ByName = dict[str, dict[str, int]]
 
 
 class ReferenceGraph:
     """Definitions and references per identifier, and summed integer edge weights between files."""
 
     def __init__(self) -> None:
-        self.defines: dict[str, dict[str, int]] = {}
-        self.references: dict[str, dict[str, int]] = {}
+        self._defines: _ByName | None = None  # name -> {file: count}: inverted on first use
+        self._references: _ByName | None = None
         self._ids: dict[str, int] = {}
         self._paths: list[str] = []
         self._edges: dict[int, int] = {}  # (src id << EDGE_SHIFT | dst id) -> summed weight
@@ -89,11 +90,27 @@ class ReferenceGraph:
         self._dirty: dict[str, _Snapshot] = {}  # changed names (once some are applied) -> before
         self._bulk_pending = False  # changed before any name was applied: the next flush is a bulk one
         self._applied: set[str] = set()
+        self._applied_tables: NameTables | None = None  # the bulk flush's: its kept names are applied
         self._reference_weights: dict[str, tuple[tuple[str, int], ...]] = {}
         self._nodes: list[str] | None = None
         self._arrays: EdgeArrays | None = None
         self._tables: NameTables | None = None
         self._stale_names: set[str] = set()  # names changed since the tables were built (same files)
+
+    @property
+    def defines(self) -> dict[str, dict[str, int]]:
+        """name -> {defining file: count}; inverted from every file's names on first use (a cold
+        build does not need it: :meth:`definers` answers one name without it)."""
+        if self._defines is None:
+            self._defines = self._inverted(self._file_defs)
+        return self._defines
+
+    @property
+    def references(self) -> dict[str, dict[str, int]]:
+        """name -> {referencing file: count}; see :attr:`defines`."""
+        if self._references is None:
+            self._references = self._inverted(self._file_refs)
+        return self._references
 
     @property
     def files(self) -> list[str]:
@@ -109,10 +126,27 @@ class ReferenceGraph:
         """The names `path` defines, sorted."""
         return sorted(self._file_defs.get(path, ()))
 
+    def definers(self, name: str) -> list[str]:
+        """The files that define `name`, sorted (a scan of the files until :attr:`defines` exists)."""
+        if self._defines is not None:
+            return sorted(self._defines.get(name, ()))
+        return sorted(path for path, names in self._file_defs.items() if name in names)
+
+    def referencers(self, name: str) -> list[tuple[str, int]]:
+        """(file, count) of the files that reference `name`, sorted (see :meth:`definers`)."""
+        if self._references is not None:
+            return sorted(self._references.get(name, {}).items())
+        return sorted((path, names[name]) for path, names in self._file_refs.items() if name in names)
+
     def _snapshot(self, name: str) -> _Snapshot:
-        definers = tuple(sorted(self.defines.get(name, ())))
-        referencers = tuple(sorted(self.references.get(name, {}).items()))
-        return definers, referencers
+        return tuple(self.definers(name)), tuple(self.referencers(name))
+
+    @classmethod
+    def _inverted(cls, per_file: Mapping[str, Mapping[str, int]]) -> _ByName:
+        table: _ByName = {}
+        for path, names in per_file.items():
+            cls._swap(table, path, {}, names)
+        return table
 
     def _id(self, path: str) -> int:
         node = self._ids.get(path)
@@ -121,26 +155,35 @@ class ReferenceGraph:
             self._paths.append(path)
         return node
 
+    def _has_edges(self) -> bool:
+        return bool(self._applied) or self._applied_tables is not None
+
     def replace_file(self, path: str, defs: Mapping[str, int], refs: Mapping[str, int]) -> None:
-        """Set `path`'s defined and referenced names (empty mappings remove the file)."""
+        """Set `path`'s defined and referenced names (empty mappings remove the file). Before the
+        first flush this only records them (the first flush takes every file's names at once)."""
         old_defs = self._file_defs.get(path, {})
         old_refs = self._file_refs.get(path, {})
         if old_defs == defs and old_refs == refs:
             return
-        dirty, applied = self._dirty, self._applied
         touched: set[str] = set()
-        if not applied:  # no edges yet: the next flush sums every name's at once (a cold build)
+        if not self._has_edges():  # no edges yet: the next flush sums every name's at once (a cold build)
             self._bulk_pending = True
             self._tables = None
+            if self._reference_weights:
+                self._reference_weights.clear()
         else:
+            self._materialize()
+            dirty, applied = self._dirty, self._applied
             touched = (old_defs.keys() ^ defs.keys()) | {
                 n for n in old_refs.keys() | refs.keys() if old_refs.get(n) != refs.get(n)
             }
             for name in touched:
                 if name not in dirty:
                     dirty[name] = self._snapshot(name) if name in applied else _EMPTY
-        self._swap(self.defines, path, old_defs, defs)
-        self._swap(self.references, path, old_refs, refs)
+        if self._defines is not None:
+            self._swap(self._defines, path, old_defs, defs)
+        if self._references is not None:
+            self._swap(self._references, path, old_refs, refs)
         if bool(old_defs or old_refs) != bool(defs or refs):
             self._nodes = None
             self._arrays = None
@@ -188,21 +231,19 @@ class ReferenceGraph:
         """(referencing file, weight per definer) for `name`, sorted; empty when it makes no edges."""
         cached = self._reference_weights.get(name)
         if cached is None:
-            definers = self.defines.get(name)
-            referencers = self.references.get(name)
+            definers, referencers = self._snapshot(name)
             if not definers or not referencers or len(definers) > MAX_DEFINERS:
                 cached = ()
             else:  # edge_weight per count, memoised
                 weights = WeightsByCount(SCALE * identifier_multiplier(name, len(definers) > MANY_DEFINERS))
-                ordered = sorted(referencers.items())
-                counts = map(itemgetter(1), ordered)
-                cached = tuple(zip(map(itemgetter(0), ordered), map(weights.__getitem__, counts), strict=True))
+                counts = map(itemgetter(1), referencers)
+                cached = tuple(zip(map(itemgetter(0), referencers), map(weights.__getitem__, counts), strict=True))
             self._reference_weights[name] = cached
         return cached
 
     def flush(self) -> None:
         """Bring the summed edge weights up to date with every replace_file so far."""
-        if not self._applied:  # so no edges either: every name's are summed at once
+        if not self._has_edges():  # so no edges either: every name's are summed at once
             if self._bulk_pending:
                 self._flush_bulk()
             return
@@ -237,11 +278,13 @@ class ReferenceGraph:
 
     def _flush_bulk(self) -> None:
         """The first flush (nothing applied yet): the edges of every name at once, from the name
-        tables (:func:`~context.rank_tables.edge_sums`; integer sums do not depend on order)."""
+        tables (:func:`~context.rank_tables.edge_sums`; integer sums do not depend on order). What
+        only edits need (the per-name mappings, the applied names, the edge dict) waits for
+        :meth:`prepare_updates` or the first edit."""
         tables = self.name_tables()
         nodes = tables.nodes
         node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
-        self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
+        self._applied_tables = tables if len(tables.kept) else None
         self._dirty.clear()
         self._bulk_pending = False
         self._reference_weights.clear()  # every name was dirty
@@ -253,7 +296,7 @@ class ReferenceGraph:
         """Every file's names and reference weights as arrays (for the bulk flush and the ranked
         walk); cached until the next change."""
         if self._tables is None:
-            self._tables = build_name_tables(self.files, self.defines, self.references)
+            self._tables = build_file_tables(self.files, self._file_defs, self._file_refs)
         elif self._stale_names:
             self._tables = patch_name_tables(self._tables, self._stale_names, self.defines, self.references)
         self._stale_names = set()
@@ -264,7 +307,15 @@ class ReferenceGraph:
         self._materialize()
 
     def _materialize(self) -> None:
-        """The first flush's edges as the dict incremental flushes update (built only if one comes)."""
+        """What incremental flushes update, from the first flush (built only if one comes): the
+        per-name mappings, the applied names and the edges as a dict."""
+        if self._defines is None:
+            self._defines = self._inverted(self._file_defs)
+        if self._references is None:
+            self._references = self._inverted(self._file_refs)
+        if self._applied_tables is not None:
+            tables, self._applied_tables = self._applied_tables, None
+            self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
         if self._bulk_edges is not None:
             src, dst, weight = self._bulk_edges
             self._bulk_edges = None

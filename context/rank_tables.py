@@ -163,9 +163,58 @@ def build_name_tables(
     width = max(len(nodes), 1)
     order = np.argsort(ref_name * width + ref_node)  # by name id, then file (keys are unique)
     ref_name, ref_node, ref_count = ref_name[order], ref_node[order], ref_count[order]
+    return _weighed_tables(nodes, names, definers, kept, def_node, def_name, ref_node, ref_name, ref_count)
+
+
+def build_file_tables(
+    nodes: list[str], file_defs: Mapping[str, Mapping[str, int]], file_refs: Mapping[str, Mapping[str, int]]
+) -> NameTables:
+    """The same tables as :func:`build_name_tables`, straight from every file's names (name ->
+    count), with no per-name mappings: name ids from one pass over the defined names, then arrays
+    sorted by name id (name ids are labels: here the order of first definition in `nodes`)."""
+    empty: Mapping[str, int] = {}
+    def_maps = [file_defs.get(node, empty) for node in nodes]
+    ref_maps = [file_refs.get(node, empty) for node in nodes]
+    node_ids = np.arange(len(nodes), dtype=np.int64)
+    defined = list(itertools.chain.from_iterable(def_maps))
+    names = list(dict.fromkeys(defined))
+    name_ids = dict(zip(names, itertools.count()))
+    def_name = np.fromiter(map(name_ids.__getitem__, defined), dtype=np.int64, count=len(defined))
+    def_node = np.repeat(node_ids, np.fromiter(map(len, def_maps), dtype=np.int64, count=len(nodes)))
+    by_name = np.argsort(def_name, kind="stable")
+    def_name, def_node = def_name[by_name], def_node[by_name]
+    definers = np.bincount(def_name, minlength=len(names)).astype(np.int64)
+    ref_sizes = np.fromiter(map(len, ref_maps), dtype=np.int64, count=len(nodes))
+    total = int(ref_sizes.sum())
+    referenced = itertools.chain.from_iterable(ref_maps)
+    ref_name = np.fromiter(map(name_ids.get, referenced, itertools.repeat(-1)), dtype=np.int64, count=total)
+    counts = itertools.chain.from_iterable(ref_map.values() for ref_map in ref_maps)
+    ref_count = np.fromiter(counts, dtype=np.int64, count=total)
+    limits = np.append(definers, MAX_DEFINERS + 1)  # an undefined name (id -1) makes no edges either
+    keep = np.flatnonzero(limits[ref_name] <= MAX_DEFINERS)
+    ref_name, ref_node, ref_count = ref_name[keep], np.repeat(node_ids, ref_sizes)[keep], ref_count[keep]
+    order = np.argsort(ref_name, kind="stable")  # by name id, then file (they were in file order)
+    ref_name, ref_node, ref_count = ref_name[order], ref_node[order], ref_count[order]
+    kept = np.flatnonzero(np.bincount(ref_name, minlength=len(names))).astype(np.int64)
+    return _weighed_tables(nodes, names, definers, kept, def_node, def_name, ref_node, ref_name, ref_count)
+
+
+def _weighed_tables(
+    nodes: list[str],
+    names: list[str],
+    definers: IntArray,
+    kept: IntArray,
+    def_node: IntArray,
+    def_name: IntArray,
+    ref_node: IntArray,
+    ref_name: IntArray,
+    ref_count: IntArray,
+) -> NameTables:
+    """The tables with the references' weights (by count) and the definitions' own weights."""
+    width = max(len(nodes), 1)
     scale = np.zeros(len(names), dtype=np.float64)
     many = definers[kept] > MANY_DEFINERS
-    scale[kept] = SCALE * name_multipliers([names[i] for i in kept_ids], many)
+    scale[kept] = SCALE * name_multipliers([names[i] for i in kept.tolist()], many)
     root = np.sqrt(np.minimum(ref_count, 255).astype(np.float64))
     ref_weight = np.maximum(np.rint(scale[ref_name] * root), 1).astype(np.int64)
     def_own = _own_weights(width, def_name, def_node, ref_name * width + ref_node, ref_weight)
