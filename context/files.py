@@ -103,9 +103,9 @@ def _same_stack(stack: list[IgnoreRules], rel: str) -> dict[str, list[IgnoreRule
 
 
 def _is_regular_file_inside(root: Path, rel: str) -> bool:
-    path = root / rel
+    path = os.path.join(root, rel)  # noqa: PTH118 - a string: the listing does this for every file
     try:
-        st = path.lstat()
+        st = os.lstat(path)
     except OSError:
         return False
     if stat.S_ISREG(st.st_mode):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -63,6 +64,7 @@ _BY_EXTENSION: dict[str, str] = {ext: spec.name for spec in LANGUAGES.values() f
 _BY_LANGUAGE_ID: dict[str, str] = {lid: spec.name for spec in LANGUAGES.values() for lid in spec.language_ids}
 
 _local = threading.local()
+_POSIX = os.name == "posix"
 
 
 def supported_languages() -> list[str]:
@@ -72,8 +74,18 @@ def supported_languages() -> list[str]:
 
 def language_for_path(path: str | PurePath) -> str | None:
     """Our language name for a file, by extension (case-insensitive); None if we ship no grammar."""
-    suffix = PurePath(path).suffix.lower()
-    return _BY_EXTENSION.get(suffix)
+    return _BY_EXTENSION.get(path_suffix(path).lower())
+
+
+def path_suffix(path: str | PurePath) -> str:
+    """``PurePath(path).suffix``, without building a path object for plain POSIX names (indexing
+    asks this of every file of the workspace)."""
+    if isinstance(path, str) and _POSIX:
+        name = path.rpartition("/")[2]
+        if name and name != ".":
+            dot = name.rfind(".")
+            return name[dot:] if 0 < dot < len(name) - 1 else ""
+    return PurePath(path).suffix
 
 
 def language_for_language_id(language_id: str) -> str | None:

@@ -242,7 +242,7 @@ class TagLoader:
         return sum(1 for record in batch if record.parsed)
 
 
-def read_source(path: Path) -> bytes | None:
+def read_source(path: Path | str) -> bytes | None:
     """The file's bytes, or None (with a log line) when it is too large, binary, minified or unreadable
     (the rules: :func:`context.lexworker.read_checked`, shared with the lexing helper)."""
     data, problem = read_checked(str(path))

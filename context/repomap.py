@@ -74,7 +74,7 @@ from context.mapworkers import MapWorkers
 from context.rank import ReferenceGraph
 from context.secrets import is_secret_file
 from context.symbols import Tag
-from context.tagcache import TagCache, content_digest
+from context.tagcache import LexicalWrites, TagCache, content_digest
 
 __all__ = ["FileRecord", "IndexReport", "Progress", "RepoMap"]
 
@@ -120,6 +120,8 @@ class RepoMap:
         self._generation = 0
         self._renders = RenderCache(self._render)
         self._accepted: dict[str, bool] = {}
+        self._known: set[str] = set()  # paths with a cached lexical row (any content), per index run
+        self._writes = LexicalWrites(None)
         self._language = functools.cache(language_for_path)  # asked several times per file by a cold index
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
         self.helpers = MapWorkers(self.root, self._language)
@@ -162,8 +164,10 @@ class RepoMap:
         with self._index_lock:
             self.helpers.stop()
             self._accepted = {}  # ignore files may have changed
+            self._known = self._cache.lexical_paths() if self._cache is not None else set()
             early = self.helpers.start_lexing() if self._cold_start() else None  # it starts while git lists
             job: LexJob | None = None
+            self._writes = LexicalWrites(self._cache)
             try:
                 listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
                 paths = [path for path in listed if self._language(path) is not None]
@@ -200,6 +204,7 @@ class RepoMap:
                     self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
                 return self._report(total, counts, gone, complete=True)
             finally:
+                self._writes.close()
                 for unused in (early, job):
                     if unused is not None:
                         unused.cancel()
@@ -230,16 +235,14 @@ class RepoMap:
 
     def _cold_start(self) -> bool:
         """Nothing indexed and nothing cached: the lexing helper will have work (start it early)."""
-        if self._workers < 2 or self._records:
-            return False
-        return self._cache is None or not self._cache.lexical_paths()
+        return self._workers > 1 and not self._records and not self._known
 
     def _offload(self, paths: list[str], early: LexJob | None) -> tuple[LexJob | None, set[str]]:
         """The helper's share of `paths` (files with no record, buffer or cached lexical names), sent to
         it; (None, empty) when too few files need lexing (the early helper is then stopped)."""
         job = early
         if self._workers > 1:
-            known = self._cache.lexical_paths() if self._cache is not None and early is None else set()
+            known = self._known
             with self._lock:
                 fresh = [p for p in paths if p not in self._records and p not in self._buffers and p not in known]
             if len(fresh) >= PARALLEL_MIN_FILES:
@@ -265,8 +268,7 @@ class RepoMap:
             self._index_batch(sorted(path for path, lexed in chunk.items() if lexed is None), counts)
             done = [(path, lexed) for path, lexed in chunk.items() if lexed is not None]
             counts["parsed"] += len(done)
-            if self._cache is not None:
-                self._cache.put_lexical_many([(path, digest, (defs, refs)) for path, (digest, defs, refs) in done])
+            self._writes.put([(path, digest, (defs, refs)) for path, (digest, defs, refs) in done])
             with self._lock:
                 for path, (digest, defs, refs) in done:
                     if path not in self._buffers:
@@ -278,7 +280,7 @@ class RepoMap:
             if path in self._buffers:
                 counts["unchanged"] += 1
                 continue
-            data = read_source(self.root / path)
+            data = read_source(os.path.join(self.root, path))  # noqa: PTH118 - a string, for every file
             if data is None:
                 counts["skipped"] += 1
                 with self._lock:
@@ -291,7 +293,9 @@ class RepoMap:
                 continue
             contents[path] = (digest, data)
         cache = self._cache
-        cached = cache.get_lexical_many({p: d for p, (d, _) in contents.items()}) if cache is not None else {}
+        known = self._known
+        wanted = {p: d for p, (d, _) in contents.items() if p in known}
+        cached = cache.get_lexical_many(wanted) if cache is not None and wanted else {}
         fresh: list[FileRecord] = []
         lexed: list[tuple[str, str, tuple[dict[str, int], dict[str, int]]]] = []
         for path, (digest, data) in sorted(contents.items()):
@@ -302,8 +306,7 @@ class RepoMap:
             fresh.append(self._new_record(path, digest, *names))
         counts["parsed"] += len(lexed)
         counts["cached"] += len(cached)
-        if cache is not None:
-            cache.put_lexical_many(lexed)
+        self._writes.put(lexed)
         with self._lock:
             for record in fresh:
                 if record.path not in self._buffers:

@@ -119,6 +119,20 @@ _SECRET_IN_DIR = frozenset(
 )
 
 
+def _parts(path: str) -> tuple[str, ...]:
+    """``PurePosixPath(path).parts``, split directly when nothing needs normalising (the common case:
+    the file listing asks this of every file)."""
+    if path and path[0] not in "/." and "//" not in path and "/." not in path and not path.endswith("/"):
+        return tuple(path.split("/"))
+    return PurePosixPath(path).parts
+
+
+def _suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix`` of a single path component."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def is_secret_file(rel_path: str) -> bool:
     """True for files that exist to hold credentials; such files are never read or listed.
 
@@ -127,7 +141,7 @@ def is_secret_file(rel_path: str) -> bool:
     ``.secrets`` directory). Public halves (``id_rsa.pub``) and templates (``.env.example``) are
     not secret.
     """
-    parts = PurePosixPath(rel_path.replace("\\", "/")).parts
+    parts = _parts(rel_path.replace("\\", "/"))
     if not parts:
         return False
     name = parts[-1].lower()
@@ -141,9 +155,9 @@ def is_secret_file(rel_path: str) -> bool:
     if name.endswith(_SECRET_SUFFIXES):
         return True
     if name.startswith("secrets.") or name == "secrets":
-        return PurePosixPath(name).suffix in _SECRETS_DATA_SUFFIXES
+        return _suffix(name) in _SECRETS_DATA_SUFFIXES
     in_secrets_dir = any(part.lower() in (".secrets", "secrets") for part in parts[:-1])
-    if in_secrets_dir and PurePosixPath(name).suffix in _SECRETS_DATA_SUFFIXES:
+    if in_secrets_dir and _suffix(name) in _SECRETS_DATA_SUFFIXES:
         return True
     return parent == ".ssh" and not name.endswith(".pub")
 

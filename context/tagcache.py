@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -315,3 +316,37 @@ class TagCache:
                     conn.executemany("DELETE FROM defs WHERE root = ? AND path = ?", keys)
             except sqlite3.Error as exc:
                 log.warning("tag cache delete failed: %s", exc)
+
+
+class LexicalWrites:
+    """Lexical rows written on a thread of their own, in order, for one index run: SQLite releases
+    the GIL while it writes, so the lexing goes on meanwhile (on 20,000 files the writes were 0.5 s
+    of the indexing thread). ``close`` waits for them (the next index, in any process, reads them).
+    With no cache, nothing is written."""
+
+    def __init__(self, cache: TagCache | None) -> None:
+        self._cache = cache
+        self._queue: queue.SimpleQueue[list[tuple[str, str, LexicalNames]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def put(self, entries: list[tuple[str, str, LexicalNames]]) -> None:
+        if self._cache is None or not entries:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._write, name="outrider-cache-writes", daemon=True)
+            self._thread.start()
+        self._queue.put(entries)
+
+    def _write(self) -> None:
+        assert self._cache is not None
+        while (entries := self._queue.get()) is not None:
+            try:
+                self._cache.put_lexical_many(entries)
+            except Exception:  # put_lexical_many logs SQLite errors itself; anything else is a bug
+                log.exception("lexical cache write failed")
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None

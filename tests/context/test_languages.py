@@ -82,3 +82,30 @@ def test_parsers_are_cached_per_thread() -> None:
     thread.start()
     thread.join()
     assert other and other[0] is not mine
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a.py",
+        "pkg/mod.PY",
+        "x/.bashrc",
+        "x/y.",
+        "a.b/c",
+        "a/b/",
+        "a/.",
+        ".",
+        "",
+        "/abs/f.tsx",
+        "d/arch.tar.gz",
+        "..",
+        "a/..",
+    ],
+)
+def test_path_suffix_is_purepaths(path: str) -> None:
+    from pathlib import PurePath
+
+    from context.languages import path_suffix
+
+    assert path_suffix(path) == PurePath(path).suffix
+    assert path_suffix(PurePath(path)) == PurePath(path).suffix

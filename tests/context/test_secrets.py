@@ -282,3 +282,25 @@ def test_private_key_inside_json_string() -> None:
     redacted = redact(line)
     assert [seed for seed in PEM_LINES if seed in redacted] == []
     assert '"type": "service_account"' in redacted
+
+
+PATH_PIECES = st.lists(
+    st.sampled_from(
+        ["", ".", "..", "a", ".env", ".ssh", "id_rsa", "secrets", "db.yaml", "x.pem", "b.c.", ".aws", "c\\d"]
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PATH_PIECES, st.sampled_from(["", "/"]), st.sampled_from(["", "/"]))
+def test_path_parts_and_suffixes_are_purepath_s(pieces: list[str], lead: str, trail: str) -> None:
+    from pathlib import PurePosixPath
+
+    from context.secrets import _parts, _suffix
+
+    path = lead + "/".join(pieces) + trail
+    assert _parts(path) == PurePosixPath(path).parts
+    for name in pieces:
+        assert _suffix(name) == PurePosixPath(name).suffix
