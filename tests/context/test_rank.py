@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from context.pagerank import personalised_pagerank, ranked_definitions
 from context.rank import MAX_DEFINERS, ReferenceGraph, edge_weight
 
@@ -204,3 +206,106 @@ def test_edits_before_the_first_flush_and_after_an_empty_one_equal_a_fresh_build
         assert list(ranked_definitions(personalised_pagerank(graph, {}))) == list(
             ranked_definitions(personalised_pagerank(fresh, {}))
         )
+
+
+Files = dict[str, tuple[dict[str, int], dict[str, int]]]
+
+
+def inverted(state: Files, side: int) -> dict[str, dict[str, int]]:
+    """name -> {file: count} straight from the files (the oracle for defines/references)."""
+    table: dict[str, dict[str, int]] = {}
+    for path, maps in sorted(state.items()):
+        for name, count in maps[side].items():
+            table.setdefault(name, {})[path] = count
+    return table
+
+
+Lookups = list[tuple[list[str], list[tuple[str, int]], list[tuple[str, str, int]], tuple[tuple[str, int], ...]]]
+
+
+def lookups(graph: ReferenceGraph, names: list[str]) -> Lookups:
+    return [
+        (graph.definers(name), graph.referencers(name), list(graph.contributions(name)), graph.reference_weights(name))
+        for name in names
+    ]
+
+
+def assert_same_graph(graph: ReferenceGraph, state: Files) -> None:
+    fresh = build(dict(sorted(state.items(), reverse=True)))
+    a, b = graph.edge_arrays(), fresh.edge_arrays()
+    assert a.nodes == b.nodes == sorted(path for path, (defs, refs) in state.items() if defs or refs)
+    for mine, theirs in ((a.src, b.src), (a.dst, b.dst), (a.weight, b.weight)):
+        assert mine.tolist() == theirs.tolist()
+    assert graph.defines == inverted(state, 0) and graph.references == inverted(state, 1)
+    names = [*sorted(set(graph.defines) | set(graph.references)), "never_seen"]
+    assert lookups(graph, names) == lookups(fresh, names)
+    ranking = personalised_pagerank(graph, {"m1.py": 1.0}, focus=["m1.py"], mentioned=["get"])
+    expected = personalised_pagerank(fresh, {"m1.py": 1.0}, focus=["m1.py"], mentioned=["get"])
+    assert ranking.rank == expected.rank
+    assert list(ranked_definitions(ranking)) == list(ranked_definitions(expected))
+
+
+def random_state(rng: random.Random, paths: list[str]) -> Files:
+    names = [f"sym{i}" for i in range(25)] + ["get", "_hidden", "SessionMakerFactory"]
+    return {
+        path: (
+            dict.fromkeys(rng.sample(names, rng.randint(0, 4)), 1),
+            {name: rng.randint(1, 9) for name in rng.sample(names, rng.randint(0, 9))},
+        )
+        for path in paths
+    }
+
+
+@pytest.mark.parametrize("mode", ["prepare_updates", "edit_at_once", "defines_read_before_the_flush"])
+@pytest.mark.parametrize("seed", range(6))
+def test_bulk_installs_then_edits_equal_a_fresh_build(mode: str, seed: int) -> None:
+    rng = random.Random(seed)
+    paths = [f"m{i}.py" for i in range(20)]
+    state = random_state(rng, paths)
+    graph = ReferenceGraph()
+    for path in paths:  # installs before the first flush: some replaced again, some removed
+        graph.replace_file(path, *state[path])
+        if mode == "defines_read_before_the_flush" and path == "m5.py":
+            assert graph.defines == inverted({p: state[p] for p in paths[:6]}, 0)
+    for path in rng.sample(paths, 6):
+        state[path] = random_state(rng, [path])[path] if rng.random() < 0.5 else ({}, {})
+        graph.replace_file(path, *state[path])
+    graph.edge_arrays()
+    if mode == "prepare_updates":
+        graph.prepare_updates()
+    for step in range(25):
+        path = rng.choice([*paths, "new.py"])
+        state[path] = random_state(rng, [path])[path] if rng.random() < 0.8 else ({}, {})
+        graph.replace_file(path, *state[path])
+        if step % 7 == 3:
+            graph.flush()
+    assert_same_graph(graph, state)
+
+
+def test_lookups_right_after_the_first_flush_equal_those_after_prepare_updates() -> None:
+    rng = random.Random(3)
+    state = random_state(rng, [f"m{i}.py" for i in range(30)])
+    graph = build(state)
+    graph.edge_arrays()
+    names = [*sorted(set(inverted(state, 0)) | set(inverted(state, 1))), "never_seen"]
+    before = lookups(graph, names)
+    assert sum(len(weights) for *_, weights in before) > 20
+    graph.prepare_updates()
+    assert lookups(graph, names) == before
+    assert lookups(build(state), names) == before  # nothing flushed at all
+    assert_same_graph(graph, state)
+
+
+def test_a_file_removed_before_the_first_flush_leaves_nothing_behind() -> None:
+    state: Files = dict(FILES)
+    graph = build(state)
+    graph.replace_file("db.py", {}, {})  # defines Session and connect, which app.py references
+    graph.replace_file("ghost.py", {}, {})  # never installed: nothing to remove
+    graph.replace_file("tmp.py", {"Session": 1}, {"log_event": 5})
+    graph.replace_file("tmp.py", {}, {})
+    del state["db.py"]
+    assert graph.definers("Session") == [] and graph.referencers("log_event") == [("web.py", 2)]
+    assert "db.py" not in graph.edge_arrays().nodes
+    assert_same_graph(graph, state)
+    graph.replace_file("db.py", *FILES["db.py"])  # and back, as an edit
+    assert_same_graph(graph, dict(FILES))

@@ -12,6 +12,7 @@ from context.rank import ReferenceGraph
 from context.rank_tables import (
     MAX_DEFINERS,
     NameTables,
+    build_file_tables,
     build_name_tables,
     edge_sums,
     edge_weight,
@@ -179,3 +180,28 @@ def test_tables_of_an_empty_graph() -> None:
     tables = build_name_tables([], {}, {})
     assert tables.names == [] and len(tables.def_node) == 0 and len(tables.ref_node) == 0
     assert [len(array) for array in edge_sums(tables)] == [0, 0, 0]
+
+
+def definer_counts(tables: NameTables) -> dict[str, int]:
+    return dict(zip(tables.names, tables.definers.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_tables_from_the_files_equal_tables_from_the_names(seed: int) -> None:
+    files = random_files(seed)
+    graph = build(files, reverse=seed % 2 == 1)
+    nodes = sorted(path for path, (defs, refs) in files.items() if defs or refs)
+    by_file = build_file_tables(
+        nodes, {path: defs for path, (defs, _) in files.items()}, {path: refs for path, (_, refs) in files.items()}
+    )
+    by_name = build_name_tables(nodes, graph.defines, graph.references)
+    assert readable(by_file) == readable(by_name)
+    assert definer_counts(by_file) == definer_counts(by_name)
+    assert by_file.def_name.tolist() == sorted(by_file.def_name.tolist())  # by name id, as edge_sums needs
+    for a, b in zip(edge_sums(by_file), edge_sums(by_name), strict=True):
+        assert a.tolist() == b.tolist()
+
+
+def test_tables_from_no_files() -> None:
+    tables = build_file_tables([], {}, {})
+    assert tables.names == [] and len(tables.kept) == 0 and [len(array) for array in edge_sums(tables)] == [0, 0, 0]
