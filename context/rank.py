@@ -12,12 +12,17 @@ order):
 * at ranking time: x10 for identifiers mentioned near the cursor or in the request, x50 for edges
   out of the focus files (the current file / files in the prompt).
 
-:class:`ReferenceGraph` keeps per-identifier definers and referencers. ``replace_file`` only swaps
-names and marks them dirty; ``flush`` (called before ranking) recomputes the summed edge weights of
-the dirty names once each, so an edit costs the names it touches. The first flush (a cold build)
-sums every edge at once with numpy from :class:`~context.rank_tables.NameTables` (every file's
-names as arrays; after an edit only the changed names' rows are recomputed; the ranked walk
-scores every definition from them).
+:class:`ReferenceGraph` keeps every file's names. Before the first flush (a cold build)
+``replace_file`` only records them; the first flush builds :class:`~context.rank_tables.NameTables`
+from them (every file's names as arrays, :func:`~context.rank_tables.build_file_tables`) and sums
+every edge at once with numpy; the ranked walk scores every definition from the same tables. What
+only edits need, the per-identifier definers and referencers (``defines``/``references``), the
+applied names and the edges as a dict, is built by ``prepare_updates`` (the background parse calls
+it after indexing) or by the first edit; until then :meth:`ReferenceGraph.definers` and
+:meth:`ReferenceGraph.referencers` answer one name by a scan of the files. After that,
+``replace_file`` swaps names and marks them dirty; ``flush`` (called before ranking) recomputes the
+summed edge weights of the dirty names once each, so an edit costs the names it touches (and the
+tables' rows of the changed names are recomputed).
 Weights and the tables are :mod:`context.rank_tables`; ranking over the graph is
 :mod:`context.pagerank`.
 """

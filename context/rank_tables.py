@@ -6,8 +6,9 @@ of references)`` from the referencing file, x10 for long, specific identifiers (
 5 files; names defined in more than MAX_DEFINERS files make no edges.
 
 :class:`NameTables` holds the same weights for every name at once, as numpy arrays over the sorted
-files, built from the graph's per-name mappings with no Python-level loop (:func:`build_name_tables`;
-after an edit :func:`patch_name_tables` recomputes only the changed names' rows): the first flush
+files, built with no Python-level loop from every file's names (:func:`build_file_tables`, as the
+graph's first flush does) or from per-name mappings (:func:`build_name_tables`); after an edit
+:func:`patch_name_tables` recomputes only the changed names' rows: the first flush
 sums its edges from them (:func:`edge_sums`) and the ranked walk (:mod:`context.pagerank`) scores
 every definition from them. Weights equal :func:`edge_weight` exactly (``np.rint`` rounds half to
 even, as ``round`` does; the factors multiply in the same order; :func:`name_multipliers` equals
