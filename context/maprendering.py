@@ -139,6 +139,7 @@ def render_map(
 QUICK_RENDER_S = 0.02  # ranking slower than this: completions use the last map, refreshed in the background
 QUICK_FILES = 1000  # before any render is timed: a workspace this small renders quickly
 CACHE_SIZE = 32
+REFRESH_PAUSE_MAX_S = 2.0
 
 
 _Key = TypeVar("_Key")
@@ -160,7 +161,8 @@ class RenderCache:
     large repository: it gives the current map when it is cached or quick to make (the last render's
     ranking took at most QUICK_RENDER_S), else at once the latest map made for the same request before the
     latest changes (or, failing that, the latest for the same budget and model; None when there is
-    none), and has the current one rendered in the background (one thread; the newest request wins).
+    none), and has the current one rendered in the background (one thread; the newest request wins;
+    after each render it pauses twice as long as the render took).
     """
 
     def __init__(self, render: Callable[[MapRequest], str]) -> None:
@@ -190,8 +192,10 @@ class RenderCache:
         with self._lock:
             self._current.clear()
 
-    def ready(self, generation: int, request: MapRequest, file_count: int) -> str | None:
-        """The map for `request` without waiting for a slow render (see the class docstring)."""
+    def ready(self, generation: int, request: MapRequest, file_count: int, *, refresh: bool = True) -> str | None:
+        """The map for `request` without waiting for a slow render (see the class docstring); with
+        `refresh` False (the workspace is being indexed: a map now would be outdated at once, and
+        rendering would hold up the indexing) nothing is rendered in the background."""
         with self._lock:
             text = self._current.get((generation, request))
             if text is not None:
@@ -210,7 +214,8 @@ class RenderCache:
                 )
         if quick:
             return self._render(request)
-        self._want(request)
+        if refresh:
+            self._want(request)
         return stale
 
     def _want(self, request: MapRequest) -> None:
@@ -228,7 +233,10 @@ class RenderCache:
                 if request is None:
                     self._refreshing = False
                     return
+            started = time.perf_counter()
             try:
                 self._render(request)
             except Exception:
                 log.exception("repo map: rendering in the background failed")
+            # at most a third of a core for background renders (they hold the index lock)
+            time.sleep(min(REFRESH_PAUSE_MAX_S, 2 * (time.perf_counter() - started)))

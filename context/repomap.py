@@ -120,6 +120,7 @@ class RepoMap:
         self._generation = 0
         self._renders = RenderCache(self._render)
         self._accepted: dict[str, bool] = {}
+        self._indexing = False
         self._known: set[str] = set()  # paths with a cached lexical row (any content), per index run
         self._writes = LexicalWrites(None)
         self._language = functools.cache(language_for_path)  # asked several times per file by a cold index
@@ -163,6 +164,7 @@ class RepoMap:
         """The blocking body of :meth:`index`, for threads and the command line."""
         with self._index_lock:
             self.helpers.stop()
+            self._indexing = True
             self._accepted = {}  # ignore files may have changed
             self._known = self._cache.lexical_paths() if self._cache is not None else set()
             early = self.helpers.start_lexing() if self._cold_start() else None  # it starts while git lists
@@ -204,6 +206,7 @@ class RepoMap:
                     self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
                 return self._report(total, counts, gone, complete=True)
             finally:
+                self._indexing = False
                 self._writes.close()
                 for unused in (early, job):
                     if unused is not None:
@@ -443,7 +446,7 @@ class RepoMap:
     ) -> str | None:
         """The completion path's map: never waits for a slow render (:meth:`RenderCache.ready`)."""
         request = MapRequest.of(budget_tokens, focus_files=focus_files, model=model)
-        return self._renders.ready(self._generation, request, len(self._records))
+        return self._renders.ready(self._generation, request, len(self._records), refresh=not self._indexing)
 
     def _render(self, request: MapRequest) -> str:
         with self._lock:

@@ -99,3 +99,19 @@ def test_background_renders_coalesce_and_failures_are_logged(caplog: pytest.LogC
         wait_for(lambda: "rendering in the background failed" in caplog.text)
     assert calls == [1, 3]
     assert cache.ready(0, MapRequest.of(1), 10) == "map 1"
+
+
+def test_nothing_is_rendered_in_the_background_while_indexing() -> None:
+    calls: list[MapRequest] = []
+
+    def render(request: MapRequest) -> str:
+        calls.append(request)
+        return "map"
+
+    cache = RenderCache(render)
+    cache.put(0, MapRequest.of(5), "old", 1.0)  # slow renders
+    assert cache.ready(1, MapRequest.of(5), 10, refresh=False) == "old"
+    time.sleep(0.2)
+    assert calls == []
+    assert cache.ready(1, MapRequest.of(5), 10) == "old"
+    wait_for(lambda: calls == [MapRequest.of(5)])
