@@ -61,6 +61,7 @@ __all__ = [
     "EdgeArrays",
     "FloatArray",
     "IntArray",
+    "Inversion",
     "NameTables",
     "ReferenceGraph",
     "edge_weight",
@@ -101,20 +102,21 @@ class ReferenceGraph:
         self._arrays: EdgeArrays | None = None
         self._tables: NameTables | None = None
         self._stale_names: set[str] = set()  # names changed since the tables were built (same files)
+        self._version = 0  # changes so far (an Inversion of an older version is not used)
 
     @property
     def defines(self) -> dict[str, dict[str, int]]:
         """name -> {defining file: count}; inverted from every file's names on first use (a cold
         build does not need it: :meth:`definers` answers one name without it)."""
         if self._defines is None:
-            self._defines = self._inverted(self._file_defs)
+            self._defines = _inverted(self._file_defs)
         return self._defines
 
     @property
     def references(self) -> dict[str, dict[str, int]]:
         """name -> {referencing file: count}; see :attr:`defines`."""
         if self._references is None:
-            self._references = self._inverted(self._file_refs)
+            self._references = _inverted(self._file_refs)
         return self._references
 
     @property
@@ -146,20 +148,6 @@ class ReferenceGraph:
     def _snapshot(self, name: str) -> _Snapshot:
         return tuple(self.definers(name)), tuple(self.referencers(name))
 
-    @staticmethod
-    def _inverted(per_file: Mapping[str, Mapping[str, int]]) -> _ByName:
-        """name -> {file: count} from file -> {name: count} (a plain loop is the fastest way found)."""
-        table: _ByName = {}
-        get = table.get
-        for path, names in per_file.items():
-            for name, count in names.items():
-                entry = get(name)
-                if entry is None:
-                    table[name] = {path: count}
-                else:
-                    entry[path] = count
-        return table
-
     def _id(self, path: str) -> int:
         node = self._ids.get(path)
         if node is None:
@@ -177,6 +165,7 @@ class ReferenceGraph:
         old_refs = self._file_refs.get(path, {})
         if old_defs == defs and old_refs == refs:
             return
+        self._version += 1
         touched: set[str] = set()
         if not self._has_edges():  # no edges yet: the next flush sums every name's at once (a cold build)
             self._bulk_pending = True
@@ -314,17 +303,31 @@ class ReferenceGraph:
         self._stale_names = set()
         return self._tables
 
-    def prepare_updates(self) -> None:
-        """Build what incremental flushes need now (else the first edit after a bulk build pays it)."""
+    def inversion(self) -> Inversion:
+        """The inputs of :attr:`defines`/:attr:`references` as they are now, to invert without the
+        graph (``build()`` outside the caller's lock; two dict copies here), for prepare_updates."""
+        if self._defines is not None and self._references is not None:
+            return Inversion(-1, {}, {})  # nothing to do
+        return Inversion(self._version, dict(self._file_defs), dict(self._file_refs))
+
+    def prepare_updates(self, inversion: Inversion | None = None) -> None:
+        """Build what incremental flushes need now (else the first edit after a bulk build pays it),
+        taking the per-name mappings from `inversion` when it was built from the graph as it is."""
+        if inversion is not None and inversion.version == self._version:
+            if self._defines is None:
+                self._defines = inversion.defines
+            if self._references is None:
+                self._references = inversion.references
+            inversion.defines = inversion.references = None  # the graph's now (it updates them)
         self._materialize()
 
     def _materialize(self) -> None:
         """What incremental flushes update, from the first flush (built only if one comes): the
         per-name mappings, the applied names and the edges as a dict."""
         if self._defines is None:
-            self._defines = self._inverted(self._file_defs)
+            self._defines = _inverted(self._file_defs)
         if self._references is None:
-            self._references = self._inverted(self._file_refs)
+            self._references = _inverted(self._file_refs)
         if self._applied_tables is not None:
             tables, self._applied_tables = self._applied_tables, None
             self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
@@ -358,6 +361,37 @@ class ReferenceGraph:
             index = {node: i for i, node in enumerate(nodes)}
             self._arrays = EdgeArrays(nodes, index, src, dst, weight)
         return self._arrays
+
+
+@dataclass
+class Inversion:
+    """name -> {file: count} of one version of a :class:`ReferenceGraph`, built without it (so
+    without the caller's lock): ``graph.inversion()``, then ``build()``, then
+    ``graph.prepare_updates(inversion)``, which uses it only if the graph has not changed since."""
+
+    version: int
+    file_defs: dict[str, Mapping[str, int]]
+    file_refs: dict[str, Mapping[str, int]]
+    defines: dict[str, dict[str, int]] | None = None
+    references: dict[str, dict[str, int]] | None = None
+
+    def build(self) -> None:
+        self.defines = _inverted(self.file_defs)
+        self.references = _inverted(self.file_refs)
+
+
+def _inverted(per_file: Mapping[str, Mapping[str, int]]) -> _ByName:
+    """name -> {file: count} from file -> {name: count} (a plain loop is the fastest way found)."""
+    table: _ByName = {}
+    get = table.get
+    for path, names in per_file.items():
+        for name, count in names.items():
+            entry = get(name)
+            if entry is None:
+                table[name] = {path: count}
+            else:
+                entry[path] = count
+    return table
 
 
 @dataclass(frozen=True)

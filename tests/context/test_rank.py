@@ -309,3 +309,28 @@ def test_a_file_removed_before_the_first_flush_leaves_nothing_behind() -> None:
     assert_same_graph(graph, state)
     graph.replace_file("db.py", *FILES["db.py"])  # and back, as an edit
     assert_same_graph(graph, dict(FILES))
+
+
+def test_an_inversion_built_outside_is_used_only_for_the_graph_it_was_taken_from() -> None:
+    rng = random.Random(5)
+    state = random_state(rng, [f"m{i}.py" for i in range(20)])
+    graph = build(state)
+    graph.edge_arrays()
+    inversion = graph.inversion()
+    inversion.build()  # as without the caller's lock
+    prepared = inversion.defines
+    graph.prepare_updates(inversion)
+    assert graph.defines is prepared and inversion.defines is None
+    assert graph.inversion().file_defs == {}  # inverted already: nothing to copy
+    graph.replace_file("m1.py", {"brand_new": 1}, {"get": 2})
+    state["m1.py"] = ({"brand_new": 1}, {"get": 2})
+    assert_same_graph(graph, state)
+
+    stale = build(state)  # not flushed: the change below is only recorded (no inversion made)
+    inversion = stale.inversion()
+    stale.replace_file("m2.py", {}, {})  # after the inversion was taken: it must not be used
+    del state["m2.py"]
+    inversion.build()
+    stale.prepare_updates(inversion)
+    assert stale.defines is not inversion.defines
+    assert_same_graph(stale, state)
