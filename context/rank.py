@@ -61,8 +61,8 @@ __all__ = [
     "EdgeArrays",
     "FloatArray",
     "IntArray",
-    "Inversion",
     "NameTables",
+    "PendingUpdates",
     "ReferenceGraph",
     "edge_weight",
     "identifier_multiplier",
@@ -303,22 +303,30 @@ class ReferenceGraph:
         self._stale_names = set()
         return self._tables
 
-    def inversion(self) -> Inversion:
-        """The inputs of :attr:`defines`/:attr:`references` as they are now, to invert without the
-        graph (``build()`` outside the caller's lock; two dict copies here), for prepare_updates."""
-        if self._defines is not None and self._references is not None:
-            return Inversion(-1, {}, {})  # nothing to do
-        return Inversion(self._version, dict(self._file_defs), dict(self._file_refs))
+    def pending_updates(self) -> PendingUpdates:
+        """What prepare_updates builds, as inputs to build without the graph (``build()`` outside
+        the caller's lock; here only two dict copies), then pass to prepare_updates."""
+        return PendingUpdates(
+            self._version,
+            dict(self._file_defs) if self._defines is None else None,
+            dict(self._file_refs) if self._references is None else None,
+            self._applied_tables,
+            self._bulk_edges,
+        )
 
-    def prepare_updates(self, inversion: Inversion | None = None) -> None:
+    def prepare_updates(self, pending: PendingUpdates | None = None) -> None:
         """Build what incremental flushes need now (else the first edit after a bulk build pays it),
-        taking the per-name mappings from `inversion` when it was built from the graph as it is."""
-        if inversion is not None and inversion.version == self._version:
+        taking what `pending` built when it was taken from the graph as it is."""
+        if pending is not None and pending.version == self._version:
             if self._defines is None:
-                self._defines = inversion.defines
+                self._defines = pending.defines
             if self._references is None:
-                self._references = inversion.references
-            inversion.defines = inversion.references = None  # the graph's now (it updates them)
+                self._references = pending.references
+            if pending.applied is not None and pending.tables is self._applied_tables and not self._applied:
+                self._applied, self._applied_tables = pending.applied, None
+            if pending.edges is not None and pending.bulk_edges is self._bulk_edges and not self._edges:
+                self._edges, self._bulk_edges = pending.edges, None
+            pending.defines = pending.references = pending.applied = pending.edges = None  # the graph's now
         self._materialize()
 
     def _materialize(self) -> None:
@@ -329,13 +337,11 @@ class ReferenceGraph:
         if self._references is None:
             self._references = _inverted(self._file_refs)
         if self._applied_tables is not None:
-            tables, self._applied_tables = self._applied_tables, None
-            self._applied.update(map(tables.names.__getitem__, tables.kept.tolist()))
+            self._applied.update(_kept_names(self._applied_tables))
+            self._applied_tables = None
         if self._bulk_edges is not None:
-            src, dst, weight = self._bulk_edges
+            self._edges.update(_edge_dict(self._bulk_edges))
             self._bulk_edges = None
-            keys = (src << EDGE_SHIFT | dst).tolist()
-            self._edges.update(zip(keys, weight.tolist(), strict=True))
 
     def edge_arrays(self) -> EdgeArrays:
         """The flushed graph as arrays over sorted nodes, edges sorted by (src, dst); cached."""
@@ -364,20 +370,35 @@ class ReferenceGraph:
 
 
 @dataclass
-class Inversion:
-    """name -> {file: count} of one version of a :class:`ReferenceGraph`, built without it (so
-    without the caller's lock): ``graph.inversion()``, then ``build()``, then
-    ``graph.prepare_updates(inversion)``, which uses it only if the graph has not changed since."""
+class PendingUpdates:
+    """What :meth:`ReferenceGraph.prepare_updates` builds (the per-name mappings, the names the
+    first flush applied, its edges as a dict), built from one version of the graph without it (so
+    without the caller's lock); prepare_updates uses it only if the graph has not changed since."""
 
     version: int
-    file_defs: dict[str, Mapping[str, int]]
-    file_refs: dict[str, Mapping[str, int]]
+    file_defs: dict[str, Mapping[str, int]] | None  # None: built already
+    file_refs: dict[str, Mapping[str, int]] | None
+    tables: NameTables | None
+    bulk_edges: tuple[IntArray, IntArray, IntArray] | None
     defines: dict[str, dict[str, int]] | None = None
     references: dict[str, dict[str, int]] | None = None
+    applied: set[str] | None = None
+    edges: dict[int, int] | None = None
 
     def build(self) -> None:
-        self.defines = _inverted(self.file_defs)
-        self.references = _inverted(self.file_refs)
+        self.defines = None if self.file_defs is None else _inverted(self.file_defs)
+        self.references = None if self.file_refs is None else _inverted(self.file_refs)
+        self.applied = None if self.tables is None else set(_kept_names(self.tables))
+        self.edges = None if self.bulk_edges is None else _edge_dict(self.bulk_edges)
+
+
+def _kept_names(tables: NameTables) -> Iterator[str]:
+    return map(tables.names.__getitem__, tables.kept.tolist())
+
+
+def _edge_dict(edges: tuple[IntArray, IntArray, IntArray]) -> dict[int, int]:
+    src, dst, weight = edges
+    return dict(zip((src << EDGE_SHIFT | dst).tolist(), weight.tolist(), strict=True))
 
 
 def _inverted(per_file: Mapping[str, Mapping[str, int]]) -> _ByName:

@@ -311,26 +311,37 @@ def test_a_file_removed_before_the_first_flush_leaves_nothing_behind() -> None:
     assert_same_graph(graph, dict(FILES))
 
 
-def test_an_inversion_built_outside_is_used_only_for_the_graph_it_was_taken_from() -> None:
+def test_updates_prepared_outside_are_used_only_for_the_graph_they_were_taken_from() -> None:
     rng = random.Random(5)
     state = random_state(rng, [f"m{i}.py" for i in range(20)])
     graph = build(state)
     graph.edge_arrays()
-    inversion = graph.inversion()
-    inversion.build()  # as without the caller's lock
-    prepared = inversion.defines
-    graph.prepare_updates(inversion)
-    assert graph.defines is prepared and inversion.defines is None
-    assert graph.inversion().file_defs == {}  # inverted already: nothing to copy
+    pending = graph.pending_updates()
+    pending.build()  # as without the caller's lock
+    prepared = (pending.defines, pending.references, pending.applied, pending.edges)
+    assert all(prepared) and len(pending.edges or ()) == len(graph.edge_arrays().weight)
+    graph.prepare_updates(pending)
+    assert (graph.defines, graph.references) == prepared[:2] and pending.defines is None
+    assert graph.defines is prepared[0]  # used, not built again
+    again = graph.pending_updates()
+    assert [again.file_defs, again.file_refs, again.tables, again.bulk_edges] == [None] * 4  # nothing left to do
     graph.replace_file("m1.py", {"brand_new": 1}, {"get": 2})
     state["m1.py"] = ({"brand_new": 1}, {"get": 2})
     assert_same_graph(graph, state)
 
-    stale = build(state)  # not flushed: the change below is only recorded (no inversion made)
-    inversion = stale.inversion()
-    stale.replace_file("m2.py", {}, {})  # after the inversion was taken: it must not be used
+    stale = build(state)  # not flushed: the change below is only recorded
+    pending = stale.pending_updates()
+    stale.replace_file("m2.py", {}, {})  # after the pending updates were taken: they must not be used
     del state["m2.py"]
-    inversion.build()
-    stale.prepare_updates(inversion)
-    assert stale.defines is not inversion.defines
+    pending.build()
+    stale.edge_arrays()
+    stale.prepare_updates(pending)
+    assert stale.defines is not pending.defines
     assert_same_graph(stale, state)
+
+    flushed_since = build(state)
+    pending = flushed_since.pending_updates()  # before the first flush: no edges to take yet
+    pending.build()
+    flushed_since.edge_arrays()
+    flushed_since.prepare_updates(pending)  # the mappings are current; the edges are built here
+    assert_same_graph(flushed_since, state)
