@@ -20,14 +20,8 @@ from context.maprender import render_definitions
 from context.repomap import RepoMap
 from context.symbols import Tag, extract_definitions
 from context.tagcache import encode_rows
+from tests.context.test_lexworker import REPOMAP_WORKSPACE, SOURCES, WORKSPACES
 
-WORKSPACES = Path(__file__).parent.parent / "workspaces"
-REPOMAP_WORKSPACE = WORKSPACES / "repomap"
-SOURCES = sorted(
-    (path.relative_to(WORKSPACES).as_posix(), language)
-    for path in WORKSPACES.rglob("*")
-    if path.is_file() and (language := language_for_path(path.as_posix())) is not None
-)
 FAILING_HELPERS = {
     "crash": "import sys; sys.stderr.write('boom'); sys.exit(3)",
     "garbage": "import sys; sys.stdin.buffer.read(8); sys.stdout.write('x' * 20); sys.stdout.flush()",
