@@ -29,6 +29,7 @@ Weights and the tables are :mod:`context.rank_tables`; ranking over the graph is
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -284,7 +285,11 @@ class ReferenceGraph:
         :meth:`prepare_updates` or the first edit."""
         tables = self.name_tables()
         nodes = tables.nodes
-        node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
+        if not self._paths:  # a cold build: node ids in path order
+            self._ids, self._paths = dict(zip(nodes, itertools.count())), list(nodes)
+            node_ids = np.arange(len(nodes), dtype=np.int64)
+        else:
+            node_ids = np.fromiter(map(self._id, nodes), dtype=np.int64, count=len(nodes))
         self._applied_tables = tables if len(tables.kept) else None
         self._dirty.clear()
         self._bulk_pending = False
