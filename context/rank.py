@@ -48,6 +48,7 @@ from context.rank_tables import (
     edge_sums,
     edge_weight,
     identifier_multiplier,
+    invert_names,
     patch_name_tables,
 )
 
@@ -110,14 +111,14 @@ class ReferenceGraph:
         """name -> {defining file: count}; inverted from every file's names on first use (a cold
         build does not need it: :meth:`definers` answers one name without it)."""
         if self._defines is None:
-            self._defines = _inverted(self._file_defs)
+            self._defines = invert_names(self._file_defs)
         return self._defines
 
     @property
     def references(self) -> dict[str, dict[str, int]]:
         """name -> {referencing file: count}; see :attr:`defines`."""
         if self._references is None:
-            self._references = _inverted(self._file_refs)
+            self._references = invert_names(self._file_refs)
         return self._references
 
     @property
@@ -338,9 +339,9 @@ class ReferenceGraph:
         """What incremental flushes update, from the first flush (built only if one comes): the
         per-name mappings, the applied names and the edges as a dict."""
         if self._defines is None:
-            self._defines = _inverted(self._file_defs)
+            self._defines = invert_names(self._file_defs)
         if self._references is None:
-            self._references = _inverted(self._file_refs)
+            self._references = invert_names(self._file_refs)
         if self._applied_tables is not None:
             self._applied.update(_kept_names(self._applied_tables))
             self._applied_tables = None
@@ -391,8 +392,8 @@ class PendingUpdates:
     edges: dict[int, int] | None = None
 
     def build(self) -> None:
-        self.defines = None if self.file_defs is None else _inverted(self.file_defs)
-        self.references = None if self.file_refs is None else _inverted(self.file_refs)
+        self.defines = None if self.file_defs is None else invert_names(self.file_defs)
+        self.references = None if self.file_refs is None else invert_names(self.file_refs)
         self.applied = None if self.tables is None else set(_kept_names(self.tables))
         self.edges = None if self.bulk_edges is None else _edge_dict(self.bulk_edges)
 
@@ -404,20 +405,6 @@ def _kept_names(tables: NameTables) -> Iterator[str]:
 def _edge_dict(edges: tuple[IntArray, IntArray, IntArray]) -> dict[int, int]:
     src, dst, weight = edges
     return dict(zip((src << EDGE_SHIFT | dst).tolist(), weight.tolist(), strict=True))
-
-
-def _inverted(per_file: Mapping[str, Mapping[str, int]]) -> _ByName:
-    """name -> {file: count} from file -> {name: count} (a plain loop is the fastest way found)."""
-    table: _ByName = {}
-    get = table.get
-    for path, names in per_file.items():
-        for name, count in names.items():
-            entry = get(name)
-            if entry is None:
-                table[name] = {path: count}
-            else:
-                entry[path] = count
-    return table
 
 
 @dataclass(frozen=True)
