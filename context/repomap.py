@@ -223,7 +223,10 @@ class RepoMap:
         try:
             with self._parse_lock:
                 with self._lock:
-                    self._graph.prepare_updates()  # off the cold build's path, before the first edit
+                    updates = self._graph.pending_updates()
+                updates.build()  # what the first edit would need, without the index lock
+                with self._lock:
+                    self._graph.prepare_updates(updates)  # O(1) unless the graph changed meanwhile
                 pending = [record for record in self.records() if not record.parsed]
                 parallel = self._workers > 1 and len(pending) >= PARALLEL_MIN_FILES
                 return self._loader.fill_all(pending, self._workers if parallel else 1, self._stop.is_set, progress)
@@ -403,13 +406,13 @@ class RepoMap:
         """Every definition of `name` in the files the lexical index says define it, sorted by path
         and position (their tags are loaded as needed, outside the index lock)."""
         with self._lock:
-            records = [self._records[path] for path in sorted(self._graph.defines.get(name, ()))]
+            records = [self._records[path] for path in self._graph.definers(name)]
         return [tag for record in records for tag in record.defs if tag.name == name]
 
     def references(self, name: str) -> list[Tag]:
         """Every reference tag to `name` in the files the lexical index says mention it, sorted."""
         with self._lock:
-            records = [self._records[path] for path in sorted(self._graph.references.get(name, ()))]
+            records = [self._records[path] for path, _ in self._graph.referencers(name)]
         return [tag for record in records for tag in record.tags if tag.name == name and tag.role == "ref"]
 
     def records(self) -> list[FileRecord]:
