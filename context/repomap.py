@@ -8,6 +8,7 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
     repo_map.update_file("pkg/mod.py", None)       # saved/closed/deleted: re-read from disk
     text = repo_map.render(1024, focus_files=["pkg/mod.py"], open_files=[...], recent_files=[...],
                            mentioned_idents=["Session"], model="claude-...")
+    text = repo_map.render_ready(512, focus_files=["pkg/mod.py"])  # completions: never waits long
     repo_map.definitions("Session"); repo_map.references("Session")   # list[Tag], sorted
     await repo_map.parse_remaining()    # phase 2, in the background: every file's tags into the cache
 
@@ -24,14 +25,11 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   published in batches: ``render`` and the lookups serve whatever is indexed so far. Cancelling
   stops at the next batch; ``index`` again resumes (an unchanged file costs a read and a hash).
   Files that vanished are dropped. Open buffers always win over disk.
-* Tags (tree-sitter, :mod:`context.symbols`) are loaded per file on first use
-  (:class:`~context.maprecords.FileRecord`): from the tag cache, else parsed from the current bytes
-  (then cached); definitions alone (what ``render`` and ``definitions`` need) come from a cheaper
-  definitions-only parse until the full tags exist. ``render`` loads only the files it shows.
-  ``parse_remaining`` (phase 2) fills every record's tags in the background, over ``workers``
-  niced processes when PARALLEL_MIN_FILES or more need parsing (default: the CPU count, at most
-  MAX_WORKERS; :mod:`context.parserpool`); stopped like ``index``; then the parsing helper stops.
-  ``parse_count`` counts parses (both kinds, in this process).
+* Tags (tree-sitter) are loaded per file on first use, definitions alone more cheaply
+  (:mod:`context.maprecords`); ``render`` loads only the files it shows. ``parse_remaining`` (phase
+  2) fills every record's tags in the background, over ``workers`` niced processes when
+  PARALLEL_MIN_FILES or more need parsing (default: the CPU count, at most MAX_WORKERS); stopped like
+  ``index``; then the parsing helper stops. ``parse_count`` counts parses in this process.
 * ``definitions(name)`` / ``references(name)``: the candidate files come from the lexical index
   (files that define / mention `name`), then their tags are filtered (``role == "def"`` / ``"ref"``
   and the exact name), so the answers are the same whether or not phase 2 has run. A definition
@@ -44,7 +42,7 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   (ranking depends only on the lexical names, the text only on the rendered files' tags; everything
   is sorted; edge weights are integers: :mod:`context.rank`). It never exceeds ``budget_tokens`` as
   counted by :func:`context.tokens.count_tokens` for ``model`` (:mod:`context.maprender`). Results
-  are cached until the next change.
+  are cached until the next change; ``render_ready`` may give the last one (see RenderCache).
 * All public methods are thread-safe (one re-entrant lock around the in-memory index).
 
 ``cache_dir`` is where ``tags.sqlite`` lives (the server passes ``state_dir() / "cache"``); None
