@@ -23,7 +23,7 @@ from pathlib import Path
 from context.defsworker import DefinitionsHelper
 from context.lexworker import LexJob, helper_share
 
-LEX_HELPER_SHARE = 0.6  # of the bytes: this process also installs every record and writes the cache
+LEX_HELPER_SHARE = 0.5  # of the bytes (at 0.6, with cheaper installs, this process waited for it)
 PARSING_LIFETIME_S = 10.0
 
 
