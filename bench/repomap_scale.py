@@ -5,7 +5,7 @@
     .venv/bin/python bench/repomap_scale.py --baseline out.json  # adds a column: change vs. the baseline
 
 The workspace (``bench/.cache/trees/synthetic-<N>``, a git repository, generated deterministically on
-first use) holds N modules of about 3.5 KB: 85% Python, 10% TypeScript, 5% Go, each defining a class
+first use) holds N modules of about 1.7 KB: 85% Python, 10% TypeScript, 5% Go, each defining a class
 and functions that call names defined in other modules (so the reference graph has edges), in
 packages of 200 files. The real server runs as a subprocess (``python -m server.cli lsp``, the
 VS Code client profile, an empty state directory, the wire emulator as its FIM model with no delay)
