@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from context import lexical
-from context.languages import language_for_path, supported_languages
+from context.languages import supported_languages
 from context.lexical import NameCounts, lexical_names
+from tests.context.test_lexical import FIXTURES, WORKSPACES
 
-WORKSPACES = Path(__file__).parent.parent / "workspaces"
-FIXTURES = sorted(
-    path.relative_to(WORKSPACES).as_posix()
-    for folder in ("multilang", "repomap")
-    for path in (WORKSPACES / folder).rglob("*")
-    if path.is_file() and language_for_path(path) is not None
-)
 LANGUAGES = supported_languages()
 
 _DOCSTRING = re.compile(rb'"""[\s\S]*?"""')
