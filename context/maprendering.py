@@ -159,7 +159,8 @@ class RenderCache:
     ``render(request)`` is the blocking, deterministic render it calls (it checks ``get`` and calls
     ``put`` itself). ``ready`` is for the completion path, which must not wait for a slow render on a
     large repository: it gives the current map when it is cached or quick to make (the last render's
-    ranking took at most QUICK_RENDER_S), else at once the latest map made for the same request before the
+    ranking took at most QUICK_RENDER_S, on at least half as many files as now: a render early in a
+    cold index says nothing about one at its end), else at once the latest map made for the same request before the
     latest changes (or, failing that, the latest for the same budget and model; None when there is
     none), and has the current one rendered in the background (one thread; the newest request wins;
     after each render it pauses twice as long as the render took).
@@ -170,7 +171,7 @@ class RenderCache:
         self._lock = threading.Lock()
         self._current: OrderedDict[tuple[int, MapRequest], str] = OrderedDict()
         self._latest: OrderedDict[MapRequest, str] = OrderedDict()
-        self._last_seconds: float | None = None
+        self._last: tuple[float, int] | None = None  # the last render's ranking seconds, file count
         self._wanted: MapRequest | None = None
         self._refreshing = False
 
@@ -181,11 +182,11 @@ class RenderCache:
                 self._current.move_to_end((generation, request))
             return text
 
-    def put(self, generation: int, request: MapRequest, text: str, ranking_seconds: float) -> None:
+    def put(self, generation: int, request: MapRequest, text: str, ranking_seconds: float, file_count: int = 0) -> None:
         with self._lock:
             _remember(self._current, (generation, request), text)
             _remember(self._latest, request, text)
-            self._last_seconds = ranking_seconds
+            self._last = (ranking_seconds, file_count)
 
     def forget_current(self) -> None:
         """The indexed state changed: no cached map is current (the latest ones stay)."""
@@ -200,8 +201,11 @@ class RenderCache:
             text = self._current.get((generation, request))
             if text is not None:
                 return text
-            last = self._last_seconds
-            quick = last <= QUICK_RENDER_S if last is not None else file_count <= QUICK_FILES
+            last = self._last
+            if last is not None and file_count <= 2 * last[1]:  # timed on about this many files
+                quick = last[0] <= QUICK_RENDER_S
+            else:  # untimed, or timed while far fewer files were indexed
+                quick = file_count <= QUICK_FILES
             stale = self._latest.get(request)
             if stale is None:
                 stale = next(

@@ -456,5 +456,5 @@ class RepoMap:
                 return hit
             helper, is_buffer = self.helpers.parsing, self._buffers.__contains__
             rendered = render_map(self._graph, self._records, request, helper, is_buffer, self._language, self._cache)
-            self._renders.put(generation, request, rendered.text, rendered.ranking_seconds)
+            self._renders.put(generation, request, rendered.text, rendered.ranking_seconds, len(self._records))
             return rendered.text

@@ -85,11 +85,11 @@ def test_background_renders_coalesce_and_failures_are_logged(caplog: pytest.LogC
         release.wait(10)
         if request.budget == 3:
             raise RuntimeError("boom")
-        cache.put(0, request, f"map {request.budget}", 1.0)
+        cache.put(0, request, f"map {request.budget}", 1.0, 10)
         return f"map {request.budget}"
 
     cache = RenderCache(slow_render)
-    cache.put(0, MapRequest.of(9), "old", 1.0)  # slow: ready never waits from now on
+    cache.put(0, MapRequest.of(9), "old", 1.0, 10)  # slow: ready never waits from now on
     assert cache.ready(1, MapRequest.of(1), 10) is None
     assert started.wait(10)
     assert cache.ready(1, MapRequest.of(2), 10) is None  # queued behind the running render
@@ -109,9 +109,23 @@ def test_nothing_is_rendered_in_the_background_while_indexing() -> None:
         return "map"
 
     cache = RenderCache(render)
-    cache.put(0, MapRequest.of(5), "old", 1.0)  # slow renders
+    cache.put(0, MapRequest.of(5), "old", 1.0, 10)  # slow renders
     assert cache.ready(1, MapRequest.of(5), 10, refresh=False) == "old"
     time.sleep(0.2)
     assert calls == []
     assert cache.ready(1, MapRequest.of(5), 10) == "old"
     wait_for(lambda: calls == [MapRequest.of(5)])
+
+
+def test_a_quick_render_on_few_files_says_nothing_about_many() -> None:
+    calls: list[MapRequest] = []
+
+    def render(request: MapRequest) -> str:
+        calls.append(request)
+        return "new"
+
+    cache = RenderCache(render)
+    cache.put(0, MapRequest.of(5), "early", 0.001, 100)  # quick, early in a cold index
+    assert cache.ready(1, MapRequest.of(5), 150) == "new" and len(calls) == 1  # about as many files: rendered now
+    assert cache.ready(2, MapRequest.of(5), 50_000) == "early"  # far more: the last map, at once...
+    wait_for(lambda: len(calls) == 2)  # ...and the current one in the background
