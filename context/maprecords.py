@@ -11,13 +11,15 @@ changes.
 
 :class:`TagLoader` is what loads them (tag cache, else a parse), and fills batches for phase 2.
 :func:`read_source` is how the map reads a file from disk (size, binary and minified checks).
+:class:`IndexReport` is what one index run reports.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from context.languages import language_for_path
@@ -38,6 +40,25 @@ RowsLoader = Callable[["FileRecord"], bytes]
 """Packed tag rows (:func:`context.tagcache.encode_rows`) of a record's content."""
 DefinitionsLoader = Callable[["FileRecord"], list[Tag]]
 """A record's definitions alone (what its tags' definitions would be), loaded more cheaply."""
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one ``index`` run did (``parsed``: files lexed, ``from_cache``: lexical names from the cache)."""
+
+    total: int
+    parsed: int
+    from_cache: int
+    unchanged: int
+    removed: int
+    skipped: int
+    complete: bool
+
+    @classmethod
+    def of(cls, total: int, counts: Mapping[str, int], gone: Sequence[str], *, complete: bool) -> IndexReport:
+        """From the run's counters (``parsed``, ``cached``, ``unchanged``, ``skipped``) and removed paths."""
+        parsed, cached, unchanged, skipped = (counts.get(k, 0) for k in ("parsed", "cached", "unchanged", "skipped"))
+        return cls(total, parsed, cached, unchanged, len(gone), skipped, complete)
 
 
 class FileRecord:

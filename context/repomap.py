@@ -58,19 +58,17 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 from context.files import is_ignored, list_workspace_files
 from context.languages import language_for_path
 from context.lexical import lexical_names
 from context.lexworker import LexJob
-from context.maprecords import FileRecord, Progress, TagLoader, read_source
+from context.maprecords import FileRecord, IndexReport, Progress, TagLoader, read_source
 from context.maprendering import MapRequest, RenderCache, render_map
 from context.mapworkers import MapWorkers
 from context.rank import ReferenceGraph
-from context.secrets import is_secret_file
 from context.symbols import Tag
 from context.tagcache import LexicalWrites, TagCache, content_digest
 
@@ -83,19 +81,6 @@ _T = TypeVar("_T")
 BATCH_FILES = 64
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """What one ``index`` run did (``parsed``: files lexed, ``from_cache``: lexical names from the cache)."""
-
-    total: int
-    parsed: int
-    from_cache: int
-    unchanged: int
-    removed: int
-    skipped: int
-    complete: bool
 
 
 class RepoMap:
@@ -186,7 +171,7 @@ class RepoMap:
                     progress(0, total)
                 for start in range(0, len(mine), BATCH_FILES):
                     if self._stop.is_set():
-                        return self._report(total, counts, gone, complete=False)
+                        return IndexReport.of(total, counts, gone, complete=False)
                     self._index_batch(mine[start : start + BATCH_FILES], counts)
                     if job is not None:
                         self._install_helper_chunks(job, counts, wait=False)
@@ -197,12 +182,12 @@ class RepoMap:
                     self._index_offloaded(job, counts)
                     job = None
                     if self._stop.is_set():
-                        return self._report(total, counts, gone, complete=False)
+                        return IndexReport.of(total, counts, gone, complete=False)
                     if progress is not None:
                         progress(total, total)
                 with self._lock:
                     self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
-                return self._report(total, counts, gone, complete=True)
+                return IndexReport.of(total, counts, gone, complete=True)
             finally:
                 self._indexing = False
                 self._writes.close()
@@ -230,12 +215,6 @@ class RepoMap:
                 return self._loader.fill_all(pending, self._workers if parallel else 1, self._stop.is_set, progress)
         finally:
             self.helpers.stop()
-
-    @staticmethod
-    def _report(total: int, counts: Counter[str], gone: list[str], *, complete: bool) -> IndexReport:
-        return IndexReport(
-            total, counts["parsed"], counts["cached"], counts["unchanged"], len(gone), counts["skipped"], complete
-        )
 
     def _cold_start(self) -> bool:
         """Nothing indexed and nothing cached: the lexing helper will have work (start it early)."""
@@ -348,17 +327,12 @@ class RepoMap:
         if rel_path in self._records:
             return True
         decision = self._accepted.get(rel_path)
-        if decision is None:
-            decision = self._accepted[rel_path] = self._check_path(rel_path)
+        if decision is None:  # is_ignored also refuses paths outside the root and secret files
+            decision = language_for_path(rel_path) is not None and not is_ignored(
+                self.root, rel_path, extra_ignore=self._extra_ignore
+            )
+            self._accepted[rel_path] = decision
         return decision
-
-    def _check_path(self, rel_path: str) -> bool:
-        pure = PurePosixPath(rel_path)
-        if pure.is_absolute() or ".." in pure.parts or language_for_path(rel_path) is None:
-            return False
-        if is_secret_file(rel_path):
-            return False
-        return not is_ignored(self.root, rel_path, extra_ignore=self._extra_ignore)
 
     def update_file(self, rel_path: str, text: str | None) -> bool:
         """Re-index one file: from `text` (an open buffer) or, with None, from disk (saved, closed or
