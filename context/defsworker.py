@@ -3,8 +3,9 @@ the definitions of the files the render is about to show.
 
 A cold build renders right after lexing, and the render parses the files it shows (tree-sitter holds
 the GIL: a thread does not help). The lexing helper (:mod:`context.lexworker`) is done by then, so
-the cold index starts this one as its own lexing ends; it imports tree-sitter and compiles the
-workspace's definition queries (about 90 ms) while this process builds the graph::
+the cold index starts this one as lexing ends (earlier, it would slow the lexing down); it imports
+tree-sitter and compiles the workspace's definition queries (about 90 ms) while this process builds
+the graph::
 
     helper = DefinitionsHelper.start(root, ["python", "c"])    # None (logged) if it cannot start
     helper.enqueue([(path, language, digest), ...])            # in the order the render will want them

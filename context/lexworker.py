@@ -8,8 +8,14 @@ modules); this helper is a plain ``python -I -S`` process that imports only ``re
     job = LexJob.start(root)                     # as early as possible: it starts while we list files
     job.submit([("pkg/a.py", "python"), ...])    # its share, sent on its stdin
     for chunk in job.chunks(wait=False): ...     # between our own batches: results already here
+    stolen = job.steal(1)                        # done with ours: take its last unanswered file back
     for chunk in job.chunks(): ...               # the rest, as it comes ({path: (digest, defs, refs) or None})
     job.unanswered                               # what we lex ourselves (after a failure: logged)
+
+Work stealing: the helper answers from the front of its list, the caller takes files back from the
+end once its own share is lexed, and the job is over (the helper killed) when the two meet. So
+neither side waits for the other when the two cores run at different speeds (another process, a
+busy host), and a helper that falls silent costs nothing but its share's time on this core.
 
 The request on the helper's stdin is ``marshal.dumps((root, [(path, language), ...]))``; the answer
 on its stdout is a frame per CHUNK_FILES files, in request order: an 8-byte little-endian length,
@@ -46,7 +52,7 @@ MINIFIED_CHECK_BYTES = 20_000
 TIMEOUT_BASE_S = 30.0
 TIMEOUT_PER_FILE_S = 0.02
 POLL_S = 0.05
-CHUNK_FILES = 32
+CHUNK_FILES = 16  # the helper's front advances a chunk at a time: small, so that the two sides meet closely
 _FRAME_HEADER = 8  # bytes: the length of the marshalled chunk that follows
 _MAX_FRAME_BYTES = 1 << 28  # far above a chunk's counts (a file is at most MAX_FILE_BYTES)
 
@@ -182,6 +188,7 @@ class LexJob:
         self._process = process
         self._items: list[tuple[str, str]] = []
         self._answered = 0
+        self._end = 0  # the items from here on were taken back by the caller (steal)
         self._thread: threading.Thread | None = None
         self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._error = ""
@@ -214,6 +221,7 @@ class LexJob:
         import time
 
         self._items = list(items)
+        self._end = len(self._items)
         self._deadline = time.monotonic() + TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(self._items)
         payload = marshal.dumps((self._root, self._items))
         self._thread = threading.Thread(target=self._pump, args=(payload,), daemon=True)
@@ -252,6 +260,9 @@ class LexJob:
                 self.cancel()
             return
         while self._answered < len(self._items) or wait:
+            if self._answered >= self._end < len(self._items):  # met the files taken back: done
+                self._met()
+                return
             try:
                 blob = self._frames.get(timeout=POLL_S) if wait else self._frames.get_nowait()
             except queue.Empty:
@@ -274,10 +285,22 @@ class LexJob:
                 return
             yield chunk
 
+    def steal(self, count: int) -> list[str]:
+        """Take back up to `count` submitted files that the helper has not answered, from the end of
+        its list (its answers for them are dropped): the caller lexes them itself. Empty when none is
+        left (then ``chunks`` ends as soon as the helper's answers meet them) or the job is over."""
+        if self._over or self._thread is None:
+            return []
+        start = max(self._answered, self._end - count)
+        taken = [path for path, _ in self._items[start : self._end]]
+        self._end = start
+        return taken
+
     @property
     def unanswered(self) -> list[str]:
-        """The submitted paths the helper has not (validly) answered, in request order."""
-        return [path for path, _ in self._items[self._answered :]]
+        """The submitted paths the helper has not (validly) answered and the caller did not take
+        back, in request order."""
+        return [path for path, _ in self._items[self._answered : max(self._answered, self._end)]]
 
     def _decode(self, blob: bytes) -> Chunk | None:
         try:
@@ -289,8 +312,9 @@ class LexJob:
             self._error = "an answer that does not match its request"
             return None
         rows: list[tuple[str, str | None, NameCounts, NameCounts]] = answer  # type: ignore[assignment]
+        wanted = rows[: max(0, self._end - self._answered)]  # the rest were taken back
         self._answered += len(rows)
-        return {path: (digest, defs, refs) if digest is not None else None for path, digest, defs, refs in rows}
+        return {path: (digest, defs, refs) if digest is not None else None for path, digest, defs, refs in wanted}
 
     def _finish(self) -> None:
         import subprocess
@@ -301,16 +325,27 @@ class LexJob:
             returncode = None
         if self._stderr:
             _log().warning("repo map lexing helper said: %s", self._stderr.decode("utf-8", "replace").strip()[-2000:])
-        if self._answered < len(self._items) or returncode != 0:
+        if self._answered < self._end or returncode != 0:
             self._error = self._error or f"exit status {returncode}"
             self._fail()
         else:
             self.cancel()
 
+    def _met(self) -> None:
+        """Every file is answered or taken back: stop the helper (still lexing what was taken back);
+        a failure that it had already shown is logged, though nothing is lost."""
+        returncode = self._process.poll()
+        if self._error or returncode not in (None, 0):
+            _log().warning(
+                "repo map lexing helper failed (%s); this process lexed its files",
+                self._error or f"exit status {returncode}",
+            )
+        self.cancel()
+
     def _fail(self) -> None:
         self.cancel()
-        left = len(self._items) - self._answered
-        if left:
+        left = self._end - self._answered
+        if left > 0:
             _log().warning("repo map lexing helper failed (%s); lexing its %d files in this process", self._error, left)
         else:
             _log().warning("repo map lexing helper: %s (after answering every file)", self._error)

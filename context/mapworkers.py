@@ -4,7 +4,7 @@ render's parsing (:mod:`context.defsworker`), started, given their share and sto
     workers = MapWorkers(root, language_of)
     job = workers.start_lexing()               # as early as possible (None: lex everything here)
     offloaded = workers.submit_lexing(job, fresh)   # its share of the files no cache answers
-    workers.start_parsing(paths)               # as this process's own lexing ends
+    workers.start_parsing(paths)               # when lexing ends (before, it would slow the lexing down)
     helper = workers.parsing                   # for the render (None once stopped or failed)
     workers.stop()                             # next index, background parse, or the caller
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from context.defsworker import DefinitionsHelper
 from context.lexworker import LexJob, helper_share
 
-LEX_HELPER_SHARE = 0.5  # of the bytes (at 0.6, with cheaper installs, this process waited for it)
+LEX_HELPER_SHARE = 0.65  # of the bytes: over half (this process also lists and installs); it takes back the rest
 PARSING_LIFETIME_S = 10.0
 
 

@@ -20,7 +20,8 @@ Ranking inputs are lexical, for every file, always; syntax trees are parsed on d
   :class:`~context.tagcache.TagCache` when the content hash matches, lexing only the rest, into the
   :class:`~context.rank.ReferenceGraph`. No file is parsed. On a cold start (PARALLEL_MIN_FILES or
   more files with no record, buffer or cached names; ``workers`` > 1) a lexing helper process takes
-  a share of the files, and a parsing helper starts for the renders that follow
+  a share of the files (this process takes back from its end what it has not reached: work
+  stealing), and as lexing ends a parsing helper starts for the renders that follow
   (:mod:`context.mapworkers`: results identical, failures logged and done here). Results are
   published in batches: ``render`` and the lookups serve whatever is indexed so far. Cancelling
   stops at the next batch; ``index`` again resumes (an unchanged file costs a read and a hash).
@@ -79,6 +80,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 BATCH_FILES = 64
+STEAL_FILES = 2  # files taken back from the lexing helper at a time, once this process's share is done
 MAX_WORKERS = 8
 PARALLEL_MIN_FILES = 256
 
@@ -178,9 +180,9 @@ class RepoMap:
                     if progress is not None:
                         progress(min(start + BATCH_FILES, len(mine)), total)
                 if job is not None:
-                    self.helpers.start_parsing(paths)  # it warms up while we wait and build the graph
                     self._index_offloaded(job, counts)
                     job = None
+                    self.helpers.start_parsing(paths)  # it warms up while we build the graph
                     if self._stop.is_set():
                         return IndexReport.of(total, counts, gone, complete=False)
                     if progress is not None:
@@ -237,8 +239,12 @@ class RepoMap:
         return None, set()
 
     def _index_offloaded(self, job: LexJob, counts: Counter[str]) -> None:
-        """Install the helper's results as they arrive; what it did not lex (a failure, a file it
+        """Install the helper's results as they arrive while lexing its files here from the end of its
+        list (work stealing: see :mod:`context.lexworker`); what it did not lex (a failure, a file it
         rejected) is indexed here."""
+        while not self._stop.is_set() and (stolen := job.steal(STEAL_FILES)):
+            self._index_batch(stolen, counts)
+            self._install_helper_chunks(job, counts, wait=False)
         self._install_helper_chunks(job, counts, wait=True)
         left = job.unanswered
         for start in range(0, len(left), BATCH_FILES):

@@ -160,25 +160,68 @@ def test_partial_answer_keeps_what_came(caplog: pytest.LogCaptureFixture) -> Non
     assert "lexing its 3 files in this process" in caplog.text
 
 
+def test_steal_takes_files_back_from_the_end() -> None:
+    job = LexJob.start(str(WORKSPACES))
+    assert job is not None
+    job.submit(SOURCES)
+    stolen = job.steal(2) + job.steal(3)
+    assert stolen == [path for path, _ in SOURCES[-2:]] + [path for path, _ in SOURCES[-5:-2]]
+    results = job.collect()  # ends when the helper's answers meet the files taken back
+    assert results == {path: row for path, row in in_process(WORKSPACES, SOURCES).items() if path not in stolen}
+    assert job.unanswered == [] and job.steal(1) == []
+    assert job._process.poll() is not None  # stopped, though it had the taken-back files to lex
+
+
+def test_steal_everything_from_a_silent_helper() -> None:
+    job = LexJob.start(str(WORKSPACES), command=[sys.executable, "-c", FAILING_HELPERS["timeout"]])
+    assert job is not None
+    job.submit(SOURCES[:3])
+    assert job.steal(2) == [path for path, _ in SOURCES[1:3]]
+    assert job.steal(2) == [SOURCES[0][0]]
+    assert job.steal(2) == []
+    started = time.monotonic()
+    assert job.collect() == {}
+    assert time.monotonic() - started < 5  # not its 30 s timeout
+    assert job._process.poll() is not None
+
+
+@pytest.mark.parametrize("steal", [0, repomap.STEAL_FILES])
 @pytest.mark.parametrize("name", ["crash", "garbage", "partial"])
 def test_repo_map_falls_back_when_the_helper_fails(
     name: str,
+    steal: int,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     in_process_map: tuple[object, ...],
 ) -> None:
+    monkeypatch.setattr(repomap, "STEAL_FILES", steal)  # 0: wait for the helper, as a slower side would
     script = PARTIAL_HELPER if name == "partial" else FAILING_HELPERS[name]
     started = count_starts(monkeypatch, [sys.executable, "-c", script, str(REPO_ROOT)])
     repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
     with caplog.at_level(logging.WARNING, logger="context.lexworker"):
         report = repo_map.index_sync()
-    assert started == [1] and "files in this process" in caplog.text
+    assert started == [1]
+    if not steal:  # with stealing this process may lex everything before the failure shows
+        assert "files in this process" in caplog.text
+    assert report.complete and report.parsed == len(repo_map.records())
+    assert snapshot(repo_map) == in_process_map
+
+
+def test_repo_map_lexes_a_silent_helpers_share_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_process_map: tuple[object, ...]
+) -> None:
+    count_starts(monkeypatch, [sys.executable, "-c", FAILING_HELPERS["timeout"]])
+    repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
+    started = time.monotonic()
+    report = repo_map.index_sync()
+    assert time.monotonic() - started < 10  # not the helper's 30 s
     assert report.complete and report.parsed == len(repo_map.records())
     assert snapshot(repo_map) == in_process_map
 
 
 def test_stopping_the_index_stops_a_silent_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repomap, "STEAL_FILES", 0)  # it waits for the helper's share
     count_starts(monkeypatch, [sys.executable, "-c", FAILING_HELPERS["timeout"]])
     repo_map = RepoMap(REPOMAP_WORKSPACE, tmp_path / "two", workers=2)
     timer = threading.Timer(0.3, repo_map.stop_indexing)
