@@ -176,9 +176,11 @@ def tag_order(tag: Tag) -> tuple[int, int, str, str, str]:
     return (tag.start_byte, tag.end_byte, tag.role, tag.kind, tag.name)
 
 
-def pattern_texts(language: str) -> list[str]:
-    """The text of each pattern of :func:`tags_query`, by pattern index."""
-    query = tags_query(language)
+def pattern_texts(language: str, query: Query | None = None) -> list[str]:
+    """The text of each pattern of :func:`tags_query` (or of `query`, compiled from the same source),
+    by pattern index."""
+    if query is None:
+        query = tags_query(language)
     source = query_source(language).encode("utf-8")
     return [
         source[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)].decode("utf-8")
@@ -195,7 +197,7 @@ def is_definition_pattern(text: str) -> bool:
 def definitions_query(language: str) -> Query:
     """:func:`tags_query` with the patterns that cannot tag a definition disabled (indices kept)."""
     query = Query(get_language(language), query_source(language))
-    for index, text in enumerate(pattern_texts(language)):
+    for index, text in enumerate(pattern_texts(language, query)):  # one compile (the parsing helper's warm-up)
         if not is_definition_pattern(text):
             query.disable_pattern(index)
     return query
