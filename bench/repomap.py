@@ -4,6 +4,7 @@
     .venv/bin/python bench/repomap.py --with-aider          # also aider's RepoMap (own venv)
     .venv/bin/python bench/repomap.py --repo PATH --budget 2048 --runs 5 --json-out out.json
     .venv/bin/python bench/repomap.py --baseline out.json   # adds a column: change vs. the baseline
+    .venv/bin/python bench/repomap.py --against /tmp/old    # cold build side by side with another checkout
 
 Prints a table of medians over --runs runs: cold build (empty cache, ``index_sync`` + ``render``
 with the helper processes; also in one process, ``workers=1``), warm build (cache present), time
@@ -11,7 +12,9 @@ from a one-file edit to the updated map (the first edit right after the warm ind
 what edits need, and then, after the background parse as in the server, a steady-state edit), the
 map's size in tokens (``count_tokens``) against the budget, and whether two processes render
 identical bytes; and the machine's speed before and after (a fixed Python loop: this shared
-machine's speed drifts by 2x and more). Downloads and the unpacked tree
+machine's speed drifts by 2x and more, so ``--against DIR`` also times the cold build of another
+checkout of this project, alternating fresh processes with this one's in the same minutes: the fair
+comparison on such a machine). Downloads and the unpacked tree
 stay under ``bench/.cache/`` (gitignored); the tree is made a git repository so both maps list
 files the way they would in a real checkout.
 
@@ -207,6 +210,45 @@ def ours_deterministic(tree: Path, budget: int) -> bool:
         )
         outputs.append(hashlib.sha256(result.stdout).hexdigest())
     return outputs[0] == outputs[1]
+
+
+_SIDE_BY_SIDE_CHILD = """
+import sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from context.repomap import RepoMap
+tree, budget, builds = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+RepoMap(tree, None, workers=1).index_sync()  # imports and first compiles, as before measure_ours's runs
+for _ in range(builds):
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        repo_map = RepoMap(tree, Path(cache))
+        repo_map.index_sync()
+        repo_map.render(budget)
+        helpers = getattr(repo_map, "helpers", None)
+        if helpers is not None:
+            helpers.stop()
+        print(time.perf_counter() - started, flush=True)
+"""
+
+
+def side_by_side(tree: Path, budget: int, rounds: int, other: Path, builds: int = 3) -> dict[str, Any]:
+    """Cold builds (as in measure_ours) of this checkout and `other`, in fresh processes that
+    alternate, `builds` per process: medians and their ratio."""
+    times: dict[Path, list[float]] = {ROOT: [], other: []}
+    for _ in range(rounds):
+        for code in times:
+            result = subprocess.run(
+                [sys.executable, "-c", _SIDE_BY_SIDE_CHILD, str(code), str(tree), str(budget), str(builds)],
+                env={**os.environ, "PYTHONPATH": str(code)},
+                cwd=code,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            times[code].extend(float(line) for line in result.stdout.split())
+    this, that = statistics.median(times[ROOT]), statistics.median(times[other])
+    return {"other": str(other), "builds": len(times[ROOT]), "this_s": this, "other_s": that, "ratio": that / this}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="also measure ranking quality (bench/repomap_quality.py) against this --json-out of that script",
     )
+    parser.add_argument("--against", type=Path, help="another checkout: its cold build side by side with this one")
     args = parser.parse_args(argv)
 
     tree = args.repo.resolve() if args.repo else prepare_tree(args.sdist)
@@ -442,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     before = machine_speed()
     ours = measure_ours(tree, args.budget, args.runs, target)
+    if args.against:
+        ours["side_by_side"] = side_by_side(tree, args.budget, args.runs, args.against.resolve())
     meta["machine_loop_s"] = [before, machine_speed()]
     aider = measure_aider(tree, args.budget, args.runs, target) if args.with_aider else None
     if aider is None and args.aider_results:
@@ -449,6 +494,12 @@ def main(argv: list[str] | None = None) -> int:
         aider = saved.get("aider", saved)
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None
     print_table(meta, ours, aider, baseline)
+    if "side_by_side" in ours:
+        pair = ours["side_by_side"]
+        print(
+            f"\ncold build side by side ({pair['builds']} builds each, fresh processes alternating): this checkout"
+            f" {pair['this_s']:.2f} s, {pair['other']} {pair['other_s']:.2f} s (that / this: {pair['ratio']:.2f}x)"
+        )
     if args.quality_baseline:
         print_quality(tree, args.budget, json.loads(args.quality_baseline.read_text()))
     if args.json_out:
