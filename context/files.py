@@ -4,7 +4,7 @@ Listing: ``git ls-files --cached --others --exclude-standard -z`` when the root 
 tree (tracked files plus untracked ones that are not ignored; a subprocess with a timeout, no
 shell), else a directory walk with the same ``.gitignore`` semantics (see ``context.ignore``). Both
 then drop ``.outriderignore`` / ``extra_ignore`` matches, version-control directories, secret files
-(``context.secrets.is_secret_file``), files that no longer exist, submodules and symlinks that point
+(``context.secret_files.is_secret_file``), files that no longer exist, submodules and symlinks that point
 outside the root. The result is sorted POSIX paths relative to the root.
 
 Reading (``read_text_file``): secret files, files over ``max_bytes``, binary files (a NUL byte in the
@@ -40,7 +40,7 @@ from context.ignore import (
     is_vcs_path,
     parent_dirs,
 )
-from context.secrets import is_secret_file
+from context.secret_files import is_secret_file
 
 log = logging.getLogger(__name__)
 

@@ -298,7 +298,7 @@ PATH_PIECES = st.lists(
 def test_path_parts_and_suffixes_are_purepath_s(pieces: list[str], lead: str, trail: str) -> None:
     from pathlib import PurePosixPath
 
-    from context.secrets import _parts, _suffix
+    from context.secret_files import _parts, _suffix
 
     path = lead + "/".join(pieces) + trail
     assert _parts(path) == PurePosixPath(path).parts
