@@ -2,10 +2,11 @@
 
 :func:`code_windows` picks a region of whole lines around the cursor, redacts it as one piece
 (so a multi-line secret such as a PEM private key is seen whole, and the region is widened to
-take in a whole key block), splits it at the cursor and cuts the prefix from its tail and the
-suffix from its head with :func:`context.tokens.truncate_to_tokens` (whole lines when at least one
-fits). The region starts at about four characters per token and doubles while the budget is not
-filled, so a big file costs about what the budget holds, not what the file holds.
+take in a whole key block, or a whole triple-quoted string given to a secret-named key), splits it
+at the cursor and cuts the prefix from its tail and the suffix from its head with
+:func:`context.tokens.truncate_to_tokens` (whole lines when at least one fits). The region starts
+at about four characters per token and doubles while the budget is not filled, so a big file costs
+about what the budget holds, not what the file holds.
 
 The region is grown on the plain text and redacted once, at the end. If redaction changes the
 cursor line itself (the cursor is on a secret), the redacted line is cut
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from context.secrets import MARKER, redact_with_count
+from context.secrets import MARKER, opens_secret_string, redact_with_count, spans_lines
 from context.tokens import truncate_counted
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ FIRST_GUESS_CHARS_PER_TOKEN = 4
 _MIN_CHARS = 256
 _PEM_BEGIN = "-----BEGIN"
 _PEM_END = "-----END"
+_TRIPLE_QUOTES = ('"""', "'''")
+SECRET_STRING_REACH = 20_000  # characters: a secret string longer than this is not a credential
 
 
 def _line_start_before(text: str, offset: int) -> int:
@@ -48,6 +51,25 @@ def _widen_for_key_blocks(text: str, start: int, end: int) -> tuple[int, int]:
         closing = text.find(_PEM_END, end)
         if closing != -1:
             end = _line_end_after(text, closing)
+    return start, end
+
+
+def _widen_for_secret_strings(text: str, start: int, end: int) -> tuple[int, int]:
+    """Take in the whole of a triple-quoted string given to a secret-named key that [start, end)
+    cuts (:func:`context.secrets.secret_strings`: its lines after the first read as plain text).
+    Only the nearest quotes are looked at (a closing quote never follows a secret-named key on its
+    line), at most SECRET_STRING_REACH characters before the region."""
+    for quote in _TRIPLE_QUOTES:
+        opening = text.rfind(quote, max(0, start - SECRET_STRING_REACH), start)
+        if opening != -1 and opens_secret_string(text, opening):
+            closing = text.find(quote, opening + 3)
+            if closing == -1 or closing + 3 > start:  # start is inside it
+                start = _line_start_before(text, opening)
+        opening = text.rfind(quote, start, end)
+        if opening != -1 and opens_secret_string(text, opening):
+            closing = text.find(quote, opening + 3)
+            if closing == -1 or closing + 3 > end:  # end is inside it
+                end = len(text) if closing == -1 else _line_end_after(text, closing)
     return start, end
 
 
@@ -76,14 +98,15 @@ _REDACTED_LINES_CACHE_SIZE = 32768
 def redact_region(region: str) -> tuple[str, int]:
     """``redact_with_count(region)``, line by line from a cache.
 
-    Every rule of :mod:`context.secrets` but the private key block reads one line at a time (no
-    pattern crosses a line break; the line rules run per line), so a region without ``PRIVATE
-    KEY`` redacts as the join of its lines redacted alone (tested against the whole-region call).
+    Every rule of :mod:`context.secrets` but the private key block and the triple-quoted secret
+    reads one line at a time (no pattern crosses a line break; the line rules run per line), so a
+    region without those (:func:`context.secrets.spans_lines`) redacts as the join of its lines
+    redacted alone (tested against the whole-region call).
     Lines not seen before are redacted in one call, joined; a line that came out changed, or that
     holds a marker already, is redacted alone for its count (an unchanged line without a marker
     masked nothing: every mask writes a marker).
     """
-    if "PRIVATE KEY" in region:
+    if spans_lines(region):
         return redact_with_count(region)
     lines = region.split("\n")
     texts, counts = _redacted_lines, _masked_in_line
@@ -183,7 +206,7 @@ def counted_code_windows(
     # pieces: the cut depends only on the lines up to the first one that does not fit, and the
     # region read holds that line (see context.tokens._fitting_part for the same argument).
     start, end = _line_start_before(text, offset - len(prefix)), _line_end_after(text, offset + len(suffix))
-    start, end = _widen_for_key_blocks(text, start, end)
+    start, end = _widen_for_secret_strings(text, *_widen_for_key_blocks(text, start, end))
     region = text[start:end]
     whole_prefix, whole_suffix, count = _redacted_halves(region, offset - start)
     if whole_prefix == region[: offset - start] and whole_suffix == region[offset - start :]:

@@ -28,6 +28,11 @@ XML, command-line flags) -- chosen to mask real secrets and leave ordinary code 
   symbol or is 16 characters or longer (``password: hunter2`` is masked, ``password: hunter`` and
   ``- password: The password ...`` are not).
 * Comparisons (``==``, ``!=``) mask only quoted literals of 8+ characters with a digit or symbol.
+* A triple-quoted string given to such a key (``password = '''`` on one line, the secret on the
+  next) has each of its non-blank lines masked, unless it is an f-string, blank or a reference:
+  :func:`secret_strings` finds them across lines, and :func:`spans_lines` tells callers that redact
+  line by line (:func:`context.code_windows.redact_region`) to redact such text whole. The quotes
+  must follow the key on its line (``key = (`` and the string on the next line is not seen).
 
 Masking a harmless word costs a little context; leaking a key costs the user, so the rules lean to
 masking. On the 668 Python files of CPython 3.11's standard library they change 6 lines (two
@@ -214,6 +219,60 @@ _AnyMatch = re.Match[str] | _OnOriginal
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
+# A triple-quoted string given to a secret-named key (``password = """`` ... ``"""``): the line rules
+# see only its first line, so the string is found here, across lines. The key is matched on the
+# lower-cased text before the opening quotes, on their line, and must end there.
+_TRIPLE_KEY = re.compile(
+    r"(?P<key>" + _SECRET_WORD + r")[\"']?\]?[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*(?==))?"
+    r"(?::=|=|:)[ \t]*\(?[ \t]*(?P<prefix>[bru]{0,2}|f[br]?|[br]f)\Z"
+)
+
+
+def secret_strings(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of the body of each triple-quoted string that a secret-named key is given
+    (up to the end of `text` when it is not closed in it), unless it is an f-string, blank or a
+    reference such as ``${VAR}``."""
+    spans: list[tuple[int, int]] = []
+    find = text.find  # str.find: far faster than a regular expression for either quote
+    doubles, singles = find('"""'), find("'''")  # the next of each
+    while doubles != -1 or singles != -1:
+        opening = doubles if singles == -1 or (doubles != -1 and doubles < singles) else singles
+        close = find(text[opening : opening + 3], opening + 3)
+        end = len(text) if close == -1 else close
+        body = text[opening + 3 : end].strip() if opens_secret_string(text, opening) else ""
+        if body and not _REFERENCE.match(body):
+            spans.append((opening + 3, end))
+        if close == -1:
+            break
+        if doubles != -1 and doubles < close + 3:
+            doubles = find('"""', close + 3)
+        if singles != -1 and singles < close + 3:
+            singles = find("'''", close + 3)
+    return spans
+
+
+def opens_secret_string(text: str, quote: int) -> bool:
+    """Whether the triple quotes at `quote` open a string given to a secret-named key (the test of
+    :func:`secret_strings`, without the body's)."""
+    before = text[text.rfind("\n", 0, quote) + 1 : quote]
+    if not before.rstrip("bBrRuUfF").rstrip(" \t(").endswith(("=", ":")):  # a docstring, a closing quote
+        return False
+    key = _TRIPLE_KEY.search(before.translate(_ASCII_LOWER))
+    return key is not None and "f" not in key.group("prefix") and _at_word_boundary(_OnOriginal(key, before))
+
+
+def spans_lines(text: str) -> bool:
+    """Whether a rule reads across lines in `text` (a private key block, a triple-quoted secret):
+    then only the whole text redacts it (as :func:`context.code_windows.redact_region` does)."""
+    return "PRIVATE KEY" in text or (('"""' in text or "'''" in text) and bool(secret_strings(text)))
+
+
+def _mask_lines(body: str) -> str:
+    """Each non-blank line of `body` replaced by MARKER after its indentation (lines kept)."""
+    lines = body.split("\n")
+    return "\n".join(line[: len(line) - len(line.lstrip())] + MARKER if line.strip() else line for line in lines)
+
+
 def _sub_lowered(pattern: re.Pattern[str], line: str, replace: Callable[[_OnOriginal], str]) -> str:
     """``pattern.sub`` with ``pattern`` matched on the lower-cased ``line``."""
     lower = line.lower()
@@ -266,6 +325,16 @@ def redact_with_count(text: str) -> tuple[str, int]:
 
     if "PRIVATE KEY" in text:
         text = _PEM_BLOCK.sub(on_pem, text)
+    if '"""' in text or "'''" in text:
+        pieces: list[str] = []
+        done = 0
+        for start, end in secret_strings(text):
+            masked = _mask_lines(text[start:end])
+            if masked != text[start:end]:
+                count += 1
+                pieces += [text[done:start], masked]
+                done = end
+        text = "".join(pieces) + text[done:] if pieces else text
     for shape in _TOKEN_SHAPES:
         text = shape.sub(on_token, text)
     text = _URL_CREDENTIALS.sub(on_second_group, text)

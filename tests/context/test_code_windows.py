@@ -16,7 +16,7 @@ from context.code_windows import (
     counted_code_windows,
     redact_region,
 )
-from context.secrets import redact_with_count
+from context.secrets import MARKER, redact_with_count
 from context.tokens import count_tokens, truncate_to_tokens
 
 KEY_BODY = [
@@ -140,7 +140,8 @@ def _secret_lines() -> list[str]:
 
     lines = [*test_secrets.SEEDED.split("\n"), *test_secrets.ORDINARY_CODE.split("\n")]
     lines += [seed for seed in test_secrets.SEEDS if isinstance(seed, str)]
-    return [*lines, "x = '«redacted»'", 'password = "«redacted»"', "İstanbul token = 'a1b2c3d4e5f6'", "\r", ""]
+    triple = ['password = """', "token: str = '''", '"""', "'''", "  s3cr3t-Value-42", 'doc = """']  # across lines
+    return [*lines, *triple, "x = '«redacted»'", 'password = "«redacted»"', "İstanbul token = 'a1b2c3d4e5f6'", "\r", ""]
 
 
 @settings(max_examples=300, deadline=None)
@@ -155,3 +156,25 @@ def test_line_by_line_redaction_meets_secrets() -> None:
     region = "\n".join(_secret_lines())
     clean, count = redact_region(region)
     assert count >= 20 and clean != region
+
+
+SECRET_LINES = [f"    Zq{i}x-secret-part-{i * 7919}" for i in range(40)]
+SECRET_STRING = 'SERVICE_PASSWORD = """\n' + "\n".join(SECRET_LINES) + '\n"""\n'
+
+
+@pytest.mark.parametrize("where", ["after", "inside", "before"])
+def test_triple_quoted_secret_cut_by_the_window_is_still_redacted(where: str) -> None:
+    code = "".join(f"value_{i} = compute({i})\n" for i in range(40))
+    text = code + SECRET_STRING + code
+    offset = {
+        "after": text.index("value_3 =", len(code) + len(SECRET_STRING)),  # the window starts inside it
+        "inside": text.index(SECRET_LINES[20]),
+        "before": len(code) - 5,  # the window ends inside it
+    }[where]
+    prefix, suffix, masked = code_windows(text, offset, 120, 120)
+    assert masked >= 1
+    assert [line for line in SECRET_LINES if line.strip()[:10] in prefix + suffix] == []
+    if where == "inside":
+        assert set((prefix + suffix).split()) == {MARKER}
+    else:
+        assert "value_" in prefix + suffix  # the window is still around the cursor

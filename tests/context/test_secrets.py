@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from context.secrets import MARKER, is_secret_file, redact, redact_with_count
+from context.secrets import MARKER, is_secret_file, redact, redact_with_count, spans_lines
 
 _RNG = random.Random(20261122)
 
@@ -304,3 +304,39 @@ def test_path_parts_and_suffixes_are_purepath_s(pieces: list[str], lead: str, tr
     assert _parts(path) == PurePosixPath(path).parts
     for name in pieces:
         assert _suffix(name) == PurePosixPath(name).suffix
+
+
+TRIPLE_QUOTED_SECRETS = [
+    (f'password = """{PASSWORDS[0]}\nsecond-line-9"""\n', f'password = """{MARKER}\n{MARKER}"""\n'),
+    (
+        f"DB_PASSWORD: str = '''\n    {PASSWORDS[1]}\n'''\nx = 1\n",
+        f"DB_PASSWORD: str = '''\n    {MARKER}\n'''\nx = 1\n",
+    ),
+    (f'settings = {{"client_secret": r"""\n{PASSWORDS[2]}"""}}', f'settings = {{"client_secret": r"""\n{MARKER}"""}}'),
+    (f'token = """\n{PASSWORDS[1]}', f'token = """\n{MARKER}'),  # not closed in this text: masked to its end
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TRIPLE_QUOTED_SECRETS)
+def test_triple_quoted_secret_is_masked_line_by_line(text: str, expected: str) -> None:
+    redacted, count = redact_with_count(text)
+    assert redacted == expected
+    assert count == (redacted != text)
+    assert redacted.count("\n") == text.count("\n")
+    assert redact_with_count(redacted) == (redacted, 0)  # idempotent
+    assert spans_lines(text) == (redacted != text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'def login(password):\n    """Check the password = the stored one.\n    Returns a token."""\n',
+        'mypassword = """not a key\nof ours"""\n',  # no word boundary before the secret word
+        'passwords_doc = """Passwords\nare hashed"""\n',  # the key does not end with the secret word
+        'password = f"""{prefix}\n{value}"""\n',  # an f-string: code
+        'token = """${TOKEN}"""\nsecret = """\n"""\n',  # a reference; blank
+    ],
+)
+def test_triple_quoted_non_secrets_are_left(text: str) -> None:
+    assert redact_with_count(text) == (text, 0)
+    assert not spans_lines(text)
