@@ -181,7 +181,8 @@ def invert_names(per_file: Mapping[str, Mapping[str, int]]) -> dict[str, dict[st
     return table
 
 
-_CHUNK = 1 << 16  # items per numpy call below: a long C call holds the GIL (the event loop waits)
+GIL_CHUNK = 1 << 16  # items per C call on large tables: a long C call holds the GIL (the event loop waits)
+_MAPS_PER_CALL = 1024  # files' name maps per call (a file names up to a few hundred)
 
 
 def _chunked_ids(items: list[str], ids: Mapping[str, int], default: int | None) -> IntArray:
@@ -189,11 +190,20 @@ def _chunked_ids(items: list[str], ids: Mapping[str, int], default: int | None) 
     computed in chunks so that other threads run in between (one call over a 50,000-file
     workspace's references held the GIL for 0.5 s)."""
     parts = []
-    for start in range(0, len(items), _CHUNK):
-        chunk = items[start : start + _CHUNK]
+    for start in range(0, len(items), GIL_CHUNK):
+        chunk = items[start : start + GIL_CHUNK]
         found = map(ids.__getitem__, chunk) if default is None else map(ids.get, chunk, itertools.repeat(default))
         parts.append(np.fromiter(found, dtype=np.int64, count=len(chunk)))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _chained(maps: list[Mapping[str, int]]) -> list[str]:
+    """``list(itertools.chain.from_iterable(maps))``, built a few thousand maps per call (one call
+    over a 50,000-file workspace's references held the GIL for over 0.1 s)."""
+    keys: list[str] = []
+    for start in range(0, len(maps), _MAPS_PER_CALL):
+        keys.extend(itertools.chain.from_iterable(maps[start : start + _MAPS_PER_CALL]))
+    return keys
 
 
 def build_file_tables(
@@ -206,9 +216,14 @@ def build_file_tables(
     def_maps = [file_defs.get(node, empty) for node in nodes]
     ref_maps = [file_refs.get(node, empty) for node in nodes]
     node_ids = np.arange(len(nodes), dtype=np.int64)
-    defined = list(itertools.chain.from_iterable(def_maps))
-    names = list(dict.fromkeys(defined))
-    name_ids = dict(zip(names, itertools.count()))
+    defined = _chained(def_maps)
+    first_seen: dict[str, None] = {}
+    for start in range(0, len(defined), GIL_CHUNK):  # dict.fromkeys(defined), a chunk per call
+        first_seen.update(dict.fromkeys(defined[start : start + GIL_CHUNK]))
+    names = list(first_seen)
+    name_ids: dict[str, int] = {}
+    for start in range(0, len(names), GIL_CHUNK):
+        name_ids.update(zip(names[start : start + GIL_CHUNK], itertools.count(start)))
     def_name = _chunked_ids(defined, name_ids, None)
     def_node = np.repeat(node_ids, np.fromiter(map(len, def_maps), dtype=np.int64, count=len(nodes)))
     by_name = np.argsort(def_name, kind="stable")
@@ -216,11 +231,11 @@ def build_file_tables(
     definers = np.bincount(def_name, minlength=len(names)).astype(np.int64)
     ref_sizes = np.fromiter(map(len, ref_maps), dtype=np.int64, count=len(nodes))
     total = int(ref_sizes.sum())
-    referenced = list(itertools.chain.from_iterable(ref_maps))
+    referenced = _chained(ref_maps)
     ref_name = _chunked_ids(referenced, name_ids, -1)
     counts = list(itertools.chain.from_iterable(ref_map.values() for ref_map in ref_maps))
     ref_count = np.concatenate(
-        [np.asarray(counts[start : start + _CHUNK], dtype=np.int64) for start in range(0, total, _CHUNK)]
+        [np.asarray(counts[start : start + GIL_CHUNK], dtype=np.int64) for start in range(0, total, GIL_CHUNK)]
         or [np.zeros(0, dtype=np.int64)]
     )
     limits = np.append(definers, MAX_DEFINERS + 1)  # an undefined name (id -1) makes no edges either

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from context import rank
 from context.pagerank import personalised_pagerank, ranked_definitions
 from context.rank import MAX_DEFINERS, ReferenceGraph, edge_weight
 
@@ -345,3 +346,32 @@ def test_updates_prepared_outside_are_used_only_for_the_graph_they_were_taken_fr
     flushed_since.edge_arrays()
     flushed_since.prepare_updates(pending)  # the mappings are current; the edges are built here
     assert_same_graph(flushed_since, state)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_many_changes_after_a_flush_go_back_to_a_bulk_flush(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A map rendered early in a cold index flushes a few files; the installs that follow change more
+    than REBULK_NAMES names, and the next flush is a bulk one again, with the same result."""
+    monkeypatch.setattr(rank, "REBULK_NAMES", 6)
+    bulk_flushes: list[int] = []
+    flush_bulk = ReferenceGraph._flush_bulk
+    monkeypatch.setattr(ReferenceGraph, "_flush_bulk", lambda self: (bulk_flushes.append(1), flush_bulk(self))[1])
+    rng = random.Random(seed)
+    paths = [f"m{i}.py" for i in range(30)]
+    state = random_state(rng, paths)
+    graph = ReferenceGraph()
+    for path in paths[:5]:
+        graph.replace_file(path, *state[path])
+    graph.edge_arrays()  # the early render
+    state["m0.py"] = ({}, {})  # gone before the rest is indexed: its edges must not come back
+    for step, path in enumerate(["m0.py", *paths[5:]]):  # the rest of the index, and a flush now and then
+        graph.replace_file(path, *state[path])
+        if step % 9 == 8:
+            graph.flush()
+    graph.edge_arrays()  # the end of the index: a bulk flush
+    monkeypatch.setattr(rank, "REBULK_NAMES", 1000)
+    for path in rng.sample(paths[1:], 3):  # then edits, incremental again
+        state[path] = random_state(rng, [path])[path]
+        graph.replace_file(path, *state[path])
+    assert len(bulk_flushes) >= 2
+    assert_same_graph(graph, state)
