@@ -196,7 +196,9 @@ class RenderCache:
     def ready(self, generation: int, request: MapRequest, file_count: int, *, refresh: bool = True) -> str | None:
         """The map for `request` without waiting for a slow render (see the class docstring); with
         `refresh` False (the workspace is being indexed: a map now would be outdated at once, and
-        rendering would hold up the indexing) nothing is rendered in the background."""
+        rendering would hold up the indexing) nothing is rendered in the background, and a map made
+        earlier is used even when a render would be quick (one is rendered only when there is none:
+        a render flushes the graph, and every install after it is an incremental update)."""
         with self._lock:
             text = self._current.get((generation, request))
             if text is not None:
@@ -216,7 +218,7 @@ class RenderCache:
                     ),
                     None,
                 )
-        if quick:
+        if quick and (refresh or stale is None):  # while indexing: a map made earlier in it, if any
             return self._render(request)
         if refresh:
             self._want(request)

@@ -117,6 +117,24 @@ def test_nothing_is_rendered_in_the_background_while_indexing() -> None:
     wait_for(lambda: calls == [MapRequest.of(5)])
 
 
+def test_while_indexing_a_map_made_earlier_is_used_even_when_renders_are_quick() -> None:
+    """A render during a cold index would flush the graph early (every later install is then an
+    incremental update): one is made only when there is no map at all yet."""
+    calls: list[MapRequest] = []
+
+    def render(request: MapRequest) -> str:
+        calls.append(request)
+        return f"map {len(calls)}"
+
+    cache = RenderCache(render)
+    assert cache.ready(0, MapRequest.of(5), 10, refresh=False) == "map 1"  # none yet: rendered (quick)
+    cache.put(0, MapRequest.of(5), "map 1", 0.001, 10)
+    assert cache.ready(1, MapRequest.of(5), 15, refresh=False) == "map 1"  # quick, but indexing: the last one
+    assert cache.ready(2, MapRequest.of(5, focus_files=["a.py"]), 15, refresh=False) == "map 1"  # same budget
+    assert len(calls) == 1
+    assert cache.ready(3, MapRequest.of(5), 15) == "map 2"  # indexing over: rendered again (quick)
+
+
 def test_a_quick_render_on_few_files_says_nothing_about_many() -> None:
     calls: list[MapRequest] = []
 
