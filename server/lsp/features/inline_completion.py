@@ -25,6 +25,7 @@ from context.packing import Section
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
 from server.completion.repo_slice import RepoSlices
 from server.config import Settings
+from server.lsp import gcpolicy
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services import ServiceKey
@@ -101,6 +102,7 @@ def setup(server: OutriderServer) -> None:
             await engine_for(server)
         except ProviderConfigError as exc:  # said to the user when a completion is asked
             logger.info("completion engine not built yet: %s", exc)
+        gcpolicy.freeze_long_lived()  # the SDKs' modules: later full collections skip them
 
     server.events.initialized.subscribe(warm_up)
     server.events.settings_changed.subscribe(warm_up)

@@ -29,7 +29,7 @@ import bisect
 import itertools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -38,6 +38,7 @@ from lsprotocol.types import MessageType
 from context.files import is_ignored
 from context.repomap import IndexReport, RepoMap
 from server.config import Settings
+from server.lsp import gcpolicy
 from server.lsp.convert import uri_to_path
 from server.lsp.events import DocumentEvent
 from server.lsp.progress import WorkDoneProgress
@@ -150,26 +151,30 @@ class RepoMapIndexer:
             except RuntimeError:  # the loop is closed: the server is exiting
                 repo_map.stop_indexing()
 
+        release = gcpolicy.hold()  # no full collection while indexing (server/lsp/gcpolicy.py)
         try:
-            report = await repo_map.index(progress=on_progress)
-        except asyncio.CancelledError:
-            progress.end(f"Cancelled: {repo_map.file_count} files indexed")
-            raise
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            progress.end(f"Indexing failed: {reason}")
-            self.server.show_message(
-                f"Outrider: indexing the workspace failed ({reason}); completions go on without the repo map.",
-                MessageType.Warning,
-            )
-            raise
-        summary = f"{repo_map.file_count} files indexed"
-        if report.complete:
-            progress.end(summary)
-            if session.current is repo_map and not session.is_parsing:  # phase 2: silent, stopped like phase 1
-                session.parsing = asyncio.ensure_future(parse_in_background(repo_map))
-        else:
-            progress.end(f"Cancelled: {summary}" if session.cancelled else f"Stopped: {summary}")
+            try:
+                report = await repo_map.index(progress=on_progress)
+            except asyncio.CancelledError:
+                progress.end(f"Cancelled: {repo_map.file_count} files indexed")
+                raise
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                progress.end(f"Indexing failed: {reason}")
+                self.server.show_message(
+                    f"Outrider: indexing the workspace failed ({reason}); completions go on without the repo map.",
+                    MessageType.Warning,
+                )
+                raise
+            summary = f"{repo_map.file_count} files indexed"
+            if report.complete:
+                progress.end(summary)
+                if session.current is repo_map and not session.is_parsing:  # phase 2: silent, stopped like phase 1
+                    session.parsing = asyncio.ensure_future(parse_in_background(repo_map, gcpolicy.hold()))
+            else:
+                progress.end(f"Cancelled: {summary}" if session.cancelled else f"Stopped: {summary}")
+        finally:
+            release()
         logger.info("repo map: %s (%s)", summary, report)
         return report
 
@@ -263,8 +268,9 @@ class RepoMapIndexer:
             logger.error("repo map: updating from the editor failed: %s", exc, exc_info=exc)
 
 
-async def parse_in_background(repo_map: RepoMap) -> int:
-    """Phase 2 after indexing: every file's tags into the cache (``find_symbol``, retrieval); no progress."""
+async def parse_in_background(repo_map: RepoMap, release: Callable[[], None] = lambda: None) -> int:
+    """Phase 2 after indexing: every file's tags into the cache (``find_symbol``, retrieval); no
+    progress. `release` ends its hold on garbage collection (:func:`server.lsp.gcpolicy.hold`)."""
     try:
         parsed = await repo_map.parse_remaining()
     except asyncio.CancelledError:
@@ -273,6 +279,8 @@ async def parse_in_background(repo_map: RepoMap) -> int:
     except Exception:
         logger.exception("repo map: background parse failed; tags are parsed on demand instead")
         return 0
+    finally:
+        release()
     logger.info("repo map: background parse done (%d files, %d parses)", parsed, repo_map.parse_count)
     return parsed
 
