@@ -42,7 +42,7 @@ from pytest_lsp.client import make_test_lsp_client
 from tests.emulator.server import Emulator
 from tests.lsp.completion_client import capabilities, completion_settings, inline_params
 from tests.lsp.conftest import REPO_ROOT, START_TIMEOUT_S, isolated_env, open_document, stop_client, uri_of
-from tests.lsp.test_repomap import TOKEN, repo_map_state
+from tests.lsp.test_repomap import TOKEN
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "trees"
 PROBE_INTERVAL_S = 0.1
@@ -158,6 +158,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+async def brief_state(client: Any) -> dict[str, Any]:
+    """The server's repo map state without a rendered map (polling must not load the server)."""
+    result: dict[str, Any] = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="outrider.debug.repoMap", arguments=[{"brief": True}])
+    )
+    return result
+
+
 async def one_server(root: Path, emulator: Emulator, home: Path) -> dict[str, Any]:
     """Start a fresh server on `root`, probe it through both phases and idle; its figures."""
     client = make_test_lsp_client()
@@ -184,7 +192,7 @@ async def one_server(root: Path, emulator: Emulator, home: Path) -> dict[str, An
             if phase == "indexing" and reports and isinstance(reports[-1], types.WorkDoneProgressEnd):
                 index_s = time.perf_counter() - started
                 phase = "background parse"
-            elif phase == "background parse" and probes % 10 == 0 and not (await repo_map_state(client))["parsing"]:
+            elif phase == "background parse" and probes % 10 == 0 and not (await brief_state(client))["parsing"]:
                 parse_s = time.perf_counter() - started - index_s
                 phase = "idle"
             elif phase == "idle" and len(latencies["idle"]) >= 20:
@@ -251,15 +259,17 @@ def table(figures: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     return "\n".join(out)
 
 
-async def collect(files: int, runs: int) -> dict[str, Any]:
+async def collect(files: int, runs: int, keep_state: Path | None = None) -> dict[str, Any]:
     root = ensure_workspace(files)
     size = sum(path.stat().st_size for path in root.rglob("mod*") if path.is_file())
     print(f"workspace: {root} ({files} files, {size / 1e6:.1f} MB); load {os.getloadavg()}", file=sys.stderr)
     results = []
     with Emulator() as emulator:
         for run in range(runs):
-            with tempfile.TemporaryDirectory() as home:
-                results.append(await one_server(root, emulator, Path(home)))
+            with tempfile.TemporaryDirectory() as scratch:
+                home = Path(scratch) if keep_state is None else keep_state / f"run{run + 1}"
+                home.mkdir(parents=True, exist_ok=True)
+                results.append(await one_server(root, emulator, home))
             print(f"run {run + 1}: {json.dumps(results[-1])}", file=sys.stderr)
     figures = {key: statistics.median(r[key] for r in results) for key in results[0]}
     figures.update(files=files, megabytes=size / 1e6, runs=runs, load=os.getloadavg()[0])
@@ -272,8 +282,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--baseline", type=Path)
+    parser.add_argument("--keep-state", type=Path, help="keep each server's state (traces, logs) under this folder")
     args = parser.parse_args()
-    figures = asyncio.run(collect(args.files, args.runs))
+    figures = asyncio.run(collect(args.files, args.runs, args.keep_state))
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     print(
         f"{args.files} files ({figures['megabytes']:.0f} MB), median of {args.runs} run(s), load {figures['load']:.2f}"

@@ -19,10 +19,12 @@ Tests check what the server holds instead of trusting the client:
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from typing import Any
 
+from server.lsp import gcpolicy
 from server.lsp.server import OutriderServer
 from server.lsp.shared_services import REPO_MAP
 
@@ -58,27 +60,41 @@ def setup(server: OutriderServer) -> None:
 
     @server.command(REPO_MAP_STATE)
     async def repo_map_state(ls: OutriderServer, *arguments: Any) -> dict[str, Any] | None:
+        """The session map's state; arguments: a name (its definitions too) or ``{"brief": true}``
+        (no rendered map: polling it must not load the server). Computed in a thread."""
         session = ls.services.get(REPO_MAP)
         repo_map = session.current
         if repo_map is None:
             return None
-        state: dict[str, Any] = {
-            "root": str(repo_map.root),
-            "files": repo_map.file_count,
-            "generation": repo_map.generation,
-            "indexing": session.is_indexing,
-            "parsing": session.is_parsing,
-            "parses": repo_map.parse_count,
-            "parsedFiles": sum(1 for record in repo_map.records() if record.parsed),
-            "cancelled": session.cancelled,
-            "watched": session.watched,
-            "catchUps": session.catch_ups,
-            "map": await asyncio.to_thread(repo_map.render, 1024),
-        }
-        if arguments and isinstance(name := arguments[0], str):
-            tags = await asyncio.to_thread(repo_map.definitions, name)
-            state["definitions"] = [{"path": t.path, "line": t.line, "kind": t.kind} for t in tags]
-        return state
+        brief = bool(arguments) and isinstance(arguments[0], dict) and bool(arguments[0].get("brief"))
+        name = arguments[0] if arguments and isinstance(arguments[0], str) else None
+
+        def state() -> dict[str, Any]:
+            found: dict[str, Any] = {
+                "root": str(repo_map.root),
+                "files": repo_map.file_count,
+                "generation": repo_map.generation,
+                "indexing": session.is_indexing,
+                "parsing": session.is_parsing,
+                "parses": repo_map.parse_count,
+                "parsedFiles": sum(1 for record in repo_map.records() if record.parsed),
+                "cancelled": session.cancelled,
+                "watched": session.watched,
+                "catchUps": session.catch_ups,
+                "garbageCollection": {
+                    "holding": gcpolicy.holding(),
+                    "enabled": gc.isenabled(),
+                    "frozen": gc.get_freeze_count(),
+                },
+            }
+            if not brief:
+                found["map"] = repo_map.render(1024)
+            if name is not None:
+                tags = repo_map.definitions(name)
+                found["definitions"] = [{"path": t.path, "line": t.line, "kind": t.kind} for t in tags]
+            return found
+
+        return await asyncio.to_thread(state)
 
     @server.command(WRITE_STDOUT)
     async def write_stdout(ls: OutriderServer, text: str) -> str:
