@@ -45,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from context.document import Document
+from context.source.document import Document
 from server.completion import gather as gather_module
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings

@@ -30,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from context.files import is_ignored, list_workspace_files
 from context.gitstate import git_state
-from context.secrets import redact
+from context.safety.files import is_ignored, list_workspace_files
+from context.safety.secrets import redact
 from context.tokens import count_tokens, truncate_to_tokens
 
 REPO = Path(__file__).resolve().parent.parent

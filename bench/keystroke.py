@@ -37,8 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from context.document import Document
-from context.languages import get_parser
+from context.source.document import Document
+from context.source.languages import get_parser
 
 LINES = 5000
 TARGET_P50_MS = 3.0

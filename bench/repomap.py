@@ -90,8 +90,8 @@ def edit_target(tree: Path) -> str:
 
 
 def tree_stats(tree: Path) -> tuple[int, int]:
-    from context.files import list_workspace_files
-    from context.languages import language_for_path
+    from context.safety.files import list_workspace_files
+    from context.source.languages import language_for_path
 
     files = [p for p in list_workspace_files(tree) if language_for_path(p) is not None]
     lines = sum((tree / p).read_bytes().count(b"\n") for p in files)
@@ -122,7 +122,7 @@ def _median(pairs: list[tuple[float, float]], which: int, scale: float = 1.0) ->
 
 
 def measure_ours(tree: Path, budget: int, runs: int, target: str) -> dict[str, Any]:
-    from context.repomap import RepoMap
+    from context.repomap.index import RepoMap
     from context.tokens import count_tokens
 
     cold: list[tuple[float, float]] = []
@@ -190,7 +190,7 @@ _OURS_CHILD = """
 import sys, tempfile
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from context.repomap import RepoMap
+from context.repomap.index import RepoMap
 with tempfile.TemporaryDirectory() as cache:
     repo_map = RepoMap(Path(sys.argv[1]), Path(cache))
     repo_map.index_sync()
@@ -216,7 +216,7 @@ _SIDE_BY_SIDE_CHILD = """
 import sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from context.repomap import RepoMap
+from context.repomap.index import RepoMap
 tree, budget, builds = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 RepoMap(tree, None, workers=1).index_sync()  # imports and first compiles, as before measure_ours's runs
 for _ in range(builds):

@@ -5,7 +5,7 @@
 For focus files chosen deterministically (every ``--every``-th sorted Python path of the tree), the
 map is rendered at ``--budget`` tokens with that file as ``focus_files``. Precision is the fraction
 of the rendered definitions (path, name) whose name the focus file references according to its
-tree-sitter tags (:func:`context.symbols.extract_tags`, role ``ref``). With ``--baseline`` (a
+tree-sitter tags (:func:`context.source.symbols.extract_tags`, role ``ref``). With ``--baseline`` (a
 ``--json-out`` from another version of the code, e.g. before a ranking change) it also prints the
 overlap of the rendered definition sets (|A & B| / |A | B|, per focus file, averaged).
 
@@ -40,10 +40,10 @@ def focus_files(paths: Sequence[str], every: int) -> list[str]:
 
 def measure(tree: Path, budget: int, every: int) -> dict[str, Any]:
     """Rendered definitions and precision per focus file."""
-    import context.maprender as maprender
-    from context.languages import language_for_path
-    from context.repomap import RepoMap
-    from context.symbols import extract_tags
+    import context.repomap.outline as maprender
+    from context.repomap.index import RepoMap
+    from context.source.languages import language_for_path
+    from context.source.symbols import extract_tags
 
     recorded: list[tuple[str, str]] = []
     original = maprender.MapBuilder.try_add

@@ -3,8 +3,8 @@
 Not being a git repository is a normal case: ``git_state`` returns None (also for a bare repository,
 or when git itself is missing or fails). Paths are POSIX and relative to the *workspace root*, which
 may be a subdirectory of the repository; files outside the root, secret files
-(``context.secrets.is_secret_file``) and files the listing ignores (``context.files.is_ignored``) are
-left out everywhere, and the diff is passed through ``context.secrets.redact``.
+(``context.safety.secrets.is_secret_file``) and files the listing ignores (``context.safety.files.is_ignored``) are
+left out everywhere, and the diff is passed through ``context.safety.secrets.redact``.
 
 Every call here runs git (milliseconds to seconds on a big repository): on the event loop use the
 ``*_async`` wrappers, which run in a worker thread.
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from context.files import is_ignored
-from context.secrets import redact
+from context.safety.files import is_ignored
+from context.safety.secrets import redact
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from context.repomap import FileRecord, RepoMap
-from context.symbols import Tag
+from context.repomap.index import FileRecord, RepoMap
+from context.source.symbols import Tag
 from context.tokens import count_tokens, truncate_to_tokens
 
 K1 = 1.2

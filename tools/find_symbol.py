@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from context.files import Skipped, list_workspace_files, read_text_file
-from context.languages import language_for_path
-from context.symbols import Tag, extract_tags
+from context.safety.files import Skipped, list_workspace_files, read_text_file
+from context.source.languages import language_for_path
+from context.source.symbols import Tag, extract_tags
 from tools.sandbox import model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from context.files import list_workspace_files
+from context.safety.files import list_workspace_files
 from tools.sandbox import Refusal, model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 

@@ -11,7 +11,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from context.secrets import MARKER as REDACTION_MARKER
+from context.safety.secrets import MARKER as REDACTION_MARKER
 from tools.edit_formats import EditError, SearchReplace, apply_search_replace
 from tools.git_diff import proposal_diff
 from tools.proposals import Proposal

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from context.files import is_ignored
-from context.secrets import is_secret_file, redact
+from context.safety.files import is_ignored
+from context.safety.secrets import is_secret_file, redact
 
 log = logging.getLogger(__name__)
 

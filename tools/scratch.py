@@ -11,7 +11,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
-from context.files import list_workspace_files
+from context.safety.files import list_workspace_files
 from tools.tool import ToolEnv
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from context.files import list_workspace_files
+from context.safety.files import list_workspace_files
 from tools.list_files import matches
 from tools.process import scrubbed_env
 from tools.sandbox import Refusal, model_safe

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from context.files import Skipped, read_text_file
+from context.safety.files import Skipped, read_text_file
 
 MAX_LINE_CHARS = 300
 SKIP_LINES_LONGER_THAN = 5_000  # minified files: not useful to the model, slow for regexes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from context.languages import get_parser, language_for_path
+from context.source.languages import get_parser, language_for_path
 
 
 @dataclass(frozen=True, slots=True)

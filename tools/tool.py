@@ -21,7 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from context.files import Skipped, read_text_file
+from context.safety.files import Skipped, read_text_file
 from tools.proposals import EditProposals
 from tools.sandbox import DEFAULT_OUTPUT_CHARS, Refusal, Workspace, WorkspacePath, model_safe
 

@@ -16,8 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from context.document import Document
-from context.document_store import Skipped, load_document
+from context.source.document import Document
+from context.source.document_store import Skipped, load_document
 from server.cli import CommandError, FilePosition, settings_overrides
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult
 from server.config import Settings, load_settings

@@ -13,10 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from context.document import Document
-from context.document_store import Skipped, load_document
-from context.packing import pack_completion_context
-from context.positions import Position, utf16_len
+from context.packing.pack import pack_completion_context
+from context.source.document import Document
+from context.source.document_store import Skipped, load_document
+from context.source.positions import Position, utf16_len
 from server.cli import CommandError, FilePosition, settings_overrides
 from server.config import load_settings
 

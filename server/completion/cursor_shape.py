@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from context.document import Document
+from context.source.document import Document
 from server.completion.postprocess import Surroundings
 from server.completion.shape import Shape
 from server.completion.stopping import indent_width

@@ -23,8 +23,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from context.document import Document
-from context.packing import Section
+from context.packing.pack import Section
+from context.source.document import Document
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
 from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
 from server.completion.gather import ContextWorker, Gathered

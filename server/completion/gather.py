@@ -1,7 +1,7 @@
 """Everything one completion needs from the context layer, read from the document in one go
 (no awaits in here, so the document cannot change half-way).
 
-The prompt is built only from :func:`context.packing.pack_completion_context` (what
+The prompt is built only from :func:`context.packing.pack.pack_completion_context` (what
 ``outrider context`` prints); the shape comes from its syntax-tree decision.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 
 from tree_sitter import Parser, Tree
 
-from context.document import Document
-from context.languages import get_parser
-from context.packing import PackedContext, Section, pack_completion_context
+from context.packing.pack import PackedContext, Section, pack_completion_context
+from context.source.document import Document
+from context.source.languages import get_parser
 from server.completion.cursor_shape import surroundings
 from server.completion.postprocess import Surroundings
 from server.completion.prompt import PromptParts

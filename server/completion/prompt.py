@@ -1,5 +1,5 @@
 """The model request for one completion: fill-in-the-middle for models that take a suffix, a chat
-prompt for chat models. Built only from the packed context (``context.packing``), never from the raw
+prompt for chat models. Built only from the packed context (``context.packing.pack``), never from the raw
 document, so ``outrider context`` shows exactly what the model is told.
 """
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from context.packing import EXTRA_SHARE, Section
-from context.repomap import RepoMap
+from context.packing.pack import EXTRA_SHARE, Section
+from context.repomap.index import RepoMap
 
 TITLE = "Repository map"
 

@@ -1,6 +1,6 @@
 """Single line or multi-line: what kind of suggestion fits the cursor position.
 
-The facts come from the syntax tree at the cursor (``context.cursor``, through the packed context):
+The facts come from the syntax tree at the cursor (``context.packing.cursor``, through the packed context):
 inside an empty block body (``def f():`` then Enter) the user wants the body, so multi-line; in
 the middle of an expression, or with code to the right of the cursor, they want the rest of the
 line. The packed context's ``multi_line`` is exactly that decision, so what ``outrider context``

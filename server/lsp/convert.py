@@ -1,9 +1,9 @@
 """Conversions between lsprotocol types and our own plain values, in one place, one prefix.
 
 ``lsp_*`` builds an lsprotocol value from ours; ``from_lsp_*`` goes the other way. Positions are
-``context.positions.Position`` ``(line, character)``, 0-based, ``character`` in UTF-16 code units
+``context.source.positions.Position`` ``(line, character)``, 0-based, ``character`` in UTF-16 code units
 (the only encoding this server negotiates; see ``server.lsp.protocol``), exactly what
-``context.document`` expects; ranges are ``context.positions.TextRange``.
+``context.source.document`` expects; ranges are ``context.source.positions.TextRange``.
 
 URIs: ``file:`` URIs map to paths; any other scheme (``untitled:``, ``vscode-notebook-cell:``...)
 has no path and is kept as an in-memory document keyed by its URI.
@@ -17,7 +17,7 @@ from typing import Any
 from lsprotocol import types
 from pygls import uris
 
-from context.positions import Position, TextRange
+from context.source.positions import Position, TextRange
 
 
 def lsp_position(position: Position | tuple[int, int]) -> types.Position:

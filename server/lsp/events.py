@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from context.document import Document
+    from context.source.document import Document
     from server.config import Settings
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ What a feature can reach on the server (no globals):
 
 - ``server.settings`` (:class:`server.config.Settings`), reloaded from every source; subscribe to
   ``server.events.settings_changed`` to react;
-- ``server.documents`` (:class:`context.document.DocumentStore`), the open documents kept in sync
+- ``server.documents`` (:class:`context.source.document.DocumentStore`), the open documents kept in sync
   with the editor, keyed by :meth:`OutriderServer.document_key` of the URI;
 - ``server.workspace_roots`` (the workspace folders as paths, the first one primary);
 - ``server.services`` (:class:`~server.lsp.services.Services`), lazily built shared objects such as
@@ -35,8 +35,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from context.document import Document
-from context.document_store import DocumentStore
+from context.source.document import Document
+from context.source.document_store import DocumentStore
 from server.config import LoadedSettings, Settings, load_settings
 from server.lsp.convert import uri_to_path
 from server.lsp.events import SessionEvents

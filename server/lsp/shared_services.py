@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from context.repomap import IndexReport, RepoMap
+from context.repomap.index import IndexReport, RepoMap
 from server.config import state_dir
 from server.lsp.services import ServiceKey
 from server.observe.tracer import Tracer, open_tracer

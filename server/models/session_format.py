@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from context.secrets import redact
+from context.safety.secrets import redact
 from server.models.types import (
     ChatRequest,
     ErrorEvent,

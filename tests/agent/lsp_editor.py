@@ -12,7 +12,7 @@ from typing import Any
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from context.positions import LineIndex, Position
+from context.source.positions import LineIndex, Position
 
 
 def uri_path(uri: str) -> Path:

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from server.agent.consent import TestCommandConsent
 from server.agent.prompts import load_prompt
 from server.agent.session import AgentTask, build_env, system_message, task_message
-from server.agent.test_consent import TestCommandConsent
 from server.config import AgentSettings, Settings
 
 

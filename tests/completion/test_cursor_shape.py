@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from context.document import Document
+from context.source.document import Document
 from server.completion.cursor_shape import detect_indent_unit, surroundings
 
 

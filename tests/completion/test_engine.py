@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from context.document import Document
-from context.packing import Section
+from context.packing.pack import Section
+from context.source.document import Document
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
 from server.models.calls import CallRecord

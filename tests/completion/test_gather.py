@@ -1,5 +1,5 @@
-from context.document import Document
-from context.packing import Section
+from context.packing.pack import Section
+from context.source.document import Document
 from server.completion.gather import gather
 
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from context.repomap import RepoMap
+from context.repomap.index import RepoMap
 from server.completion.repo_slice import TITLE, RepoSlices
 
 

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tree_sitter import Parser, Tree
 
-from context.languages import get_parser
+from context.source.languages import get_parser
 from server.completion.syntax import check_region, error_spans, introduces_syntax_errors
 
 

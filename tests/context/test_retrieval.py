@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from context.repomap import RepoMap
+from context.repomap.index import RepoMap
 from context.retrieval import Retriever, completion_context, query_terms, render_snippets, terms_of
 from context.tokens import count_tokens
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from context.positions import Position, TextRange
+from context.source.positions import Position, TextRange
 from server.lsp.convert import (
     from_lsp_position,
     from_lsp_range,

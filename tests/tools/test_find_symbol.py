@@ -45,7 +45,7 @@ async def test_uses_the_symbol_index_when_there_is_one(env: ToolEnv) -> None:
 
 
 async def test_repo_map_and_scan_agree(env: ToolEnv) -> None:
-    from context.repomap import RepoMap
+    from context.repomap.index import RepoMap
 
     scanned = await find_symbol.TOOL.call({"name": "greet"}, env)
     repo_map = RepoMap(env.workspace.roots[0], None)

@@ -24,15 +24,15 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from context.positions import LineIndex
-from context.repomap import RepoMap
+from context.repomap.index import RepoMap
+from context.source.positions import LineIndex
+from server.agent.consent import TestCommandConsent
 from server.agent.events import AgentEvent, StepStarted, TextStreamed
 from server.agent.outcomes import Final, NeedsApproval, RunOutcome
 from server.agent.plan import EditPlan, FileEdit
 from server.agent.rebase import changed_region, rebase_text
 from server.agent.reporting import outcome_message, progress_line
 from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
-from server.agent.test_consent import TestCommandConsent
 from server.config import state_dir
 from server.lsp.convert import path_to_uri, uri_to_path
 from server.lsp.progress import WorkDoneProgress
@@ -41,7 +41,7 @@ from server.lsp.services import ServiceKey
 from server.lsp.shared_services import REPO_MAP, TRACER
 from server.models.registry import ProviderConfigError, build_provider
 from server.models.types import Provider
-from tools.test_commands import detect_test_commands
+from tools.test_detection import detect_test_commands
 from tools.tool import OpenDocument
 
 logger = logging.getLogger(__name__)

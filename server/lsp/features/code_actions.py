@@ -19,7 +19,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from context.scopes import enclosing_scopes
+from context.source.scopes import enclosing_scopes
 from server.agent.prompts import load_prompt
 from server.lsp.convert import uri_to_path
 from server.lsp.server import OutriderServer

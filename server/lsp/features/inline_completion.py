@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from context.packing import Section
+from context.packing.pack import Section
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
 from server.completion.repo_slice import RepoSlices
 from server.config import Settings

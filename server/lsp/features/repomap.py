@@ -1,7 +1,7 @@
 """The session's one repo map: indexed in the background with work-done progress, kept current by edits.
 
 - On ``initialized`` the primary workspace root is indexed off the event loop
-  (:meth:`context.repomap.RepoMap.index`: ``git ls-files`` when possible, a worker thread, results
+  (:meth:`context.repomap.index.RepoMap.index`: ``git ls-files`` when possible, a worker thread, results
   published in batches) with a server-initiated progress: ``window/workDoneProgress/create`` (when
   the client supports it), ``$/progress`` begin "Outrider: indexing", reports with a percentage at
   most every :data:`REPORT_INTERVAL_S`, and end "N files indexed". Cancelling that progress in the
@@ -35,8 +35,8 @@ from pathlib import Path
 from lsprotocol import types
 from lsprotocol.types import MessageType
 
-from context.files import is_ignored
-from context.repomap import IndexReport, RepoMap
+from context.repomap.index import IndexReport, RepoMap
+from context.safety.files import is_ignored
 from server.config import Settings
 from server.lsp import gcpolicy
 from server.lsp.convert import uri_to_path

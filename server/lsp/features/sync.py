@@ -1,6 +1,6 @@
 """Incremental text sync: ``didOpen``, ``didChange``, ``didSave``, ``didClose`` into ``server.documents``.
 
-Positions are UTF-16 (see ``server.lsp.protocol``) and applied by ``context.document`` exactly as
+Positions are UTF-16 (see ``server.lsp.protocol``) and applied by ``context.source.document`` exactly as
 the specification says, including its clamping rules (a character past the end of a line means
 the end of that line, a line past the end means the end of the document).
 
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from context.document import Change, Document, PositionError
-from context.document_store import BINARY_SNIFF_BYTES, DocumentNotOpenError
+from context.source.document import Change, Document, PositionError
+from context.source.document_store import BINARY_SNIFF_BYTES, DocumentNotOpenError
 from server.config import Settings
 from server.lsp.convert import from_lsp_range
 from server.lsp.events import DocumentEvent
@@ -92,7 +92,7 @@ def setup(server: OutriderServer) -> None:
 
 
 def to_changes(content_changes: Sequence[types.TextDocumentContentChangeEvent]) -> list[Change]:
-    """lsprotocol content changes as ``context.document`` changes (range None = whole text)."""
+    """lsprotocol content changes as ``context.source.document`` changes (range None = whole text)."""
     changes: list[Change] = []
     for change in content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
