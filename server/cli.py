@@ -2,7 +2,8 @@
 
 Each subcommand lives in ``server/commands/<name>.py`` with ``run(args) -> int``; modules are
 imported only when their command runs, so ``outrider lsp`` pays for nothing else. A command that
-fails raises :class:`CommandError`; the user sees one line on stderr and a non-zero exit code.
+fails raises :class:`server.command_error.CommandError`; the user sees one line on stderr and a
+non-zero exit code.
 """
 
 from __future__ import annotations
@@ -11,37 +12,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-
-class CommandError(Exception):
-    """A failure the user can act on: printed as one line, exit code `code`."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class FilePosition:
-    """A position as compilers print it: 1-based line and column (column in characters)."""
-
-    path: Path
-    line: int
-    column: int
-
-
-def parse_file_position(text: str) -> FilePosition:
-    """Parse ``FILE:LINE:COL`` (1-based). The file name may itself contain colons."""
-    parts = text.rsplit(":", 2)
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        raise argparse.ArgumentTypeError(f"expected FILE:LINE:COL (1-based), got {text!r}")
-    line, column = int(parts[1]), int(parts[2])
-    if line < 1 or column < 1:
-        raise argparse.ArgumentTypeError(f"LINE and COL are 1-based, got {text!r}")
-    return FilePosition(Path(parts[0]), line, column)
+from server.command_error import CommandError
+from server.commands.arguments import parse_file_position
 
 
 def _settings_flags() -> argparse.ArgumentParser:
@@ -117,21 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The command-line layer of the settings (only flags the user gave)."""
-    out: dict[str, Any] = {}
-    for key in ("provider", "model", "base_url"):
-        if (value := getattr(args, key, None)) is not None:
-            out[key] = value
-    agent: dict[str, Any] = {}
-    for flag, key in (("max_steps", "max_steps"), ("max_cost", "max_cost_usd"), ("max_seconds", "max_seconds")):
-        if (value := getattr(args, flag, None)) is not None:
-            agent[key] = value
-    if agent:
-        out["agent"] = agent
-    return out
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -156,7 +115,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run through the imported module, so `python -m server.cli` and the commands share one CommandError class.
-    from server.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

@@ -91,15 +91,12 @@ async def run_agent_task(
     env: ToolEnv,
     settings: Settings,
     *,
-    provider: Provider | None = None,
+    provider: Provider,
     on_event: EventSink = ignore_events,
     limits: LoopLimits | None = None,
 ) -> AgentRun:
-    """Run one task to its outcome. Cancel the calling task to stop it."""
-    if provider is None:
-        from server.models.registry import build_provider
-
-        provider = build_provider(settings)
+    """Run one task to its outcome with the frontend's provider (built by
+    :func:`server.models.registry.build_provider`). Cancel the calling task to stop it."""
     budget = Budget.from_settings(settings.agent, settings.prices)
     tools = tools_for(can_edit=task.can_edit, can_run_tests=bool(env.test_commands))
     loop = AgentLoop(

@@ -18,7 +18,8 @@ from typing import Any
 
 from context.source.document import Document
 from context.source.document_store import Skipped, load_document
-from server.cli import CommandError, FilePosition, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import FilePosition, settings_overrides
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult
 from server.config import Settings, load_settings
 

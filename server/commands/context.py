@@ -17,7 +17,8 @@ from context.packing.pack import pack_completion_context
 from context.source.document import Document
 from context.source.document_store import Skipped, load_document
 from context.source.positions import Position, utf16_len
-from server.cli import CommandError, FilePosition, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import FilePosition, settings_overrides
 from server.config import load_settings
 
 

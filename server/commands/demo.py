@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from server.cli import CommandError
+from server.command_error import CommandError
 from server.config import AgentSettings, Settings, TraceSettings
 from server.models.replay import ReplayAdapter, SessionFormatError
 from server.terminal.outcome import ExitCode

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from rich.console import Console
 from rich.table import Table
 
-from server.cli import settings_overrides
+from server.commands.arguments import settings_overrides
 from server.config import Settings, load_settings
 from server.models.prices import PriceTable
 from server.models.registry import ProviderConfigError, build_adapter, chain_refs

@@ -14,7 +14,8 @@ import argparse
 import logging
 import os
 
-from server.cli import CommandError, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import settings_overrides
 from server.config import load_settings
 from server.lsp.log_bridge import configure_stderr_logging
 from server.lsp.server import DEBUG_FEATURES, DEFAULT_FEATURES, create_server

@@ -13,7 +13,8 @@ import sys
 
 from rich.console import Console
 
-from server.cli import CommandError, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import settings_overrides
 from server.config import Settings, load_settings
 from server.terminal.outcome import ExitCode, RefactorResult
 from server.terminal.refactor_run import Mode, RefactorJob, execute

@@ -10,7 +10,8 @@ import sys
 
 from rich.console import Console
 
-from server.cli import CommandError, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import settings_overrides
 from server.config import load_settings
 from server.models.replay import ReplayAdapter, SessionFormatError
 from server.terminal.outcome import ExitCode

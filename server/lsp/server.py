@@ -12,8 +12,9 @@ What a feature can reach on the server (no globals):
 - ``server.documents`` (:class:`context.source.document.DocumentStore`), the open documents kept in sync
   with the editor, keyed by :meth:`OutriderServer.document_key` of the URI;
 - ``server.workspace_roots`` (the workspace folders as paths, the first one primary);
-- ``server.services`` (:class:`~server.lsp.services.Services`), lazily built shared objects such as
-  the model provider or the trace store;
+- ``server.services`` (:class:`~server.lsp.services.container.Services`), lazily built shared
+  objects (:mod:`server.lsp.services`): the one model provider, the trace store, the repo map, the
+  completion engine;
 - ``server.events`` (:class:`~server.lsp.events.SessionEvents`): initialized, settings, roots and
   document open/change/save/close, shutdown.
 """
@@ -42,7 +43,7 @@ from server.lsp.convert import uri_to_path
 from server.lsp.events import SessionEvents
 from server.lsp.log_bridge import LspLogHandler, apply_log_level
 from server.lsp.protocol import OutriderProtocol
-from server.lsp.services import Services
+from server.lsp.services.container import Services
 
 logger = logging.getLogger(__name__)
 

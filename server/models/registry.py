@@ -5,6 +5,7 @@ actionable line.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Mapping
@@ -22,6 +23,14 @@ log = logging.getLogger(__name__)
 
 KNOWN_PROVIDERS = ("anthropic", "openai", "openai-compatible", "replay")
 
+ADAPTER_MODULES = {
+    "anthropic": "server.models.anthropic_adapter",
+    "openai": "server.models.openai_adapter",
+    "openai-compatible": "server.models.openai_adapter",
+    "replay": "server.models.replay",
+}
+"""The module of each provider's adapter (it imports that provider's SDK)."""
+
 
 class ProviderConfigError(Exception):
     """A provider cannot be built from the settings; the message says what to change."""
@@ -31,6 +40,14 @@ def chain_refs(settings: Settings) -> list[ProviderRef]:
     """The configured provider, then the fallbacks, in order."""
     primary = ProviderRef(provider=settings.provider, model=settings.resolved_model(), base_url=settings.base_url)
     return [primary, *settings.fallback]
+
+
+def import_provider_modules(settings: Settings) -> None:
+    """Import the configured providers' adapters and SDKs (a second or more each; blocking: run it
+    in a thread), so that building the provider on an event loop later does not stall it."""
+    for name in sorted({ref.provider for ref in chain_refs(settings)}):
+        if (module := ADAPTER_MODULES.get(name)) is not None:
+            importlib.import_module(module)
 
 
 def _check_url(name: str, url: str | None) -> str | None:

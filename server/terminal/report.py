@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from server.cli import CommandError
+from server.command_error import CommandError
 from server.terminal.diff import print_diff
 from server.terminal.outcome import ExitCode, RefactorResult
 

@@ -10,7 +10,7 @@ import pytest
 from server.config import LoadedSettings, Settings
 from server.lsp.events import Event
 from server.lsp.server import DEFAULT_FEATURES, OutriderServer, create_server
-from server.lsp.services import ServiceKey
+from server.lsp.services.container import ServiceKey
 
 
 def feature_module(name: str, calls: list[str]) -> pytypes.ModuleType:

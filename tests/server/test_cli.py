@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import build_parser, main, parse_file_position, settings_overrides
+from server.cli import build_parser, main
+from server.commands.arguments import parse_file_position, settings_overrides
 
 
 def test_file_position_is_one_based_and_allows_colons_in_names() -> None:

@@ -18,7 +18,7 @@ from tests.agent.task_scripts import RENAME
 from tests.emulator.fixtures import REPO_ROOT, EmulatorProcess
 from tests.terminal.conftest import refactor_argv, snapshot
 
-# The console script's entry point (`python -m server.cli` would have two CommandError classes).
+# The console script's entry point.
 OUTRIDER = [sys.executable, "-c", "import sys; from server.cli import main; sys.exit(main())"]
 
 

@@ -37,10 +37,9 @@ from server.config import state_dir
 from server.lsp.convert import path_to_uri, uri_to_path
 from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
-from server.lsp.services import ServiceKey
-from server.lsp.shared_services import REPO_MAP, TRACER
-from server.models.registry import ProviderConfigError, build_provider
-from server.models.types import Provider
+from server.lsp.services.provider import provider_for
+from server.lsp.services.repo_map import REPO_MAP
+from server.models.registry import ProviderConfigError
 from tools.test_detection import detect_test_commands
 from tools.tool import OpenDocument
 
@@ -49,13 +48,6 @@ logger = logging.getLogger(__name__)
 RUN = "outrider.agent.run"
 CANCEL = "outrider.agent.cancel"
 CONFIRM_ANNOTATION = "outrider.needsConfirmation"
-
-
-def _build_provider(server: OutriderServer) -> Provider:
-    return build_provider(server.settings, tracer=server.services.get(TRACER), env=server.env)
-
-
-PROVIDER: ServiceKey[Provider] = ServiceKey("agent provider", _build_provider)
 
 
 async def symbols_for_run(ls: OutriderServer) -> RepoMap | None:
@@ -184,7 +176,7 @@ async def drive(ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress
     progress = Progress(work_done, settings.agent.max_steps)
     progress.begin(f"Outrider: {task.instruction[:60]}")
     try:
-        provider = ls.services.get(PROVIDER)
+        provider = await provider_for(ls)
         roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [])
         if not roots:
             message = "Outrider: open a folder (workspace) first; the agent only works inside one."

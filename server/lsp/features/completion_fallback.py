@@ -16,8 +16,8 @@ import time
 
 from lsprotocol import types
 
-from server.lsp.features.inline_completion import run_completion
 from server.lsp.server import OutriderServer
+from server.lsp.services.completion import run_completion
 
 _WORD_TAIL = re.compile(r"[\w$]*$")
 _LABEL_CHARS = 80

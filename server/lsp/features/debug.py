@@ -26,7 +26,7 @@ from typing import Any
 
 from server.lsp import gcpolicy
 from server.lsp.server import OutriderServer
-from server.lsp.shared_services import REPO_MAP
+from server.lsp.services.repo_map import REPO_MAP
 
 DOCUMENT_TEXT = "outrider.debug.documentText"
 SETTINGS = "outrider.debug.settings"

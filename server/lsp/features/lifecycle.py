@@ -15,10 +15,10 @@ import logging
 
 from lsprotocol import types
 
-from server.lsp.features.settings import pull_editor_settings, settings_from_initialization_options
-from server.lsp.features.workspace import roots_from_initialize
+from server.lsp.editor_settings import pull_editor_settings, settings_from_initialization_options
 from server.lsp.log_bridge import apply_log_level
 from server.lsp.server import OutriderServer
+from server.lsp.workspace_roots import roots_from_initialize
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@
   change: the primary root (workspace folders) or ``context.extra_ignore``.
 
 Readers (completion's repo-map slice, the agent's ``find_symbol``) use the service
-:data:`server.lsp.shared_services.REPO_MAP`.
+:data:`server.lsp.services.repo_map.REPO_MAP`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from server.lsp.convert import uri_to_path
 from server.lsp.events import DocumentEvent
 from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
-from server.lsp.shared_services import REPO_MAP, SessionRepoMap
+from server.lsp.services.repo_map import REPO_MAP, SessionRepoMap
 
 logger = logging.getLogger(__name__)
 

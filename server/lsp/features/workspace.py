@@ -7,15 +7,10 @@ not ``file:`` URIs are logged and left out. A change of the primary root reloads
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-
 from lsprotocol import types
 
-from server.lsp.convert import uri_to_path
 from server.lsp.server import OutriderServer
-
-logger = logging.getLogger(__name__)
+from server.lsp.workspace_roots import folder_path
 
 
 def setup(server: OutriderServer) -> None:
@@ -24,10 +19,10 @@ def setup(server: OutriderServer) -> None:
         ls: OutriderServer, params: types.DidChangeWorkspaceFoldersParams
     ) -> None:
         before = ls.primary_root
-        removed = {path for folder in params.event.removed if (path := _folder_path(folder.uri)) is not None}
+        removed = {path for folder in params.event.removed if (path := folder_path(folder.uri)) is not None}
         roots = [root for root in ls.workspace_roots if root not in removed]
         for folder in params.event.added:
-            path = _folder_path(folder.uri)
+            path = folder_path(folder.uri)
             if path is not None and path not in roots:
                 roots.append(path)
         ls.workspace_roots = roots
@@ -35,28 +30,3 @@ def setup(server: OutriderServer) -> None:
         if ls.primary_root != before:
             async with ls.updating_settings():
                 await ls.reload_settings()
-
-
-def roots_from_initialize(params: types.InitializeParams) -> list[Path]:
-    """The workspace folders, else ``rootUri``, else ``rootPath``; paths in the client's order."""
-    if params.workspace_folders:
-        uris = [folder.uri for folder in params.workspace_folders]
-    elif params.root_uri:
-        uris = [params.root_uri]
-    elif params.root_path:
-        return [Path(params.root_path)]
-    else:
-        return []
-    roots: list[Path] = []
-    for uri in uris:
-        path = _folder_path(uri)
-        if path is not None and path not in roots:
-            roots.append(path)
-    return roots
-
-
-def _folder_path(uri: str) -> Path | None:
-    path = uri_to_path(uri)
-    if path is None:
-        logger.warning("workspace folder %s is not a file: URI; ignored", uri)
-    return path

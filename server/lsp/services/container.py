@@ -2,9 +2,9 @@
 
 A feature declares a key next to the code that needs it, with the factory that builds it::
 
-    PROVIDER = ServiceKey("model provider", lambda server: build_provider(server.settings))
+    ENGINE = ServiceKey("completion engine", build_engine, close=CompletionEngine.close)
 
-    provider = server.services.get(PROVIDER)   # built on first use, then cached
+    engine = server.services.get(ENGINE)   # built on first use, then cached
 
 Services built from settings are dropped when the settings change (``rebuild_on_settings=True``,
 the default), so the next ``get`` builds them again from the new values; ``close`` (if given) runs

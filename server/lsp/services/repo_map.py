@@ -1,49 +1,24 @@
-"""Services every feature of a session shares: the trace store and the one repo map.
+"""The session's one repo map: :data:`REPO_MAP`, a :class:`SessionRepoMap` of the primary root.
 
-- :data:`TRACER`: the session's trace store (+ OTLP export). Every provider a feature builds gets it
-  (``build_provider(settings, tracer=server.services.get(TRACER))``), so every model call is traced.
-- :data:`REPO_MAP`: a :class:`SessionRepoMap`, the map of the primary workspace root. The feature
-  ``server.lsp.features.repomap`` indexes it in the background (with work-done progress) and keeps
-  it current from open buffers; completion and the agent only read it. It is built once per session
-  (not on every settings change); the feature replaces the map inside it when the primary root or
-  ``context.extra_ignore`` changes, so readers take :attr:`SessionRepoMap.current` at each use.
+The feature ``server.lsp.features.repomap`` indexes it in the background (with work-done progress)
+and keeps it current from open buffers; completion and the agent only read it. It is built once per session
+(not on every settings change); the feature replaces the map inside it when the primary root or
+``context.extra_ignore`` changes, so readers take :attr:`SessionRepoMap.current` at each use.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from context.repomap.index import IndexReport, RepoMap
 from server.config import state_dir
-from server.lsp.services import ServiceKey
-from server.observe.tracer import Tracer, open_tracer
+from server.lsp.services.container import ServiceKey
 
 if TYPE_CHECKING:
     from server.lsp.server import OutriderServer
-
-logger = logging.getLogger(__name__)
-
-
-def _open_tracer(server: OutriderServer) -> Tracer | None:
-    try:
-        return open_tracer(server.settings, server.env)
-    except (OSError, sqlite3.Error) as exc:
-        logger.error("traces are off: cannot open the trace store: %s", exc)
-        return None
-
-
-def _close_tracer(tracer: Tracer | None) -> None:
-    if tracer is not None:
-        tracer.close()
-
-
-TRACER: ServiceKey[Tracer | None] = ServiceKey("tracer", _open_tracer, close=_close_tracer)
-"""The session's trace store (+ OTLP export): one for every feature that calls a model."""
 
 
 class SessionRepoMap:

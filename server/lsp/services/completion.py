@@ -1,0 +1,87 @@
+"""The session's completion engine: :data:`ENGINE`, shared by every completion feature.
+
+``textDocument/inlineCompletion`` and ``textDocument/completion`` both answer through
+:func:`run_completion`: one engine (built on the shared provider, rebuilt when the settings
+change), one cache and one type-ahead for both. Problems the user must fix (no provider, bad key,
+quota) are shown once per session and kind, in the ``reported`` set the caller keeps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from context.packing.pack import Section
+from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
+from server.completion.repo_slice import RepoSlices
+from server.lsp.services.container import ServiceKey
+from server.lsp.services.provider import PROVIDER, provider_for
+from server.lsp.services.repo_map import REPO_MAP
+from server.lsp.services.tracing import TRACER
+from server.models.registry import ProviderConfigError
+
+if TYPE_CHECKING:
+    from server.lsp.server import OutriderServer
+
+logger = logging.getLogger(__name__)
+
+# Provider failures the user must fix (keys, quota, model name): said once per session and kind.
+_ACTIONABLE = frozenset({"auth", "bad_request", "spend_limit"})
+
+
+def _repo_slices(server: OutriderServer) -> RelatedSections:
+    """The repo-map slice from the session's one map, whichever map is current at each request
+    (the map is replaced when the workspace root changes; the engine is not)."""
+    session = server.services.get(REPO_MAP)
+
+    def related(path: str, budget_tokens: int, model: str | None) -> Sequence[Section]:
+        repo_map = session.current
+        return RepoSlices(repo_map)(path, budget_tokens, model) if repo_map is not None else ()
+
+    return related
+
+
+def _build_engine(server: OutriderServer) -> CompletionEngine:
+    provider = server.services.get(PROVIDER)
+    return CompletionEngine(provider, server.settings, tracer=server.services.get(TRACER), related=_repo_slices(server))
+
+
+ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
+
+
+async def engine_for(server: OutriderServer) -> CompletionEngine:
+    """The engine; the first time, the provider SDKs are imported in a thread, not on the loop."""
+    if (engine := server.services.peek(ENGINE)) is not None:
+        return engine
+    await provider_for(server)
+    return server.services.get(ENGINE)
+
+
+async def run_completion(
+    ls: OutriderServer, uri: str, position: types.Position, received: float, reported: set[str]
+) -> CompletionResult | None:
+    """One completion for an LSP request; None when completions are off or the document is unknown."""
+    if not ls.settings.completion.enabled:
+        return None
+    document = ls.document_for(uri)
+    if document is None:
+        logger.warning("completion requested for %s, which is not open", uri)
+        return None
+    try:
+        engine = await engine_for(ls)
+    except ProviderConfigError as exc:
+        if "config" not in reported:
+            reported.add("config")
+            ls.show_message(f"Outrider completions are off: {exc}", types.MessageType.Error)
+            logger.warning("no completion provider: %s", exc)
+        else:
+            logger.debug("no completion provider: %s", exc)
+        return None
+    result = await engine.complete(CompletionQuery(uri, document, (position.line, position.character), received))
+    if result.error is not None and result.error.kind in _ACTIONABLE and result.error.kind not in reported:
+        reported.add(result.error.kind)
+        ls.show_message(f"Outrider completions: {result.error.message}", types.MessageType.Error)
+    return result
