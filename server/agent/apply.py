@@ -1,6 +1,7 @@
 """Applying an edit plan to files on disk (the terminal frontend; the editor uses workspace/applyEdit).
 
-Never blind: a file whose current text is not what the edit was made against is refused, and
+Never blind: a file whose current text is not what the edit was made against is refused (the
+rules are :func:`server.agent.edit_decision.decide_edit`'s, without rebasing), and
 edits that need confirmation are skipped unless the caller says the user confirmed them. Each file
 is written atomically (a temporary file in the same folder, then a rename). Blocking I/O: call it
 in a thread from async code.
@@ -13,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.agent.edit_decision import DeleteFile, Refuse, decide_edit
 from server.agent.plan import EditPlan, FileEdit
 
 
@@ -56,14 +58,14 @@ def apply_edit(edit: FileEdit, report: ApplyReport) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         report.refused.append(f"{edit.rel_path}: cannot read it ({exc})")
         return
-    if not edit.still_applies_to(current):
-        report.refused.append(f"{edit.rel_path}: changed since the agent read it; not applied")
-        return
-    if edit.new_text is None:
+    decision = decide_edit(edit, current, rebase=False)
+    if isinstance(decision, Refuse):
+        report.refused.append(decision.reason)
+    elif isinstance(decision, DeleteFile):
         edit.path.unlink()
         report.deleted.append(edit.rel_path)
     else:
-        _write_atomically(edit.path, edit.new_text)
+        _write_atomically(edit.path, decision.text)
         report.written.append(edit.rel_path)
 
 

@@ -11,13 +11,15 @@ has no path and is kept as an in-memory document keyed by its URI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls import uris
 
-from context.source.positions import Position, TextRange
+from context.source.positions import LineIndex, Position, TextRange
+from server.agent.rebase import Region
 
 
 def lsp_position(position: Position | tuple[int, int]) -> types.Position:
@@ -78,3 +80,106 @@ def lsp_message_type(level: int) -> types.MessageType:
     if level >= 20:
         return types.MessageType.Info
     return types.MessageType.Log
+
+
+def lsp_range_json(value: types.Range) -> dict[str, Any]:
+    """A range as plain JSON (for ``data`` and command arguments that travel to the editor and back)."""
+    return {
+        "start": {"line": value.start.line, "character": value.start.character},
+        "end": {"line": value.end.line, "character": value.end.character},
+    }
+
+
+def from_lsp_range_json(value: Any) -> TextRange | None:
+    """A range from plain JSON (``{"start": {"line", "character"}, "end": ...}``); None if malformed."""
+    if not isinstance(value, dict):
+        return None
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, dict) or not isinstance(end, dict):
+        return None
+    try:
+        return TextRange(
+            Position(int(start.get("line", 0)), int(start.get("character", 0))),
+            Position(int(end.get("line", 0)), int(end.get("character", 0))),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+LspTextEdit = types.TextEdit | types.AnnotatedTextEdit
+
+
+def lsp_text_edit(value: types.Range, text: str, annotation: str | None = None) -> LspTextEdit:
+    """A text edit, annotated (``AnnotatedTextEdit``) when `annotation` names a change annotation."""
+    if annotation is None:
+        return types.TextEdit(range=value, new_text=text)
+    return types.AnnotatedTextEdit(range=value, new_text=text, annotation_id=annotation)
+
+
+def lsp_hunk_edits(current: str, hunks: Sequence[Region], annotation: str | None = None) -> list[LspTextEdit]:
+    """One text edit per hunk (offsets into `current`), ranges in UTF-16 positions of `current`."""
+    lines = LineIndex(current)
+    edits: list[LspTextEdit] = []
+    for hunk in hunks:
+        start, end = lines.position_at(current, hunk.start), lines.position_at(current, hunk.end)
+        edits.append(lsp_text_edit(lsp_range((start, end)), hunk.text, annotation))
+    return edits
+
+
+def lsp_document_edit(uri: str, version: int | None, edits: Sequence[LspTextEdit]) -> types.TextDocumentEdit:
+    identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+    return types.TextDocumentEdit(text_document=identifier, edits=list(edits))
+
+
+def lsp_create_file(uri: str, text: str, annotation: str | None = None) -> list[Any]:
+    """``documentChanges`` that create a file with `text`."""
+    insert = lsp_text_edit(lsp_range(((0, 0), (0, 0))), text, annotation)
+    return [types.CreateFile(uri=uri, annotation_id=annotation), lsp_document_edit(uri, None, [insert])]
+
+
+def lsp_delete_file(uri: str, annotation: str | None = None) -> types.DeleteFile:
+    return types.DeleteFile(uri=uri, annotation_id=annotation)
+
+
+def lsp_plain_changes(document_changes: Sequence[Any]) -> dict[str, list[types.TextEdit]]:
+    """``changes`` for clients without ``documentChanges`` (text edits only, no versions)."""
+    out: dict[str, list[types.TextEdit]] = {}
+    for change in document_changes:
+        assert isinstance(change, types.TextDocumentEdit)
+        for edit in change.edits:
+            assert isinstance(edit, types.TextEdit)  # we never send snippet edits
+            out.setdefault(change.text_document.uri, []).append(
+                types.TextEdit(range=edit.range, new_text=edit.new_text)
+            )
+    return out
+
+
+def lsp_inline_completion_item(
+    line: int, character: int, line_prefix: str, suggestion: str
+) -> types.InlineCompletionItem:
+    """An item replacing the cursor line from its start to the cursor with that text plus `suggestion`."""
+    text = line_prefix + suggestion
+    return types.InlineCompletionItem(
+        insert_text=text, range=lsp_range(((line, 0), (line, character))), filter_text=text
+    )
+
+
+_LABEL_CHARS = 80
+
+
+def lsp_completion_item(position: types.Position, typed: str, suggestion: str) -> types.CompletionItem:
+    """One item replacing the word being typed with that word plus the suggestion."""
+    text = typed + suggestion
+    first_line = text.split("\n", 1)[0].strip()
+    label = first_line if len(first_line) <= _LABEL_CHARS else first_line[: _LABEL_CHARS - 1] + "…"
+    start = (position.line, position.character - len(typed.encode("utf-16-le")) // 2)
+    return types.CompletionItem(
+        label=label or text.strip()[:_LABEL_CHARS],
+        kind=types.CompletionItemKind.Text,
+        detail="Outrider",
+        documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=text),
+        filter_text=text,
+        sort_text="0",
+        insert_text_format=types.InsertTextFormat.PlainText,
+        text_edit=types.TextEdit(range=lsp_range((start, (position.line, position.character))), new_text=text),
+    )

@@ -6,8 +6,9 @@ step (tool used, files touched, tokens and dollars so far) and the model's strea
 ``window/workDoneProgress/cancel`` on that token, or ``outrider.agent.cancel {taskId?}``, cancels
 the task. The result is one ``workspace/applyEdit`` of versioned ``TextDocumentEdit``s; edits
 that need confirmation carry a change annotation (or, for clients without annotation support, are
-asked about with ``window/showMessageRequest``). A document that changed since the agent read it
-is rebased when the changes do not overlap, else refused with a message: never applied blindly.
+asked about with ``window/showMessageRequest``); see :mod:`server.lsp.agent_edits`. A document
+that changed since the agent read it is rebased when the changes do not overlap, else refused with
+a message (:mod:`server.agent.edit_decision`, shared by every frontend): never applied blindly.
 """
 
 from __future__ import annotations
@@ -25,16 +26,14 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from context.repomap.index import RepoMap
-from context.source.positions import LineIndex
 from server.agent.consent import TestCommandConsent
 from server.agent.events import AgentEvent, StepStarted, TextStreamed
 from server.agent.outcomes import Final, NeedsApproval, RunOutcome
-from server.agent.plan import EditPlan, FileEdit
-from server.agent.rebase import changed_region, rebase_text
 from server.agent.reporting import outcome_message, progress_line
 from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
 from server.config import state_dir
-from server.lsp.convert import path_to_uri, uri_to_path
+from server.lsp.agent_edits import apply_plan
+from server.lsp.convert import from_lsp_range_json, uri_to_path
 from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
 from server.lsp.services.provider import provider_for
@@ -47,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 RUN = "outrider.agent.run"
 CANCEL = "outrider.agent.cancel"
-CONFIRM_ANNOTATION = "outrider.needsConfirmation"
 
 
 async def symbols_for_run(ls: OutriderServer) -> RepoMap | None:
@@ -82,12 +80,10 @@ def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
             raise JsonRpcInvalidParams.of(ValueError(f"not a file URI: {uri}"))
         path = str(file_path)
         document = ls.document_for(uri)
-        if isinstance(rng := raw.get("range"), dict):
-            start, end = rng.get("start", {}), rng.get("end", {})
-            lines = (int(start.get("line", 0)) + 1, int(end.get("line", 0)) + 1)
+        if (selection := from_lsp_range_json(raw.get("range"))) is not None:
+            lines = (selection.start.line + 1, selection.end.line + 1)
             if document is not None:
-                begin = document.offset_at((lines[0] - 1, int(start.get("character", 0))))
-                finish = document.offset_at((lines[1] - 1, int(end.get("character", 0))))
+                begin, finish = document.offset_at(selection.start), document.offset_at(selection.end)
                 selected = document.text[begin:finish] or None
     return AgentTask(
         instruction=raw["instruction"].strip(),
@@ -240,130 +236,3 @@ async def finish(ls: OutriderServer, run: AgentRun) -> str:
     if answer:
         ls.show_message(f"Outrider: {answer}", types.MessageType.Info)
     return message
-
-
-def versioned_edits(ls: OutriderServer) -> bool:
-    """Whether the client takes ``documentChanges`` (versions, file operations, annotations)."""
-    return ls.client_supports("workspace.workspace_edit.document_changes")
-
-
-def plain_changes(document_changes: list[Any]) -> dict[str, list[types.TextEdit]]:
-    """``changes`` for clients without ``documentChanges`` (text edits only, no versions)."""
-    out: dict[str, list[types.TextEdit]] = {}
-    for change in document_changes:
-        assert isinstance(change, types.TextDocumentEdit)
-        for edit in change.edits:
-            assert isinstance(edit, types.TextEdit)  # we never send snippet edits
-            out.setdefault(change.text_document.uri, []).append(
-                types.TextEdit(range=edit.range, new_text=edit.new_text)
-            )
-    return out
-
-
-async def apply_plan(ls: OutriderServer, plan: EditPlan) -> str:
-    versioned = versioned_edits(ls)
-    annotations = versioned and ls.client_supports("workspace.workspace_edit.change_annotation_support")
-    edits = list(plan.edits)
-    if plan.needs_confirmation and not annotations:
-        edits = await confirm_by_message(ls, edits)
-    changes: list[Any] = []
-    refused: list[str] = []
-    for edit in edits:
-        change = await document_change(ls, edit, annotate=annotations and edit.needs_confirmation)
-        if isinstance(change, str):
-            refused.append(change)
-        else:
-            changes.extend(change)
-    if not changes:
-        return "Nothing applied: " + "; ".join(refused) if refused else "Nothing to apply."
-    if versioned:
-        workspace_edit = types.WorkspaceEdit(document_changes=changes)
-    else:
-        workspace_edit = types.WorkspaceEdit(changes=plain_changes(changes))
-    if annotations and plan.needs_confirmation:
-        reasons = "; ".join(sorted({e.reason for e in edits if e.reason}))
-        workspace_edit.change_annotations = {
-            CONFIRM_ANNOTATION: types.ChangeAnnotation(
-                label="Outrider: needs confirmation", needs_confirmation=True, description=reasons
-            )
-        }
-    result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Outrider agent edits")
-    )
-    refusals = f" Refused: {'; '.join(refused)}." if refused else ""
-    if not result.applied:
-        why = result.failure_reason or "the editor did not apply them"
-        ls.show_message(f"Outrider: the edits were not applied ({why}).{refusals}", types.MessageType.Warning)
-        return f"Not applied: {why}.{refusals}"
-    if refused:
-        ls.show_message(f"Outrider: some edits were refused: {'; '.join(refused)}", types.MessageType.Warning)
-    return f"Applied.{refusals}"
-
-
-async def confirm_by_message(ls: OutriderServer, edits: list[FileEdit]) -> list[FileEdit]:
-    risky = [e for e in edits if e.needs_confirmation]
-    listing = "; ".join(f"{e.rel_path} ({e.reason})" for e in risky)
-    apply, skip = types.MessageActionItem(title="Apply all"), types.MessageActionItem(title="Skip these")
-    answer = await ls.window_show_message_request_async(
-        types.ShowMessageRequestParams(
-            type=types.MessageType.Warning,
-            message=f"Outrider wants to make edits that need your confirmation: {listing}",
-            actions=[apply, skip],
-        )
-    )
-    if answer is not None and answer.title == apply.title:
-        return edits
-    return [e for e in edits if not e.needs_confirmation]
-
-
-def _read_disk(path: Path) -> str | None:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return None
-
-
-async def document_change(ls: OutriderServer, edit: FileEdit, *, annotate: bool) -> list[Any] | str:
-    """The document changes for one file edit, or why it is refused."""
-    uri = path_to_uri(edit.path)
-    annotation = CONFIRM_ANNOTATION if annotate else None
-    document = ls.document_for(uri) or ls.documents.get(str(edit.path))
-    current = document.text if document is not None else await asyncio.to_thread(_read_disk, edit.path)
-    version = document.version if document is not None else None
-    resources = versioned_edits(ls) and ls.client_supports("workspace.workspace_edit.resource_operations")
-    if edit.new_text is None:
-        if not resources:
-            return f"{edit.rel_path}: the editor cannot delete files"
-        if not edit.still_applies_to(current):
-            return f"{edit.rel_path}: changed since the agent read it; not deleted"
-        return [types.DeleteFile(uri=uri, annotation_id=annotation)]
-    if edit.old_text is None:
-        if current is not None:
-            return f"{edit.rel_path}: exists now; the agent meant to create it"
-        if not resources:
-            return f"{edit.rel_path}: the editor cannot create files"
-        insert = text_edit(types.Range(types.Position(0, 0), types.Position(0, 0)), edit.new_text, annotation)
-        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
-        return [types.CreateFile(uri=uri, annotation_id=annotation), types.TextDocumentEdit(identifier, [insert])]
-    if current is None:
-        return f"{edit.rel_path}: no longer exists"
-    target = edit.new_text if edit.still_applies_to(current) else rebase_text(edit.old_text, edit.new_text, current)
-    if target is None:
-        return f"{edit.rel_path}: changed since the agent read it, in the same place; not applied"
-    region = changed_region(current, target)
-    lines = LineIndex(current)
-    start, end = lines.position_at(current, region.start), lines.position_at(current, region.end)
-    change = text_edit(
-        types.Range(types.Position(start.line, start.character), types.Position(end.line, end.character)),
-        region.text,
-        annotation,
-    )
-    identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
-    return [types.TextDocumentEdit(identifier, [change])]
-
-
-def text_edit(range_: types.Range, text: str, annotation: str | None) -> types.TextEdit | types.AnnotatedTextEdit:
-    if annotation is None:
-        return types.TextEdit(range=range_, new_text=text)
-    return types.AnnotatedTextEdit(range=range_, new_text=text, annotation_id=annotation)

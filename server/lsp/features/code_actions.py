@@ -21,7 +21,7 @@ from lsprotocol import types
 
 from context.source.scopes import enclosing_scopes
 from server.agent.prompts import load_prompt
-from server.lsp.convert import uri_to_path
+from server.lsp.convert import lsp_range_json, uri_to_path
 from server.lsp.server import OutriderServer
 
 logger = logging.getLogger(__name__)
@@ -44,13 +44,6 @@ KINDS = {
 }
 
 
-def _range_json(range_: types.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": range_.start.line, "character": range_.start.character},
-        "end": {"line": range_.end.line, "character": range_.end.character},
-    }
-
-
 def enclosing_function(ls: OutriderServer, uri: str, position: types.Position) -> tuple[str, str] | None:
     """(kind, name) of the innermost function, method or class at `position`, if the file is parsed."""
     document = ls.document_for(uri)
@@ -70,13 +63,13 @@ def list_actions(ls: OutriderServer, params: types.CodeActionParams) -> list[typ
     path = uri_to_path(uri)
     if path is None:
         return []
-    base = {"uri": uri, "range": _range_json(range_)}
+    base = {"uri": uri, "range": lsp_range_json(range_)}
     entries: list[tuple[str, dict[str, Any], list[types.Diagnostic] | None]] = []
     diagnostics = sorted(
         params.context.diagnostics, key=lambda d: (d.range.start.line, d.range.start.character, d.message)
     )
     for diagnostic in diagnostics:
-        data = {**base, "range": _range_json(diagnostic.range), "message": diagnostic.message}
+        data = {**base, "range": lsp_range_json(diagnostic.range), "message": diagnostic.message}
         entries.append(("fix", data, [diagnostic]))
     if (found := enclosing_function(ls, uri, range_.start)) is not None:
         entries.append(("tests", {**base, "kind": found[0], "symbol": found[1]}, None))

@@ -16,11 +16,11 @@ import time
 
 from lsprotocol import types
 
+from server.lsp.convert import lsp_completion_item
 from server.lsp.server import OutriderServer
 from server.lsp.services.completion import run_completion
 
 _WORD_TAIL = re.compile(r"[\w$]*$")
-_LABEL_CHARS = 80
 
 
 def setup(server: OutriderServer) -> None:
@@ -51,21 +51,3 @@ def _column(ls: OutriderServer, uri: str, position: types.Position) -> int:
     if document is None:
         return 0
     return document.offset_at((position.line, position.character)) - document.line_start(position.line)
-
-
-def lsp_completion_item(position: types.Position, typed: str, suggestion: str) -> types.CompletionItem:
-    """One item replacing the word being typed with that word plus the suggestion."""
-    text = typed + suggestion
-    first_line = text.split("\n", 1)[0].strip()
-    label = first_line if len(first_line) <= _LABEL_CHARS else first_line[: _LABEL_CHARS - 1] + "…"
-    start = types.Position(position.line, position.character - len(typed.encode("utf-16-le")) // 2)
-    return types.CompletionItem(
-        label=label or text.strip()[:_LABEL_CHARS],
-        kind=types.CompletionItemKind.Text,
-        detail="Outrider",
-        documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=text),
-        filter_text=text,
-        sort_text="0",
-        insert_text_format=types.InsertTextFormat.PlainText,
-        text_edit=types.TextEdit(range=types.Range(start=start, end=position), new_text=text),
-    )

@@ -21,6 +21,7 @@ from lsprotocol import types
 
 from server.completion.engine import CompletionResult
 from server.lsp import gcpolicy
+from server.lsp.convert import lsp_inline_completion_item
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services.completion import ENGINE, engine_for, run_completion
@@ -69,20 +70,14 @@ def setup(server: OutriderServer) -> None:
         )
 
 
-def line_prefix_range(ls: OutriderServer, uri: str, position: types.Position) -> tuple[types.Range, str]:
-    """From the start of the cursor line to the cursor, and the text there."""
-    document = ls.document_for(uri)
-    line_text = document.line_text(position.line) if document is not None else ""
-    offset = document.offset_at((position.line, position.character)) if document is not None else 0
-    start = document.line_start(position.line) if document is not None else 0
-    prefix = line_text[: offset - start]
-    return types.Range(start=types.Position(position.line, 0), end=position), prefix
-
-
 def lsp_inline_item(
     ls: OutriderServer, uri: str, position: types.Position, result: CompletionResult
 ) -> types.InlineCompletionItem:
+    """The suggestion as an item replacing the cursor line from its start to the cursor."""
     assert result.text is not None
-    range_, prefix = line_prefix_range(ls, uri, position)
-    text = prefix + result.text
-    return types.InlineCompletionItem(insert_text=text, range=range_, filter_text=text)
+    document = ls.document_for(uri)
+    prefix = ""
+    if document is not None:
+        offset = document.offset_at((position.line, position.character))
+        prefix = document.line_text(position.line)[: offset - document.line_start(position.line)]
+    return lsp_inline_completion_item(position.line, position.character, prefix, result.text)
