@@ -21,7 +21,7 @@ from rich.text import Text
 
 from server.command_error import CommandError
 from server.config import AgentSettings, Settings, TraceSettings
-from server.models.replay import ReplayAdapter, SessionFormatError
+from server.models.sessions.replay import ReplayAdapter, SessionFormatError
 from server.terminal.outcome import ExitCode
 from server.terminal.refactor_run import RefactorJob, execute
 from server.terminal.report import run_interruptibly, show_result

@@ -13,7 +13,7 @@ from rich.console import Console
 from server.command_error import CommandError
 from server.commands.arguments import settings_overrides
 from server.config import load_settings
-from server.models.replay import ReplayAdapter, SessionFormatError
+from server.models.sessions.replay import ReplayAdapter, SessionFormatError
 from server.terminal.outcome import ExitCode
 from server.terminal.refactor_run import RefactorJob, execute
 from server.terminal.report import default_workspace, run_interruptibly, show_result

@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 KNOWN_PROVIDERS = ("anthropic", "openai", "openai-compatible", "replay")
 
 ADAPTER_MODULES = {
-    "anthropic": "server.models.anthropic_adapter",
-    "openai": "server.models.openai_adapter",
-    "openai-compatible": "server.models.openai_adapter",
-    "replay": "server.models.replay",
+    "anthropic": "server.models.adapters.anthropic",
+    "openai": "server.models.adapters.openai",
+    "openai-compatible": "server.models.adapters.openai",
+    "replay": "server.models.sessions.replay",
 }
 """The module of each provider's adapter (it imports that provider's SDK)."""
 
@@ -66,7 +66,7 @@ def build_adapter(ref: ProviderRef, settings: Settings, env: Mapping[str, str]) 
         key = env.get("ANTHROPIC_API_KEY") or env.get("ANTHROPIC_AUTH_TOKEN")
         if not key:
             raise ProviderConfigError("anthropic: no API key; set ANTHROPIC_API_KEY, or pick another provider")
-        from server.models.anthropic_adapter import AnthropicAdapter
+        from server.models.adapters.anthropic import AnthropicAdapter
 
         base_url = _check_url(name, ref.base_url or env.get("ANTHROPIC_BASE_URL"))
         return AnthropicAdapter(model, key, base_url, settings.timeouts)
@@ -80,13 +80,13 @@ def build_adapter(ref: ProviderRef, settings: Settings, env: Mapping[str, str]) 
                 "openai-compatible: no base_url; set base_url (e.g. http://localhost:11434/v1 for Ollama) "
                 "or OPENAI_BASE_URL"
             )
-        from server.models.openai_adapter import OpenAIAdapter
+        from server.models.adapters.openai import OpenAIAdapter
 
         return OpenAIAdapter(name, model, key or "not-needed", base_url, settings.timeouts)
     if name == "replay":
         if not settings.replay_session:
             raise ProviderConfigError("replay: no session file; set replay_session (or OUTRIDER_REPLAY_SESSION)")
-        from server.models.replay import ReplayAdapter
+        from server.models.sessions.replay import ReplayAdapter
 
         path = Path(settings.replay_session).expanduser()
         if not path.is_file():
@@ -133,7 +133,7 @@ def build_provider(
         log.warning("provider skipped: %s", problem)
     provider: Provider = links[0] if len(links) == 1 else FallbackProvider(links)
     if record_to is not None:
-        from server.models.recording import RecordingProvider
+        from server.models.sessions.recording import RecordingProvider
 
         provider = RecordingProvider(provider, record_to)
     return provider

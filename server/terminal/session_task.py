@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.models import session_format as fmt
+from server.models.sessions import format as fmt
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The fault matrix: every injectable fault x both providers, streaming, through the real SDKs, and
-x the FIM path of OpenAI-compatible servers (over httpx2 directly, see server.models.fim_http).
+x the FIM path of OpenAI-compatible servers (over httpx2 directly, see server.models.adapters.fim_http).
 
 Each case ends in success after retry, success through the fallback chain, or one clear typed
 error, within the configured timeouts (first token 1 s, total 3 s, backoff 10-50 ms).
@@ -93,7 +93,7 @@ MATRIX = [
 @pytest.mark.parametrize(("provider", "case"), MATRIX, ids=[f"{c.name}-{p}" for p, c in MATRIX])
 async def test_fault(emulator: Emulator, provider: str, case: Case) -> None:
     """ "fim": an OpenAI-compatible server's /v1/completions, the inline-completion path, which goes
-    over httpx2 directly rather than through the SDK (server.models.fim_http)."""
+    over httpx2 directly rather than through the SDK (server.models.adapters.fim_http)."""
     emulator.script(*case.script)
     started = time.monotonic()
     if provider == "fim":

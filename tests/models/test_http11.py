@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.config import TimeoutSettings
-from server.models.fim_http import FimHttp
-from server.models.http11 import Http11Client, HttpProtocolError, Origin, plain_http_origin
+from server.models.adapters.fim_http import FimHttp
+from server.models.adapters.http11 import Http11Client, HttpProtocolError, Origin, plain_http_origin
 from server.models.streaming import CallMeta
 from server.models.types import ErrorEvent, Stop, StreamEvent, TextDelta, Usage
 from tests.emulator import Emulator, Reply

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from server.config import Settings
-from server.models import session_format as fmt
-from server.models.recording import RecordingProvider
 from server.models.registry import build_provider
-from server.models.replay import ReplayAdapter
+from server.models.sessions import format as fmt
+from server.models.sessions.recording import RecordingProvider
+from server.models.sessions.replay import ReplayAdapter
 from server.models.types import ErrorEvent, Message, StreamEvent, ToolSpec
 from tests.emulator import Emulator, Reply, ScriptedToolCall
 from tests.models.conftest import chat, collect, env_for, settings_for

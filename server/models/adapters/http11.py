@@ -10,7 +10,7 @@ connections, ``POST`` with a body, and responses framed by ``Transfer-Encoding: 
 
 :func:`plain_http_origin` says whether a base URL qualifies: ``https://`` (TLS) and URLs a proxy from
 the environment applies to do not, and go through ``httpx2`` as before. The response object offers the
-part of ``httpx2.Response`` that :mod:`server.models.fim_http` uses (``status_code``, ``headers``,
+part of ``httpx2.Response`` that :mod:`server.models.adapters.fim_http` uses (``status_code``, ``headers``,
 ``aiter_lines``, ``aiter_bytes``, ``aclose``).
 """
 

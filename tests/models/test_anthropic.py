@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.models.anthropic_adapter import anthropic_params
+from server.models.adapters.anthropic import anthropic_params
 from server.models.registry import build_provider
 from server.models.types import ErrorEvent, Stop, TextDelta
 from tests.emulator import Emulator, Reply

@@ -14,8 +14,8 @@ import anthropic
 import httpx2
 
 from server.config import TimeoutSettings
+from server.models.adapters.fim_prompt import fim_as_chat
 from server.models.errors import error_from_exception
-from server.models.fim import fim_as_chat
 from server.models.streaming import CallMeta, ToolCallAssembler
 from server.models.types import (
     ChatRequest,

@@ -1,6 +1,6 @@
 """OpenAI Chat Completions (and OpenAI-compatible servers: Ollama, vLLM, LM Studio, LiteLLM)
 through the official SDK: streaming, tools, usage in the stream. FIM on /v1/completions, the
-inline-completion hot path, goes over httpx2 directly (:mod:`server.models.fim_http`)."""
+inline-completion hot path, goes over httpx2 directly (:mod:`server.models.adapters.fim_http`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import httpx2
 import openai
 
 from server.config import TimeoutSettings
+from server.models.adapters.fim_http import FimHttp
+from server.models.adapters.fim_prompt import fim_as_chat, model_supports_fim
 from server.models.errors import error_from_exception
-from server.models.fim import fim_as_chat, model_supports_fim
-from server.models.fim_http import FimHttp
 from server.models.streaming import CallMeta, ToolCallAssembler
 from server.models.types import (
     ChatRequest,
@@ -143,7 +143,7 @@ class OpenAIAdapter:
         # enough to eat into the first call's time-to-first-token budget.
         self._client: openai.AsyncOpenAI | None = None
         _ = (self._sdk().chat.completions, self._sdk().completions)  # resources load lazily: now
-        # FIM goes over httpx2 directly (see server.models.fim_http); only compatible servers take it.
+        # FIM goes over httpx2 directly (see server.models.adapters.fim_http); only compatible servers take it.
         self._fim: FimHttp | None = None
         if name == "openai-compatible":
             self._fim = FimHttp(name, str(self._sdk().base_url), api_key, timeouts)

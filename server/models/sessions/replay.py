@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from server.models import session_format as fmt
+from server.models.sessions import format as fmt
 from server.models.streaming import CallMeta
 from server.models.types import ChatRequest, ErrorEvent, FimRequest, StreamEvent
 

@@ -1,5 +1,5 @@
 """Recording: a provider wrapper that writes every request and the events the caller received to a
-JSONL session (see ``session_format``), with timings."""
+JSONL session (see :mod:`server.models.sessions.format`), with timings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from server.models import session_format as fmt
+from server.models.sessions import format as fmt
 from server.models.types import ChatRequest, FimRequest, Provider, StreamEvent
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ the same wire protocol with the request built once per call and the server-sent 
 plain JSON, over one of two clients:
 
 * plain ``http://`` endpoints no proxy applies to (local servers: Ollama, vLLM, LM Studio,
-  llama.cpp) go through :class:`server.models.http11.Http11Client`, about 0.3 ms to send;
+  llama.cpp) go through :class:`server.models.adapters.http11.Http11Client`, about 0.3 ms to send;
 * anything else (TLS, a proxy from the environment) goes through ``httpx2``, the HTTP library the SDK
   itself uses (same pooling, proxies, certificates and timeouts), about 0.9 ms to send.
 
@@ -27,8 +27,8 @@ from typing import Any, Protocol
 import httpx2
 
 from server.config import TimeoutSettings
+from server.models.adapters.http11 import Http11Client, plain_http_origin
 from server.models.errors import error_from_exception, error_from_status
-from server.models.http11 import Http11Client, plain_http_origin
 from server.models.streaming import CallMeta
 from server.models.types import ErrorEvent, Stop, StopReason, StreamEvent, TextDelta, Usage
 
@@ -97,7 +97,7 @@ class _Response(Protocol):
 
 class FimHttp:
     """Kept-alive connections to one endpoint's ``/completions``: plain ``http://`` origins that no
-    proxy applies to (local servers) through :class:`~server.models.http11.Http11Client`, anything
+    proxy applies to (local servers) through :class:`~server.models.adapters.http11.Http11Client`, anything
     else (TLS, proxies) through ``httpx2``."""
 
     def __init__(
