@@ -33,12 +33,28 @@ from typing import Any
 import attrs
 from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.json_rpc import JsonRPCProtocol, RPCRequest
+from pygls.protocol.json_rpc import (
+    JsonRPCNotification,
+    JsonRPCProtocol,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    RPCRequest,
+)
 from pygls.protocol.language_server import lsp_method
+
+from server.lsp.envelope import Refusal, check_envelope, parse_body
+from server.lsp.framing import Frame, FramingError
 
 logger = logging.getLogger(__name__)
 
 Handler = Generator[Any, Any, Any]
+MAX_ERROR_MESSAGE = 500
+"""Characters of an error message sent to the client (a decoding error can quote the params)."""
+
+
+def _brief(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text[:300]
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,10 @@ class OutriderProtocol(LanguageServerProtocol):
         self.initialize_received = False
         self.shutdown_received = False
         self.exit_code: int | None = None
+
+    def tracked_futures(self) -> int:
+        """How many handler futures pygls' bookkeeping holds (requests in flight, ideally)."""
+        return len(self._request_futures)
 
     # -- message entry point ------------------------------------------------------------------
 
@@ -93,18 +113,109 @@ class OutriderProtocol(LanguageServerProtocol):
             return False
         return True
 
-    def _reply_error(self, msg_id: int | str, code: int, message: str) -> None:
+    def _reply_error(self, msg_id: int | str | None, code: int, message: str) -> None:
         logger.warning("refused request %r: %s", msg_id, message)
-        self._send_response(msg_id, error=types.ResponseError(code=code, message=message))
+        if msg_id is None:  # lsprotocol's converter would leave out "id": null
+            self._send_data({"jsonrpc": self.VERSION, "id": None, "error": {"code": code, "message": message}})
+        else:
+            self._send_response(msg_id, error=types.ResponseError(code=code, message=message))
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: types.ResponseError | None = None) -> None:
+        if error is not None and (error.data is not None or len(error.message) > MAX_ERROR_MESSAGE):
+            # pygls puts the traceback of an internal error in `data`: it is logged, never sent.
+            error = types.ResponseError(code=error.code, message=error.message[:MAX_ERROR_MESSAGE])
+        super()._send_response(msg_id, result, error)
+
+    def _send_data(self, data: Any) -> None:
+        if self.exit_code is not None:  # after `exit` the stream is closed: nothing more is sent
+            logger.debug("not sent after exit: %s", type(data).__name__)
+            return
+        super()._send_data(data)
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        # pygls files the future of every async, threaded or generator handler under its id, but
+        # only a request's answer removes it: the futures of notifications (every didChange) and
+        # of the handlers a generator yields to stayed for the whole session.
+        def forget_then(future: Any) -> None:
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, forget_then, args, kwargs)
+
+    def _run_generator(self, future: Any, *, gen: Handler, result_future: Any) -> None:
+        # pygls resumes a generator handler with `future.result()`, which raises CancelledError
+        # (not an Exception) out of the callback when the inner handler was cancelled.
+        if future is not None and future.cancelled():
+            gen.close()
+            result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
+
+    # -- reading: frames -> JSON -> envelope -> typed message (see module doc) -------------------
+
+    def receive_frame(self, item: Frame | FramingError) -> None:
+        """One item from the :class:`~server.lsp.framing.FrameDecoder`: handle it or answer why not."""
+        if isinstance(item, FramingError):
+            self._reply_error(None, types.ErrorCodes.ParseError, f"unreadable message: {item.reason}")
+            return
+        data = parse_body(item.body)
+        refusal = data if isinstance(data, Refusal) else check_envelope(data)
+        if refusal is None:
+            refusal = self._misused_notification(data)
+        if refusal is not None:
+            if refusal.answer:
+                self._reply_error(refusal.id, refusal.code, refusal.reason)
+            else:
+                logger.warning("dropped a malformed message: %s", refusal.reason)
+            return
+        try:
+            message = self.structure_message(data)
+        except Exception as exc:  # a notification or response whose fields do not decode
+            logger.warning("dropped a message that does not decode (%s): %s", data.get("method"), _brief(exc))
+            return
+        try:
+            self.handle_message(message)
+        except Exception:
+            logger.exception("failed to handle a %s message", data.get("method", "response"))
+
+    def _misused_notification(self, data: dict[str, Any]) -> Refusal | None:
+        """A request (it has an id) for a method the specification defines as a notification."""
+        method = data.get("method")
+        if "id" not in data or not isinstance(method, str) or method not in types.METHOD_TO_TYPES:
+            return None
+        message_type = types.METHOD_TO_TYPES[method][0]
+        if "id" in attrs.fields_dict(message_type):
+            return None
+        reason = f"{method} is a notification, not a request"
+        return Refusal(types.ErrorCodes.MethodNotFound, reason, data["id"])
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls' decoding of one message (its log of a full traceback per bad message left out)."""
         try:
-            return super().structure_message(data)
+            return self._structure(data)
         except Exception as exc:
             if "id" in data and isinstance(data.get("method"), str):
-                reason = f"{data['method']}: invalid parameters ({exc.__cause__ or exc})"
+                reason = f"{data['method']}: invalid parameters ({_brief(exc)})"
                 return UndecodableRequest(id=data["id"], method=data["method"], reason=reason)
             raise
+
+    def _structure(self, data: dict[str, Any]) -> Any:
+        if "id" in data and "error" in data:
+            return self._converter.structure(data, types.ResponseErrorMessage)
+        if "id" in data and "method" in data:
+            return self._converter.structure(data, self.get_message_type(data["method"]) or JsonRPCRequestMessage)
+        if "id" in data:
+            response_type = self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
+            return self._converter.structure(data, response_type)
+        return self._converter.structure(data, self.get_message_type(data["method"]) or JsonRPCNotification)
 
     # -- lifecycle overrides --------------------------------------------------------------------
 

@@ -27,14 +27,19 @@ import copy
 import importlib
 import logging
 import os
+import sys
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, BinaryIO
 
+import cattrs
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
 
 from context.source.document import Document
 from context.source.document_store import DocumentStore
@@ -44,6 +49,7 @@ from server.lsp.events import SessionEvents
 from server.lsp.log_bridge import LspLogHandler, apply_log_level
 from server.lsp.protocol import OutriderProtocol
 from server.lsp.services.container import Services
+from server.lsp.transport import serve_stream, stdin_chunks, stream_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +84,15 @@ DEBUG_FEATURES: tuple[str, ...] = ("server.lsp.features.debug",)
 """Test-only commands (``outrider.debug.*``), added by ``outrider lsp`` when OUTRIDER_LSP_DEBUG=1."""
 
 
+def fail_fast_converter() -> cattrs.Converter:
+    """pygls' converter, stopping at the first field that does not decode. With cattrs' detailed
+    validation, a 100,000-character string where a list of diagnostics belongs was decoded
+    character by character into 100,000 collected errors (seconds of blocked event loop)."""
+    converter: cattrs.Converter = default_converter()  # type: ignore[no-untyped-call]
+    converter.detailed_validation = False
+    return converter
+
+
 def _outrider_version() -> str:
     try:
         return version("outrider")
@@ -101,6 +116,7 @@ class OutriderServer(LanguageServer):
             _outrider_version(),
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=OutriderProtocol,
+            converter_factory=fail_fast_converter,
         )
         self.env: dict[str, str] = dict(os.environ if env is None else env)
         self.cli_settings: dict[str, Any] = dict(cli_settings or {})
@@ -122,6 +138,37 @@ class OutriderServer(LanguageServer):
         self.feature_names: list[str] = []
         self.failed_features: dict[str, str] = {}
         """Feature modules that failed to load (name -> reason); reported after ``initialize``."""
+
+    # -- transports (our read loop instead of pygls': see server.lsp.transport) -----------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        self._stop_event = stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        chunks = stdin_chunks(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(serve_stream(chunks, self.protocol, stop_event))
+        except BrokenPipeError:
+            logger.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_tcp(self, host: str, port: int) -> None:
+        self._stop_event = stop_event = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)  # pygls accepts a StreamWriter
+            await serve_stream(stream_chunks(reader), self.protocol, stop_event)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError):
+            asyncio.run(listen())
 
     # -- state -----------------------------------------------------------------------------------
 

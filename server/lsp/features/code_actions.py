@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from context.source.scopes import enclosing_scopes
 from server.agent.prompts import load_prompt
@@ -114,10 +115,27 @@ def display_path(ls: OutriderServer, uri: str) -> str:
     return path.name
 
 
+def _is_position(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(value.get(key), int) and not isinstance(value.get(key), bool) and value[key] >= 0
+        for key in ("line", "character")
+    )
+
+
+def _check_data(data: dict[str, Any]) -> None:
+    """The ``data`` of one of our actions, as list_actions wrote it; InvalidParams if not."""
+    range_ = data.get("range")
+    if not isinstance(data.get("uri"), str):
+        raise JsonRpcInvalidParams.of(ValueError("codeAction/resolve: data.uri must be a string"))
+    if not isinstance(range_, dict) or not (_is_position(range_.get("start")) and _is_position(range_.get("end"))):
+        raise JsonRpcInvalidParams.of(ValueError("codeAction/resolve: data.range must be an LSP range"))
+
+
 def resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
     data = action.data if isinstance(action.data, dict) else None
     if data is None or data.get("action") not in TITLES:
         return action
+    _check_data(data)
     location = {"uri": data["uri"], "range": data["range"]}
     if data["action"] == "edit":
         action.command = types.Command(title=action.title, command=EDIT_SELECTION, arguments=[location])

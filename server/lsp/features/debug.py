@@ -13,7 +13,13 @@ Tests check what the server holds instead of trusting the client:
   (``[{"path", "line", "kind"}]``, sorted) of `name` when given; None before a root is known;
 - ``outrider.debug.writeStdout(text)`` -> writes `text` to stdout the three ways that could
   corrupt the JSON-RPC stream (``print``, a raw ``write`` to fd 1, a child process inheriting
-  stdout); the stdio guard must send all three to stderr.
+  stdout); the stdio guard must send all three to stderr;
+- ``outrider.debug.runtime()`` -> ``{"tasks", "threads", "pendingFutures", "rssBytes",
+  "gcObjects"}``: live asyncio tasks, live threads, futures the JSON-RPC layer still tracks,
+  resident memory (Linux; else null) and objects the collector tracks. A soak samples it over time
+  (``bench/soak.py``): each should stay flat while the session goes on;
+- ``outrider.debug.methods()`` -> ``{"methods", "commands"}``: every method and command the server
+  handles (sorted; the debug commands left out), so the protocol fuzzer can check it covers them.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import asyncio
 import gc
 import os
 import sys
+import threading
 from typing import Any
 
 from server.lsp import gcpolicy
@@ -33,6 +40,17 @@ SETTINGS = "outrider.debug.settings"
 WORKSPACE_ROOTS = "outrider.debug.workspaceRoots"
 WRITE_STDOUT = "outrider.debug.writeStdout"
 REPO_MAP_STATE = "outrider.debug.repoMap"
+RUNTIME = "outrider.debug.runtime"
+METHODS = "outrider.debug.methods"
+
+
+def resident_bytes() -> int | None:
+    """This process's resident set size from ``/proc`` (None where there is no ``/proc``)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def setup(server: OutriderServer) -> None:
@@ -95,6 +113,24 @@ def setup(server: OutriderServer) -> None:
             return found
 
         return await asyncio.to_thread(state)
+
+    @server.command(RUNTIME)
+    async def runtime(ls: OutriderServer) -> dict[str, Any]:
+        return {
+            "tasks": len(asyncio.all_tasks()),
+            "threads": threading.active_count(),
+            "pendingFutures": ls.protocol.tracked_futures(),
+            "rssBytes": resident_bytes(),
+            "gcObjects": len(gc.get_objects()),
+        }
+
+    @server.command(METHODS)
+    def methods(ls: OutriderServer) -> dict[str, list[str]]:
+        manager = ls.protocol.fm
+        return {
+            "methods": sorted({*manager.features, *manager.builtin_features}),
+            "commands": sorted(name for name in manager.commands if not name.startswith("outrider.debug.")),
+        }
 
     @server.command(WRITE_STDOUT)
     async def write_stdout(ls: OutriderServer, text: str) -> str:
