@@ -1,9 +1,10 @@
-"""``server/lsp/server.py``, ``events.py``, ``services.py``: the composition root and session state."""
+"""``server/lsp/server.py``, ``events.py``, ``services/``: the composition root and session state."""
 
 from __future__ import annotations
 
 import asyncio
 import types as pytypes
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,21 @@ def test_document_key_uses_paths_for_file_uris() -> None:
     server = create_server([], env={})
     assert server.document_key("file:///tmp/a%20b.py") == "/tmp/a b.py"
     assert server.document_key("untitled:Untitled-1") == "untitled:Untitled-1"
+
+
+def test_completion_and_the_agent_share_one_provider_stack(tmp_path: Path) -> None:
+    from server.lsp.services.completion import ENGINE, engine_for
+    from server.lsp.services.provider import PROVIDER, provider_for
+
+    server = create_server(env={"OUTRIDER_HOME": str(tmp_path)})
+    server.settings = Settings(provider="openai-compatible", base_url="http://127.0.0.1:9/v1")
+
+    async def both() -> tuple[object, object]:
+        return (await engine_for(server)).provider, await provider_for(server)
+
+    engine_provider, agent_provider = asyncio.run(both())
+    assert engine_provider is agent_provider is server.services.get(PROVIDER)
+    server.services.drop(settings_changed_only=True)  # a settings change: both are built again, still one
+    assert server.services.peek(ENGINE) is None and server.services.peek(PROVIDER) is None
+    assert server.services.get(ENGINE).provider is server.services.get(PROVIDER) is not agent_provider
+    server.services.drop()
