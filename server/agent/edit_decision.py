@@ -10,8 +10,9 @@ decision in its own way. The rules:
 - a create is refused if the file exists now, a delete or change if it no longer matches or exists;
 - creating or deleting files is refused when the frontend cannot do it.
 
-A change is given as non-overlapping hunks against the current text (offsets into it, in order),
-so a frontend can send one text edit per hunk.
+A change is given as non-overlapping hunks against the current text (offsets into it, in order;
+:func:`server.agent.rebase.changed_hunks`), so a frontend sends one text edit per hunk and never
+rewrites what lies between two of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.agent.plan import FileEdit
-from server.agent.rebase import Region, changed_region, rebase_text
+from server.agent.rebase import Region, changed_hunks, rebase_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,10 @@ def decide_edit(
     if current is None:
         return Refuse(f"{edit.rel_path}: no longer exists")
     if edit.still_applies_to(current):
-        return ChangeFile((changed_region(current, edit.new_text),), edit.new_text)
+        return ChangeFile(changed_hunks(current, edit.new_text), edit.new_text)
     if not rebase:
         return Refuse(f"{edit.rel_path}: changed since the agent read it; not applied")
     target = rebase_text(edit.old_text, edit.new_text, current)
     if target is None:
         return Refuse(f"{edit.rel_path}: changed since the agent read it, in the same place; not applied")
-    return ChangeFile((changed_region(current, target),), target, rebased=True)
+    return ChangeFile(changed_hunks(current, target), target, rebased=True)

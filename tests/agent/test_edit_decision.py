@@ -51,3 +51,16 @@ def test_creates_and_deletes() -> None:
     assert isinstance(decide_edit(edit(BASE, None), NEW), Refuse)
     assert isinstance(decide_edit(edit(BASE, None), BASE, can_create_delete=False), Refuse)
     assert decide_edit(edit(BASE, NEW), None) == Refuse("m.py: no longer exists")
+
+
+def test_a_rebased_edit_is_one_hunk_per_change_around_the_users_change() -> None:
+    base = BASE.replace("\n\n\ndef b", "\n\n\n" + "# filler line of the module\n" * 4 + "\n\ndef b")
+    new = base.replace("return 1", "return 10").replace("return 2", "return 20")
+    filler = "# filler line of the module\n" * 2
+    current = base.replace(filler, filler + "# the user's note\n", 1)
+    decision = decide_edit(edit(base, new), current)
+    assert isinstance(decision, ChangeFile) and decision.rebased
+    assert len(decision.hunks) == 2
+    between = current[decision.hunks[0].end : decision.hunks[1].start]
+    assert "# the user's note" in between  # no edit covers the user's change
+    assert apply(current, decision) == new.replace(filler, filler + "# the user's note\n", 1)

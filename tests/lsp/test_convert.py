@@ -9,13 +9,17 @@ import pytest
 from lsprotocol import types
 
 from context.source.positions import Position, TextRange
+from server.agent.rebase import changed_hunks
 from server.lsp.convert import (
     from_lsp_position,
     from_lsp_range,
+    from_lsp_range_json,
     from_lsp_settings_section,
+    lsp_hunk_edits,
     lsp_message_type,
     lsp_position,
     lsp_range,
+    lsp_range_json,
     path_to_uri,
     uri_to_path,
 )
@@ -64,3 +68,21 @@ def test_message_types_follow_logging_levels() -> None:
     assert lsp_message_type(logging.WARNING) == types.MessageType.Warning
     assert lsp_message_type(logging.INFO) == types.MessageType.Info
     assert lsp_message_type(logging.DEBUG) == types.MessageType.Log
+
+
+def test_hunks_become_one_text_edit_each_in_utf16_positions() -> None:
+    current = "é😀x = 1\nkeep\ny = 2\n"
+    edits = lsp_hunk_edits(current, changed_hunks(current, "é😀x = 10\nkeep\ny = 20\n"), "note")
+    assert [(e.range, e.new_text) for e in edits] == [
+        (lsp_range(((0, 8), (0, 8))), "0"),  # é is one UTF-16 unit, 😀 two
+        (lsp_range(((2, 5), (2, 5))), "0"),
+    ]
+    assert all(isinstance(e, types.AnnotatedTextEdit) and e.annotation_id == "note" for e in edits)
+    assert not any(isinstance(e, types.AnnotatedTextEdit) for e in lsp_hunk_edits(current, changed_hunks(current, "")))
+
+
+def test_range_json_round_trips_and_rejects_garbage() -> None:
+    value = lsp_range(((1, 2), (3, 4)))
+    assert from_lsp_range_json(lsp_range_json(value)) == TextRange(Position(1, 2), Position(3, 4))
+    assert from_lsp_range_json({"start": {"line": "x"}, "end": {}}) is None
+    assert from_lsp_range_json([1, 2]) is None
