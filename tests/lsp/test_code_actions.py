@@ -63,19 +63,19 @@ async def test_actions_are_listed_then_resolved(start_client: StartClient, clien
         "Outrider: Edit selection with instruction...",
     ]
     commands = [await resolved(client, a) for a in actions]
-    fix, tests, _, explain, edit = commands
+    fix, tests, docstrings, explain, edit = commands
+    location = {"uri": uri, "range": {"start": {"line": 5, "character": 4}, "end": {"line": 5, "character": 20}}}
+    diagnostic_range = {"start": {"line": 5, "character": 4}, "end": {"line": 5, "character": 10}}
+    # The action and where it applies, never a rendered prompt: the server renders it when it runs.
     assert fix.command == "outrider.agent.run"
-    assert (
-        fix.arguments is not None
-        and "line 6 of shop/pricing.py: missing return type" in fix.arguments[0]["instruction"]
-    )
-    assert tests.arguments is not None and tests.arguments[0]["runTests"] is True
-    assert "`calc_total` in shop/pricing.py" in tests.arguments[0]["instruction"]
-    assert explain.arguments is not None and explain.arguments[0]["canEdit"] is False
-    assert edit.command == "outrider.agent.editSelection"
-    assert list(edit.arguments or ()) == [
-        {"uri": uri, "range": {"start": {"line": 5, "character": 4}, "end": {"line": 5, "character": 20}}}
+    assert list(fix.arguments or ()) == [
+        {"uri": uri, "range": diagnostic_range, "action": "fix", "message": "missing return type"}
     ]
+    assert list(tests.arguments or ()) == [{**location, "action": "tests", "kind": "function", "symbol": "calc_total"}]
+    assert list(docstrings.arguments or ()) == [{**location, "action": "docstrings"}]
+    assert list(explain.arguments or ()) == [{**location, "action": "explain"}]
+    assert edit.command == "outrider.agent.editSelection"
+    assert list(edit.arguments or ()) == [location]
 
 
 async def test_only_filter_and_empty_range(start_client: StartClient, tmp_path: Path) -> None:
@@ -117,5 +117,6 @@ async def test_explain_runs_without_edit_tools(
     [sent] = emulator.requests
     assert "propose_edit" not in [t["name"] for t in sent.body["tools"]]
     assert "File: shop/pricing.py lines 4-6" in str(sent.body["messages"])
+    assert "Explain what the selected code in shop/pricing.py does" in str(sent.body["messages"])
     assert str(tmp_path) not in str(sent.body)
     assert not editor.edits

@@ -1,7 +1,8 @@
 """``outrider.agent.run`` / ``outrider.agent.cancel``: the agent as a background task in the editor.
 
-``outrider.agent.run {instruction, uri?, range?, runTests?, canEdit?}`` answers at once with
-``{"taskId", "token"}`` and runs the agent as a task with a work-done progress token: a report per
+``outrider.agent.run {instruction, uri?, range?, runTests?, canEdit?}`` (or, from a code action,
+``{action, uri, range, message?, kind?, symbol?}``: the server renders the instruction) answers with
+``{"taskId", "token"}`` at once and runs the agent as a task with a work-done progress token: a report per
 step (tool used, files touched, tokens and dollars so far) and the model's streamed text.
 ``window/workDoneProgress/cancel`` on that token, or ``outrider.agent.cancel {taskId?}``, cancels
 the task. The result is one ``workspace/applyEdit`` of versioned ``TextDocumentEdit``s; edits
@@ -26,6 +27,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from context.repomap.index import RepoMap
+from server.agent.actions import ACTIONS, action_instruction
 from server.agent.consent import TestCommandConsent
 from server.agent.events import AgentEvent, StepStarted, TextStreamed
 from server.agent.outcomes import Final, NeedsApproval, RunOutcome
@@ -67,10 +69,11 @@ class RunningTasks:
 
 
 def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
-    """The command's single argument object as an AgentTask (JSON-RPC InvalidParams if malformed)."""
+    """The command's single argument object as an AgentTask (JSON-RPC InvalidParams if malformed):
+    an ``instruction``, or a code action's ``action`` with its ``uri`` and ``range``."""
     raw = arguments[0] if arguments else None
-    if not isinstance(raw, dict) or not isinstance(raw.get("instruction"), str) or not raw["instruction"].strip():
-        raise JsonRpcInvalidParams.of(ValueError(f"{RUN} takes one object with a non-empty 'instruction'"))
+    if not isinstance(raw, dict):
+        raise JsonRpcInvalidParams.of(ValueError(f"{RUN} takes one object with an 'instruction' or an 'action'"))
     path: str | None = None
     lines: tuple[int, int] | None = None
     selected: str | None = None
@@ -85,14 +88,33 @@ def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
             if document is not None:
                 begin, finish = document.offset_at(selection.start), document.offset_at(selection.end)
                 selected = document.text[begin:finish] or None
-    return AgentTask(
-        instruction=raw["instruction"].strip(),
-        path=path,
-        lines=lines,
-        selected_text=selected,
-        run_tests=bool(raw.get("runTests", False)),
-        can_edit=bool(raw.get("canEdit", True)),
-    )
+    instruction, run_tests, can_edit = requested_instruction(ls, raw, lines[0] if lines else 1)
+    return AgentTask(instruction, path, lines, selected, run_tests=run_tests, can_edit=can_edit)
+
+
+def requested_instruction(ls: OutriderServer, raw: dict[str, Any], line: int) -> tuple[str, bool, bool]:
+    """(instruction, run tests, can edit): as given, or rendered here for a code action's ``action``."""
+    action = raw.get("action")
+    if isinstance(action, str) and action in ACTIONS and isinstance(uri := raw.get("uri"), str):
+        fields = {key: str(raw.get(key, "")) for key in ("message", "kind", "symbol")}
+        rendered = action_instruction(action, display_path(ls, uri), line, **fields)
+        return rendered.instruction, rendered.run_tests, rendered.can_edit
+    instruction = raw.get("instruction")
+    if not isinstance(instruction, str) or not instruction.strip():
+        message = f"{RUN} takes an 'instruction', or an 'action' ({', '.join(ACTIONS)}) with a 'uri'"
+        raise JsonRpcInvalidParams.of(ValueError(message))
+    return instruction.strip(), bool(raw.get("runTests", False)), bool(raw.get("canEdit", True))
+
+
+def display_path(ls: OutriderServer, uri: str) -> str:
+    """Workspace-relative when inside a folder (prompts never carry machine-specific paths)."""
+    path = uri_to_path(uri)
+    if path is None:
+        return uri
+    for root in ls.workspace_roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
 
 
 def overlay_for(ls: OutriderServer) -> Callable[[Path], OpenDocument | None]:

@@ -2,8 +2,9 @@
 "Add docstrings", "Explain this code", "Edit selection with instruction...".
 
 ``textDocument/codeAction`` is cheap: it lists actions carrying only ``data``. The command that
-runs the agent (``outrider.agent.run`` with the instruction from a versioned prompt file) is
-attached in ``codeAction/resolve``, and nothing calls a model until the user picks the action.
+runs the agent (``outrider.agent.run {action, uri, range, ...}``: the action kind and its location,
+never a prompt; the server renders the instruction, see :mod:`server.agent.actions`) is attached
+in ``codeAction/resolve``, and nothing calls a model until the user picks the action.
 Clients that cannot resolve ``command`` lazily (VS Code declares only ``edit``) get it directly;
 either way the agent runs only when the command is executed.
 
@@ -21,7 +22,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from context.source.scopes import enclosing_scopes
-from server.agent.prompts import load_prompt
 from server.lsp.convert import lsp_range_json, uri_to_path
 from server.lsp.server import OutriderServer
 
@@ -89,32 +89,6 @@ def list_actions(ls: OutriderServer, params: types.CodeActionParams) -> list[typ
     return actions
 
 
-def instruction_for(data: dict[str, Any], path: str) -> tuple[str, bool, bool]:
-    """(instruction, run tests, can edit) for an action, from its prompt file."""
-    action = data["action"]
-    line = int(data["range"]["start"]["line"]) + 1
-    if action == "fix":
-        text = load_prompt("action_fix").render(path=path, line=str(line), message=str(data.get("message", "")))
-        return text, False, True
-    if action == "tests":
-        prompt = load_prompt("action_tests")
-        return prompt.render(path=path, kind=str(data.get("kind")), symbol=str(data.get("symbol"))), True, True
-    if action == "docstrings":
-        return load_prompt("action_docstrings").render(path=path), False, True
-    return load_prompt("action_explain").render(path=path), False, False
-
-
-def display_path(ls: OutriderServer, uri: str) -> str:
-    """Workspace-relative when inside a folder (prompts never carry machine-specific paths)."""
-    path = uri_to_path(uri)
-    if path is None:
-        return uri
-    for root in ls.workspace_roots:
-        if path.is_relative_to(root):
-            return path.relative_to(root).as_posix()
-    return path.name
-
-
 def _is_position(value: Any) -> bool:
     return isinstance(value, dict) and all(
         isinstance(value.get(key), int) and not isinstance(value.get(key), bool) and value[key] >= 0
@@ -132,6 +106,7 @@ def _check_data(data: dict[str, Any]) -> None:
 
 
 def resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
+    """Attach the command: the action and its location only (the server renders the instruction)."""
     data = action.data if isinstance(action.data, dict) else None
     if data is None or data.get("action") not in TITLES:
         return action
@@ -140,8 +115,7 @@ def resolve(ls: OutriderServer, action: types.CodeAction) -> types.CodeAction:
     if data["action"] == "edit":
         action.command = types.Command(title=action.title, command=EDIT_SELECTION, arguments=[location])
         return action
-    instruction, run_tests, can_edit = instruction_for(data, display_path(ls, str(data["uri"])))
-    arguments = {**location, "instruction": instruction.strip(), "runTests": run_tests, "canEdit": can_edit}
+    arguments = {key: data[key] for key in ("uri", "range", "action", "message", "kind", "symbol") if key in data}
     action.command = types.Command(title=action.title, command=RUN, arguments=[arguments])
     return action
 
