@@ -3,16 +3,16 @@
 Not being a git repository is a normal case: ``git_state`` returns None (also for a bare repository,
 or when git itself is missing or fails). Paths are POSIX and relative to the *workspace root*, which
 may be a subdirectory of the repository; files outside the root, secret files
-(``context.safety.secrets.is_secret_file``) and files the listing ignores (``context.safety.files.is_ignored``) are
-left out everywhere, and the diff is passed through ``context.safety.secrets.redact``.
+(``context.safety.secrets.is_secret_file``) and files the listing ignores
+(``context.safety.files.is_ignored``) are left out everywhere, and the diff is passed through
+``context.safety.secrets.redact``.
 
-Every call here runs git (milliseconds to seconds on a big repository): on the event loop use the
-``*_async`` wrappers, which run in a worker thread.
+Every call here runs git (milliseconds to seconds on a big repository): blocking, so callers on an
+event loop run it in a thread (``asyncio.to_thread``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,12 +93,6 @@ class GitState:
                     add(self._to_root(path))
         return ordered[:limit]
 
-    async def diff_vs_head_async(self, max_bytes: int = 200_000) -> str:
-        return await asyncio.to_thread(self.diff_vs_head, max_bytes)
-
-    async def recently_changed_async(self, limit: int = 20) -> list[str]:
-        return await asyncio.to_thread(self.recently_changed, limit)
-
     def _to_root(self, top_path: str) -> str | None:
         """A repository path as a root-relative path, or None when outside the root or not shown."""
         prefix = self.prefix
@@ -120,10 +114,6 @@ def git_state(root: Path) -> GitState | None:
     except Exception as exc:  # GitPython raises many kinds; a broken repo must not break the caller
         log.warning("cannot read git state of %s: %s", root, exc)
         return None
-
-
-async def git_state_async(root: Path) -> GitState | None:
-    return await asyncio.to_thread(git_state, root)
 
 
 def _open(path: Path) -> Any:

@@ -93,7 +93,6 @@ class AgentSettings(_Section):
 
 class ContextSettings(_Section):
     max_file_bytes: int = Field(default=1_000_000, ge=1024, description="Larger files are skipped.")
-    repo_map_tokens: int = Field(default=1024, ge=0, description="Token budget of the repo map.")
     extra_ignore: list[str] = Field(default_factory=list, description="More gitignore-style patterns.")
 
 

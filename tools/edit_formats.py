@@ -1,32 +1,20 @@
 """Edit formats: pure functions that turn what the model wrote into new file text.
 
-Two strategies, each a parse and an apply with no I/O, tested directly:
+Two strategies, each a pure apply with no I/O, tested directly (the model sends them as JSON
+tool arguments, validated by pydantic):
 
 * search/replace blocks (aider style): each block names text that must occur exactly once in the
   current file and what replaces it. Matching is exact first, then tolerant of trailing whitespace,
   then of indentation (the replacement is re-indented by the same amount). A block that does not
   match gives an error that shows the closest lines, so the model can retry.
 * whole file: the complete new text (for new files or rewrites).
-
-The textual block syntax (for models that answer in prose rather than JSON)::
-
-    <<<<<<< SEARCH
-    old lines
-    =======
-    new lines
-    >>>>>>> REPLACE
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-SEARCH_MARK = re.compile(r"^<{5,9} SEARCH\s*$")
-DIVIDER_MARK = re.compile(r"^={5,9}\s*$")
-REPLACE_MARK = re.compile(r"^>{5,9} REPLACE\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,36 +28,6 @@ class EditError:
     """Why an edit cannot be applied, written for the model to act on."""
 
     message: str
-
-
-def parse_search_replace(text: str) -> list[SearchReplace] | EditError:
-    """Parse the textual block syntax. Text outside blocks is ignored; a broken block is an error."""
-    blocks: list[SearchReplace] = []
-    lines = text.splitlines(keepends=True)
-    i = 0
-    while i < len(lines):
-        if not SEARCH_MARK.match(lines[i].rstrip("\r\n")):
-            i += 1
-            continue
-        start = i + 1
-        divider = _find(lines, start, DIVIDER_MARK)
-        if divider is None:
-            return EditError(f"block starting on line {i + 1}: missing '=======' after the SEARCH part")
-        end = _find(lines, divider + 1, REPLACE_MARK)
-        if end is None:
-            return EditError(f"block starting on line {i + 1}: missing '>>>>>>> REPLACE'")
-        blocks.append(SearchReplace("".join(lines[start:divider]), "".join(lines[divider + 1 : end])))
-        i = end + 1
-    if not blocks:
-        return EditError("no SEARCH/REPLACE blocks found")
-    return blocks
-
-
-def _find(lines: Sequence[str], start: int, mark: re.Pattern[str]) -> int | None:
-    for j in range(start, len(lines)):
-        if mark.match(lines[j].rstrip("\r\n")):
-            return j
-    return None
 
 
 def apply_search_replace(text: str, blocks: Sequence[SearchReplace]) -> str | EditError:

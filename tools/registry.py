@@ -7,8 +7,6 @@ from typing import Any
 from tools import find_symbol, git_diff, list_files, propose_edit, read_file, run_tests, search
 from tools.tool import ToolDef
 
-READ_ONLY = frozenset({"read_file", "list_files", "search", "find_symbol", "git_diff"})
-
 
 def all_tools() -> dict[str, ToolDef[Any]]:
     defs: list[ToolDef[Any]] = [

@@ -74,7 +74,6 @@ class ToolEnv:
     max_file_bytes: int = 1_000_000
     max_output_chars: int = DEFAULT_OUTPUT_CHARS
     symbols: SymbolIndex | None = None
-    extra_env_scrub: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

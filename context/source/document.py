@@ -102,13 +102,6 @@ class Document:
     def parse_skipped(self, reason: str | None) -> None:
         self._parse_skipped = reason
 
-    def drop_tree(self, reason: str) -> None:
-        """Keep this document as plain text from now on (e.g. it turned out to be binary)."""
-        self.language = None
-        self._tree = None
-        self._stale = False
-        self._parse_skipped = reason
-
     @property
     def source(self) -> bytes:
         """The text as UTF-8 bytes (what the tree's byte offsets index)."""

@@ -38,7 +38,6 @@ class AgentTask:
 class AgentRun:
     outcome: RunOutcome
     spent: Spent
-    prompt_versions: dict[str, int]
 
 
 def task_message(task: AgentTask, workspace: Workspace | None = None) -> str:
@@ -111,5 +110,4 @@ async def run_agent_task(
         on_event=on_event,
     )
     outcome = await loop.run(task_message(task, env.workspace))
-    versions = {name: load_prompt(name).version for name in ("system", "task")}
-    return AgentRun(outcome, budget.spent(), versions)
+    return AgentRun(outcome, budget.spent())

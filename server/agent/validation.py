@@ -24,7 +24,6 @@ TEST_OUTPUT_TAIL = 4_000
 @dataclass
 class ValidationReport:
     problems: list[str] = field(default_factory=list)
-    tests_ran: bool = False
 
     @property
     def ok(self) -> bool:
@@ -55,7 +54,6 @@ def check_syntax(env: ToolEnv, report: ValidationReport) -> None:
 async def check_tests(env: ToolEnv, report: ValidationReport) -> None:
     for index in range(len(env.test_commands)):
         result = await run_configured_tests(env, index, [])
-        report.tests_ran = True
         if isinstance(result, Refusal):
             report.problems.append(result.reason)
             continue

@@ -42,10 +42,6 @@ class Event(Generic[T]):
     def subscribe(self, callback: Subscriber[T]) -> None:
         self._subscribers.append(callback)
 
-    def unsubscribe(self, callback: Subscriber[T]) -> None:
-        if callback in self._subscribers:
-            self._subscribers.remove(callback)
-
     def publish(self, value: T) -> None:
         """Call every subscriber in order; coroutines are started as tasks."""
         for callback in list(self._subscribers):

@@ -93,7 +93,6 @@ class TraceStore:
         self.path = path
         self._queue: queue.Queue[object] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._failed: str | None = None
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -156,7 +155,6 @@ class TraceStore:
             with conn:
                 conn.executemany(insert, rows)
         except sqlite3.Error as exc:
-            self._failed = str(exc)
             log.error("trace store %s: cannot write %d trace row(s): %s", self.path, len(rows), exc)
 
     # ---- reading ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from context.gitstate import DirtyFile, git_state, git_state_async
+from context.gitstate import DirtyFile, git_state
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -175,12 +175,3 @@ def test_subdirectory_root(repo: Path) -> None:
     assert "lib/util.py" in diff
     assert "app.py" not in diff
     assert state.recently_changed() == ["util.py"]
-
-
-async def test_async_wrappers(repo: Path) -> None:
-    _write(repo, "app.py", "changed\n")
-    state = await git_state_async(repo)
-    assert state is not None
-    assert "+changed" in await state.diff_vs_head_async()
-    assert (await state.recently_changed_async(1)) == ["app.py"]
-    assert await git_state_async(repo.parent) is None

@@ -1,26 +1,6 @@
-from tools.edit_formats import EditError, SearchReplace, apply_one, apply_search_replace, parse_search_replace
+from tools.edit_formats import EditError, SearchReplace, apply_one, apply_search_replace
 
 SOURCE = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
-
-
-def test_parse_blocks_keeps_text_exactly() -> None:
-    text = (
-        "Here is the change:\n"
-        "<<<<<<< SEARCH\n    return a + b\n=======\n    return b + a\n>>>>>>> REPLACE\n"
-        "and another\n"
-        "<<<<<<< SEARCH\ndef sub(a, b):\n=======\ndef subtract(a, b):\n>>>>>>> REPLACE\n"
-    )
-    assert parse_search_replace(text) == [
-        SearchReplace("    return a + b\n", "    return b + a\n"),
-        SearchReplace("def sub(a, b):\n", "def subtract(a, b):\n"),
-    ]
-
-
-def test_parse_reports_unterminated_block() -> None:
-    result = parse_search_replace("<<<<<<< SEARCH\nx\n=======\ny\n")
-    assert isinstance(result, EditError)
-    assert "REPLACE" in result.message
-    assert isinstance(parse_search_replace("no blocks here"), EditError)
 
 
 def test_exact_match_replaces_once() -> None:

@@ -182,13 +182,6 @@ def test_reparse_waits_for_the_tree_and_coalesces_edits() -> None:
     assert tree is not None and str(tree.root_node) == str(get_parser("python").parse(doc.source).root_node)
 
 
-def test_drop_tree_keeps_text_only() -> None:
-    doc = Document("a.py", "x = 1\n")
-    doc.drop_tree("binary (NUL byte)")
-    doc.apply_change(((0, 0), (0, 0)), "y", 2)
-    assert doc.tree is None and doc.parse_skipped == "binary (NUL byte)" and doc.text == "yx = 1\n"
-
-
 def test_a_snapshot_parses_pending_edits_and_hands_its_tree_back() -> None:
     doc = Document("a.py", "x = 1\n", version=1)
     assert doc.tree is not None
