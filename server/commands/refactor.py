@@ -19,7 +19,7 @@ from server.config import Settings, load_settings
 from server.terminal.outcome import ExitCode, RefactorResult
 from server.terminal.refactor_run import Mode, RefactorJob, execute
 from server.terminal.report import default_workspace, run_interruptibly, show_result, workspace_paths
-from server.terminal.session_task import SessionTask, start_session_file
+from server.terminal.session_task import SessionTask, shown_test_commands, start_session_file
 
 
 def _mode(args: argparse.Namespace) -> Mode:
@@ -56,7 +56,8 @@ def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) 
     from server.observe.tracer import open_tracer
 
     if args.record is not None:
-        start_session_file(args.record, SessionTask(job.instruction, job.paths, job.run_tests))
+        tests = shown_test_commands(settings.agent.test_commands)
+        start_session_file(args.record, SessionTask(job.instruction, job.paths, job.run_tests, tests))
     tracer = open_tracer(settings)
     try:
         try:

@@ -1,6 +1,10 @@
 """``outrider replay SESSION``: play a recorded ``outrider refactor --record`` session back through
 the same path (agent loop, validation, diff, apply), with the recorded model replies instead of a
 provider. The project must ask what was recorded; a different request fails loudly with a diff.
+
+The session carries the test commands it was recorded with; without ``agent.test_commands`` in the
+user's own settings, replay runs those (only the Python test runners a session may name, see
+:func:`server.terminal.session_task.replayable_test_commands`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from server.models.sessions.replay import ReplayAdapter, SessionFormatError
 from server.terminal.outcome import ExitCode
 from server.terminal.refactor_run import RefactorJob, execute
 from server.terminal.report import default_workspace, run_interruptibly, show_result
-from server.terminal.session_task import read_session_task
+from server.terminal.session_task import read_session_task, replayable_test_commands
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"outrider replay: {problem}", file=sys.stderr)
     settings = loaded.settings.model_copy(deep=True)
     settings.provider, settings.model, settings.replay_session = "replay", provider.model, str(session)
+    if not settings.agent.test_commands and task.test_commands:
+        settings.agent.test_commands, refused = replayable_test_commands(task.test_commands)
+        for command in refused:
+            print(f"outrider replay: not running the recorded test command {command!r}", file=sys.stderr)
     job = RefactorJob(
         task.instruction, workspace, task.paths, "apply" if args.apply else "diff", run_tests=task.run_tests
     )
@@ -46,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if result.exit_code == ExitCode.PROVIDER_ERROR and "replay" in result.message:
         result.message += (
             " (replay needs the recorded project as it was, as --workspace or the current git root,"
-            " and the same agent.test_commands)"
+            " and the same test commands)"
         )
     show_result(result, as_json=args.json, out=Console(soft_wrap=True), err=err)
     return 0

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from server.cli import main
 from server.terminal.outcome import ExitCode
-from server.terminal.session_task import SessionTask, read_session_task, start_session_file
+from server.terminal.session_task import (
+    SessionTask,
+    read_session_task,
+    replayable_test_commands,
+    start_session_file,
+)
 from tests.agent.task_scripts import RENAME
 from tests.emulator import Emulator
 from tests.terminal.conftest import KEY, refactor_argv, script_rename, snapshot
@@ -64,8 +71,38 @@ def test_replay_needs_a_task_line(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_session_task_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "s.jsonl"
     path.write_text("stale\n") if path.parent.exists() else None
-    task = SessionTask("Do it", ("a.py", "b/c.py"), run_tests=True)
+    task = SessionTask("Do it", ("a.py", "b/c.py"), run_tests=True, test_commands=(("python", "-m", "unittest"),))
     start_session_file(path, task)
     assert read_session_task(path) == task
     path.write_text("not json\n")
     assert read_session_task(path) == f"{path}:1: not a JSON line"
+
+
+def test_only_python_test_runners_are_replayed() -> None:
+    commands, refused = replayable_test_commands([["python", "-m", "unittest"], ["sh", "-c", "rm -rf ~"]])
+    assert commands == [[sys.executable, "-m", "unittest"]]
+    assert refused == ["sh -c rm -rf ~"]
+    assert replayable_test_commands([["python", "-c", "print(1)"]]) == ([], ["python -c print(1)"])
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_shipped_session_replays_with_the_readme_command(
+    cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README: `outrider replay examples/sessions/add_currency.jsonl --workspace examples/invoicing`;
+    the session carries its test commands, so no user configuration is needed."""
+    example = tmp_path / "invoicing"
+    shutil.copytree(EXAMPLES / "invoicing", example, ignore=shutil.ignore_patterns("__pycache__"))
+    session = EXAMPLES / "sessions" / "add_currency.jsonl"
+    assert read_session_task(session) == SessionTask(
+        read_session_task(session).instruction,  # type: ignore[union-attr]
+        run_tests=True,
+        test_commands=(("python", "-m", "unittest"),),
+    )
+    before = snapshot(example)
+    assert main(["replay", str(session), "--workspace", str(example), "--json"]) == 0, capsys.readouterr().err
+    replayed = json.loads(capsys.readouterr().out)
+    assert replayed["status"] == "diff" and "invoicing/money.py" in replayed["files"]
+    assert snapshot(example) == before

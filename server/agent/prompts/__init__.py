@@ -1,8 +1,9 @@
 """Prompts live in versioned Markdown files next to this module, never in code.
 
-Each file starts with a header line ``<!-- prompt: NAME vN -->``; the version goes into traces and
-recorded sessions so a changed prompt is visible. Placeholders use ``$name`` (string.Template),
-so code samples with braces need no escaping.
+Each file starts with a header line ``<!-- prompt: NAME vN -->``: bump the version when the text
+changes, so a reviewer sees it. Traces (when they store content) and recorded sessions hold the
+prompts as sent, so a replayed session notices a changed prompt. Placeholders use ``$name``
+(string.Template), so code samples with braces need no escaping.
 """
 
 from __future__ import annotations
