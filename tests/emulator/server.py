@@ -410,6 +410,11 @@ class Emulator:
             raise TimeoutError(f"emulator: request #{serial} still open after {timeout}s")
         return record
 
+    def outcomes(self, count: int, timeout: float = 5.0) -> list[str]:
+        """The outcomes of the first `count` requests, each read only once the emulator recorded it
+        (the client can see a response before the handler has written down what it sent)."""
+        return [self.wait_finished(serial, timeout).outcome for serial in range(1, count + 1)]
+
 
 def _stop_sequences(body: Any, protocol: Protocol) -> list[str]:
     """The request's stop sequences (OpenAI ``stop``: a string or a list; Anthropic ``stop_sequences``)."""

@@ -138,7 +138,7 @@ async def test_non_streaming_faults(emulator: Emulator) -> None:
     with pytest.raises(anthropic.APIStatusError) as info:
         await client.messages.create(model="m", max_tokens=5, messages=USER)  # type: ignore[arg-type]
     assert info.value.status_code == 529
-    assert [r.outcome for r in emulator.requests] == ["dropped", "complete", "error"]
+    assert emulator.outcomes(3) == ["dropped", "complete", "error"]
 
 
 @pytest.mark.parametrize("keep_alive", [False, True])
@@ -156,7 +156,7 @@ async def test_keep_alive_reuses_one_connection(keep_alive: bool) -> None:
         await client.close()
         assert texts == ["first answer", "second", "third"]
         assert whole.choices[0].message.content == "whole"
-        assert [r.outcome for r in emu.requests] == ["complete"] * 4
+        assert emu.outcomes(4) == ["complete"] * 4
         assert emu.connections == (1 if keep_alive else 4)
 
 

@@ -53,7 +53,12 @@ async def test_cancel_stops_the_task(
     end = await progress_end(client, started["token"], timeout_s=15)
     assert end.message == "Cancelled"
     await wait_for_message(client, lambda m: "cancelled" in m.message)
+    # The task is gone (nothing of it can call the model any more) and every call it made has ended.
+    left = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="outrider.agent.cancel", arguments=[{}])
+    )
+    assert left == {"cancelled": []}
     calls = len(emulator.requests)
-    await asyncio.sleep(1.0)
-    assert len(emulator.requests) == calls  # no model call after the cancel
+    outcomes = await asyncio.to_thread(emulator.outcomes, calls)
+    assert outcomes[-1] == "client_closed" and len(emulator.requests) == calls
     assert not editor.edits
