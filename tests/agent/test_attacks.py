@@ -15,7 +15,6 @@ from server.config import AgentSettings, Settings
 from server.models.registry import build_provider
 from tests.agent.task_scripts import WORKSPACES, call
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 
 ENV_FILE_SECRET = "sk-ant-api03-ENVFILESECRET0123456789abcdefghij"
 INLINE_SECRET = "ghp_INLINESECRET0123456789abcdefghijklmn"
@@ -71,7 +70,7 @@ def process_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", PROCESS_SECRET)
 
 
-async def test_nothing_escapes(emulator: Emulator, tmp_path: Path, process_secret: None) -> None:  # noqa: F811
+async def test_nothing_escapes(emulator: Emulator, tmp_path: Path, process_secret: None) -> None:
     work = hostile_workspace(tmp_path)
     emulator.script({"tool_calls": ATTACKS}, {"text": "I cannot do that."})
     settings = Settings(

@@ -10,7 +10,7 @@ from server.agent.loop import AgentLoop, LoopLimits
 from server.agent.outcomes import BudgetExceeded, Failed, Final, NeedsApproval
 from server.models.types import ChatRequest, ErrorEvent, StreamEvent, ToolResultPart, Usage
 from tests.agent.conftest import budget
-from tests.agent.scripted import ScriptedProvider, text_reply, tool_reply
+from tests.scripted_provider import ScriptedProvider, text_reply, tool_reply
 from tools.registry import all_tools
 from tools.tool import ToolEnv
 

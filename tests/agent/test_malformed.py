@@ -10,13 +10,12 @@ from server.agent.session import AgentTask, build_env, run_agent_task
 from server.config import Settings
 from server.models.registry import build_provider
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 
 BROKEN = {"tool_calls": [{"name": "read_file", "arguments_raw": '{"path": "README.md"'}]}
 
 
 @pytest.mark.parametrize("provider", ["anthropic", "openai"])
-async def test_broken_arguments_then_recovery(provider: str, emulator: Emulator, tmp_path: Path) -> None:  # noqa: F811
+async def test_broken_arguments_then_recovery(provider: str, emulator: Emulator, tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# hi\n")
     emulator.script(BROKEN, {"text": "recovered"})
     base_url = emulator.anthropic_base_url if provider == "anthropic" else emulator.openai_base_url
@@ -30,7 +29,7 @@ async def test_broken_arguments_then_recovery(provider: str, emulator: Emulator,
     assert "could not be read" in str(emulator.requests[-1].body["messages"])
 
 
-async def test_endless_broken_arguments_are_bounded(emulator: Emulator, tmp_path: Path) -> None:  # noqa: F811
+async def test_endless_broken_arguments_are_bounded(emulator: Emulator, tmp_path: Path) -> None:
     emulator.script({**BROKEN, "repeat": True})
     settings = Settings(provider="anthropic", base_url=emulator.anthropic_base_url)
     run = await run_agent_task(

@@ -18,7 +18,6 @@ from server.config import AgentSettings, Settings
 from server.models.registry import build_provider
 from tests.agent.task_scripts import FIX_TEST, TASKS, TaskScript
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 
 SESSIONS = Path(__file__).parent / "sessions"
 PYTEST = [sys.executable, "run_checks.py"]
@@ -48,7 +47,7 @@ async def run_and_apply(
 
 
 @pytest.mark.parametrize("script", TASKS, ids=lambda s: s.name)
-async def test_task_through_the_emulator(script: TaskScript, emulator: Emulator, tmp_path: Path) -> None:  # noqa: F811
+async def test_task_through_the_emulator(script: TaskScript, emulator: Emulator, tmp_path: Path) -> None:
     work = copy_workspace(script, tmp_path)
     if script is FIX_TEST:
         assert not fixture_tests_pass(work)  # the task is real: its tests fail before the edit

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.emulator.server import Emulator
 
 SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
@@ -24,7 +23,7 @@ def calc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def flags(emulator: Emulator, path: Path) -> list[str]:  # noqa: F811
+def flags(emulator: Emulator, path: Path) -> list[str]:
     return [
         "--provider",
         "openai-compatible",
@@ -39,7 +38,7 @@ def flags(emulator: Emulator, path: Path) -> list[str]:  # noqa: F811
 
 def test_prints_the_suggestion(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": "return a + b\n\ndef other():\n    pass\n"})
@@ -51,7 +50,7 @@ def test_prints_the_suggestion(
 
 def test_json_output(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": "return a + b"})
@@ -64,7 +63,7 @@ def test_json_output(
 
 def test_provider_failure_is_a_one_line_error(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"fault": "auth"})
@@ -76,7 +75,7 @@ def test_provider_failure_is_a_one_line_error(
 
 def test_position_past_the_end_is_an_error(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["complete", f"{calc}:99:1", *flags(emulator, calc)]) == 1
@@ -85,14 +84,14 @@ def test_position_past_the_end_is_an_error(
     assert emulator.requests == []
 
 
-def test_missing_file_is_an_error(tmp_path: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_missing_file_is_an_error(tmp_path: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["complete", f"{tmp_path / 'nope.py'}:1:1", *flags(emulator, tmp_path / "nope.py")]) == 1
     assert "no such file" in capsys.readouterr().err
 
 
 def test_the_completion_is_traced_with_its_latency_split(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": "return a + b", "usage": {"input_tokens": 40, "output_tokens": 4}})
@@ -111,7 +110,7 @@ def test_the_completion_is_traced_with_its_latency_split(
 
 def test_cost_report_shows_completions_as_their_own_feature(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": "return a + b", "usage": {"input_tokens": 40, "output_tokens": 4}})
@@ -126,7 +125,7 @@ def test_cost_report_shows_completions_as_their_own_feature(
 
 def test_chat_models_through_the_anthropic_sdk(
     calc: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -10,7 +10,7 @@ from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
 from server.models.calls import CallRecord
 from server.models.types import ChatRequest, ErrorEvent, FimRequest, Stop, StreamEvent, TextDelta, Usage
-from tests.completion.scripted_provider import ScriptedProvider
+from tests.scripted_provider import ScriptedProvider
 
 SOURCE = "def add(a, b):\n    \n\n\ndef main():\n    print(add(1, 2))\n"
 

@@ -6,12 +6,11 @@ from pathlib import Path
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.agent.test_attacks import ATTACKS, ENV_FILE_SECRET, PRINT_ENV, PROCESS_SECRET, SECRETS, hostile_workspace
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient
 
 
 async def test_nothing_escapes_through_lsp(
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     client_profile: str,
     tmp_path: Path,

@@ -9,7 +9,6 @@ import pytest
 
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace, wait_for_message
 
 LOOP = {"tool_calls": [{"name": "list_files", "arguments": {}}], "repeat": True}
@@ -33,7 +32,7 @@ async def test_endless_loop_stops_at_the_limit(
     profile: str,
     agent: dict[str, Any],
     reply: dict[str, Any],
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     tmp_path: Path,
 ) -> None:

@@ -9,13 +9,12 @@ from lsprotocol import types
 
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace, wait_for_message
 
 SLOW_LOOP = {"tool_calls": [{"name": "list_files", "arguments": {}}], "repeat": True, "chunk_delay_s": 0.3}
 
 
-async def wait_for_requests(emulator: Emulator, count: int, timeout_s: float = 30.0) -> None:  # noqa: F811
+async def wait_for_requests(emulator: Emulator, count: int, timeout_s: float = 30.0) -> None:
     for _ in range(int(timeout_s / 0.05)):
         if len(emulator.requests) >= count:
             return
@@ -27,7 +26,7 @@ async def wait_for_requests(emulator: Emulator, count: int, timeout_s: float = 3
 async def test_cancel_stops_the_task(
     how: str,
     client_profile: str,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     tmp_path: Path,
 ) -> None:

@@ -8,7 +8,6 @@ from lsprotocol import types
 
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace
 
 EDIT = {
@@ -18,7 +17,7 @@ EDIT = {
 
 
 async def test_confirmation_per_client(
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     client_profile: str,
     tmp_path: Path,

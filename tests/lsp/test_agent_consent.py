@@ -6,12 +6,11 @@ from pathlib import Path
 
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace
 
 
 async def test_detected_commands_need_consent_once(
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     lsp_env: dict[str, str],
     tmp_path: Path,

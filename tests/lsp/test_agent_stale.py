@@ -9,7 +9,6 @@ from lsprotocol import types
 
 from tests.agent.lsp_editor import PretendEditor, progress_end, run_agent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace, open_document, uri_of
 
 EDIT = {
@@ -23,7 +22,7 @@ HEADER = "# edited by the user\n"
 
 
 async def test_document_changed_during_the_run(
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     client_profile: str,
     tmp_path: Path,

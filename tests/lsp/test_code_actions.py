@@ -10,7 +10,6 @@ from pytest_lsp import LanguageClient
 
 from tests.agent.lsp_editor import PretendEditor, progress_end
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.lsp.conftest import StartClient, copy_workspace, open_document, uri_of, wait_for_message
 
 
@@ -90,7 +89,7 @@ async def test_only_filter_and_empty_range(start_client: StartClient, tmp_path: 
 
 
 async def test_explain_runs_without_edit_tools(
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     start_client: StartClient,
     client_profile: str,
     tmp_path: Path,

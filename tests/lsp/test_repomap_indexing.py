@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,6 @@ from tests.lsp.test_repomap import TOKEN, progress_end, repo_map_state
 FILES = 2000  # indexing outlasts a few requests; cancelled as soon as it begins
 FUNCTIONS = 100  # per file: indexing is lexical (fast), so the files are larger than a parse would need
 BODY = "total = a + b\n    return total\n"
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as started:
-        yield started
 
 
 def write_workspace(root: Path) -> None:

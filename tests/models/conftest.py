@@ -6,7 +6,6 @@ from typing import Any
 from server.config import Settings
 from server.models.types import ChatRequest, Message, StreamEvent
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator, emulator_env, emulator_process  # noqa: F401
 
 FAST = {
     "timeouts": {"connect_s": 2.0, "first_token_s": 1.0, "total_s": 5.0},

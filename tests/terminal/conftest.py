@@ -12,7 +12,6 @@ import pytest
 
 from tests.agent.task_scripts import RENAME
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator, emulator_process  # noqa: F401
 
 KEY = "sk-ant-terminal-test-key"
 

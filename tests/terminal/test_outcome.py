@@ -36,7 +36,7 @@ def test_unvalidated_edits_are_named_but_not_applied() -> None:
 
 
 def test_edits_needing_confirmation_are_shown_but_never_applied(tmp_path: Path) -> None:
-    run = AgentRun(NeedsApproval("ok", PLAN, ("a.py: deletes a file",)), Spent(steps=2), {})
+    run = AgentRun(NeedsApproval("ok", PLAN, ("a.py: deletes a file",)), Spent(steps=2))
     applied = conclude(RefactorJob("x", tmp_path, mode="apply"), run)
     assert applied.exit_code == ExitCode.NEEDS_CONFIRMATION and "a.py: deletes a file" in applied.message
     assert "+new" in applied.diff and applied.written == []
@@ -48,7 +48,7 @@ def test_yes_writes_edits_that_need_confirmation(tmp_path: Path) -> None:
     target = tmp_path / "gone.py"
     target.write_text("x = 1\n")
     plan = EditPlan((FileEdit(target, "gone.py", None, text_hash("x = 1\n"), "x = 1\n", None, True, "deletes a file"),))
-    run = AgentRun(NeedsApproval("ok", plan, ("gone.py: deletes a file",)), Spent(steps=1), {})
+    run = AgentRun(NeedsApproval("ok", plan, ("gone.py: deletes a file",)), Spent(steps=1))
     assert conclude(RefactorJob("x", tmp_path, mode="apply"), run).exit_code == ExitCode.NEEDS_CONFIRMATION
     assert target.exists()
     result = conclude(RefactorJob("x", tmp_path, mode="apply", confirmed=True), run)

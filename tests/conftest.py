@@ -1,8 +1,19 @@
+"""Fixtures shared by every test directory.
+
+- ``emulator`` (an in-process wire emulator), ``emulator_env`` and ``emulator_process`` (the
+  emulator in its own process): see :mod:`tests.emulator.fixtures`;
+- ``project``: a small git project (:func:`make_project`) with an ignored folder, a secret file and
+  a symlink that leaves it; ``env``: a :class:`tools.tool.ToolEnv` on it.
+"""
+
+from __future__ import annotations
+
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.emulator.fixtures import emulator, emulator_env, emulator_process  # noqa: F401
 from tools.sandbox import Workspace
 from tools.tool import ToolEnv
 
