@@ -278,7 +278,10 @@ class CompletionEngine:
         result.model = self.model
         if streamed.error is not None:
             result.error = streamed.error
-            log.warning("completion failed: %s (%s)", streamed.error.message, streamed.error.kind)
+            quiet = streamed.error.kind == "spend_cap"  # the frontend says it once, not per keystroke
+            (log.debug if quiet else log.warning)(
+                "completion failed: %s (%s)", streamed.error.message, streamed.error.kind
+            )
             return result
         text = postprocess(streamed.text, gathered.surroundings)
         if text is None:
