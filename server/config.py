@@ -76,6 +76,9 @@ class CompletionSettings(_Section):
     max_tokens: int = Field(default=128, ge=1, le=4096, description="Most tokens one suggestion may use.")
     model: str | None = Field(default=None, description="Model for completions; default: `model`.")
     fim: bool | None = Field(default=None, description="Use fill-in-the-middle; default: by model.")
+    logprobs: bool = Field(
+        default=True, description="Ask OpenAI-compatible servers for token log-probabilities (for confidence)."
+    )
     min_confidence: float = Field(
         default=0.35,
         ge=0,

@@ -18,14 +18,14 @@ from tests.emulator.script import ScriptedUsage
 
 PROCESSES = 4
 TASKS_PER_PROCESS = 3
-CAP_USD = 0.30
-# Priced at $1,000 per million tokens both ways, a call costs (20 + 5) tokens = $0.025, while
-# its reservation estimates (27 chars / 3 + 1 + 5 max tokens) = 15 tokens = $0.015: the estimate
+CAP_USD = 0.20
+# Priced at $100 per million tokens both ways, a call costs (20 + 5) tokens = $0.0025, while
+# its reservation estimates (27 chars / 3 + 1 + 5 max tokens) = 15 tokens = $0.0015: the estimate
 # is low on purpose, so only the reservations in flight can explain any overshoot.
-CALL_USD = 0.025
+CALL_USD = 0.0025
 
 SPENDER = """
-import asyncio, json, sys
+import asyncio, json, os, sys, time
 from server.config import Settings
 from server.models.caps import SpendCaps
 from server.models.registry import build_provider
@@ -46,6 +46,10 @@ async def main():
     caps = SpendCaps.open(settings)
     stack = build_provider(settings, env={"OPENAI_API_KEY": "sk-test"}, caps=caps)
     counts = {}
+    ready, go = sys.argv[3], sys.argv[4]
+    open(ready, "w").close()
+    while not os.path.exists(go):  # every process starts spending at once
+        time.sleep(0.005)
     await asyncio.gather(*(worker(stack, counts) for _ in range(int(sys.argv[2]))))
     caps.close()
     print(json.dumps(counts))
@@ -60,22 +64,29 @@ def test_processes_racing_at_the_cap(emulator: Emulator, tmp_path: Path) -> None
         "provider": "openai-compatible",
         "base_url": emulator.openai_base_url,
         "model": "qwen2.5-coder:7b",
-        "prices": {"qwen2.5-coder:7b": {"input": 1000.0, "output": 1000.0}},
+        "prices": {"qwen2.5-coder:7b": {"input": 100.0, "output": 100.0}},
         "caps": {"daily_usd": CAP_USD},
         "traces": {"enabled": False},
     }
     env = {**os.environ, "OUTRIDER_HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT)}
     started = time.time()
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready{i}" for i in range(PROCESSES)]
     spenders = [
         subprocess.Popen(
-            [sys.executable, "-c", SPENDER, json.dumps(settings), str(TASKS_PER_PROCESS)],
+            [sys.executable, "-c", SPENDER, json.dumps(settings), str(TASKS_PER_PROCESS), str(ready[i]), str(go)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(PROCESSES)
+        for i in range(PROCESSES)
     ]
+    deadline = time.monotonic() + 60
+    while not all(path.exists() for path in ready):  # wait for every process to be ready
+        assert time.monotonic() < deadline and all(s.poll() is None for s in spenders), "a spender did not start"
+        time.sleep(0.01)
+    go.touch()
     counts = []
     for spender in spenders:
         out, err = spender.communicate(timeout=120)

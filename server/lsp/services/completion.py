@@ -23,6 +23,7 @@ from server.lsp.services.provider import PROVIDER, provider_for
 from server.lsp.services.repo_map import REPO_MAP
 from server.lsp.services.tracing import TRACER
 from server.models.registry import ProviderConfigError
+from server.observe.suggestions import SuggestionStore
 
 if TYPE_CHECKING:
     from server.lsp.server import OutriderServer
@@ -47,7 +48,11 @@ def _repo_slices(server: OutriderServer) -> RelatedSections:
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
     provider = server.services.get(PROVIDER)
-    return CompletionEngine(provider, server.settings, tracer=server.services.get(TRACER), related=_repo_slices(server))
+    tracer = server.services.get(TRACER)
+    suggestions = SuggestionStore(tracer.store) if tracer is not None and tracer.store is not None else None
+    return CompletionEngine(
+        provider, server.settings, tracer=tracer, related=_repo_slices(server), suggestions=suggestions
+    )
 
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
