@@ -1,12 +1,15 @@
-"""The session's suggestions: :data:`SUGGESTIONS`, the last one shown (for ``outrider.explain``)
-and the user's verdicts, recorded in the trace store's ``suggestions`` table.
+"""The session's suggestions: :data:`SUGGESTIONS`, the last one shown or accepted (what
+``outrider.explain`` explains by default) and the user's verdicts, recorded in the trace store's
+``suggestions`` table.
 
-A suggestion replaced by the next one without being accepted counts as rejected. Built once per
+A suggestion replaced by the next one without being accepted counts as rejected. Accepting one
+makes it the last (the editor may show the next suggestion at once, before the user asks). Built once per
 session (not rebuilt on settings changes); it reads the current trace store at each use.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from server.completion.tracing import Verdict
@@ -18,12 +21,16 @@ if TYPE_CHECKING:
     from server.lsp.server import OutriderServer
 
 
+RECENT = 64
+
+
 class SessionSuggestions:
     """The last suggestion shown in the session, and verdicts recorded through the trace store."""
 
     def __init__(self, server: OutriderServer) -> None:
         self.server = server
-        self.last: dict[str, Any] | None = None  # what the editor was last shown (explain's fallback)
+        self.last: dict[str, Any] | None = None  # the last shown or accepted (explain's default)
+        self.recent: OrderedDict[str, dict[str, Any]] = OrderedDict()  # the last RECENT shown, by trace id
         self.accepted: set[str] = set()
 
     def log(self) -> SuggestionStore | None:
@@ -36,10 +43,14 @@ class SessionSuggestions:
         if previous is not None and previous["trace_id"] not in self.accepted:
             self.record(previous["trace_id"], "rejected")
         self.last = details
+        self.recent[details["trace_id"]] = details
+        while len(self.recent) > RECENT:
+            self.recent.popitem(last=False)
 
     def record(self, trace_id: str, verdict: Verdict) -> None:
         if verdict == "accepted":
             self.accepted.add(trace_id)
+            self.last = self.recent.get(trace_id, self.last)
         if (log := self.log()) is not None:
             log.verdict(trace_id, verdict)
 
@@ -53,7 +64,8 @@ class SessionSuggestions:
             tracer.flush()
             if (stored := explain(tracer.store.path, wanted)) is not None:
                 return stored
-        return dict(self.last) if self.last is not None and self.last["trace_id"] == wanted else None
+        details = self.recent.get(wanted)
+        return dict(details) if details is not None else None
 
 
 SUGGESTIONS: ServiceKey[SessionSuggestions] = ServiceKey("suggestions", SessionSuggestions, rebuild_on_settings=False)
