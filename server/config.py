@@ -166,7 +166,11 @@ TRUSTED_ONLY: frozenset[tuple[str, ...]] = frozenset(
         ("provider",),
         ("agent", "test_commands"),
         ("traces", "otlp_endpoint"),
-        ("caps",),  # the user's own spending limits: a repository neither sets nor lifts them
+        # the user's own spending limits: a repository neither sets nor lifts them
+        ("caps", "daily_usd"),
+        ("caps", "monthly_usd"),
+        ("caps", "features"),
+        ("caps", "alert_rate_factor"),
     }
 )
 

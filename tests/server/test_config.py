@@ -128,4 +128,5 @@ def test_spend_caps_are_user_level_only(tmp_path: Path) -> None:
     loaded = load_settings(tmp_path / "ws", env=_env(tmp_path))
     assert loaded.settings.caps.daily_usd == 2.0  # a repository neither lifts nor sets them
     assert loaded.settings.caps.features == {}
-    assert any("'caps'" in problem for problem in loaded.problems)
+    assert any("'caps.daily_usd'" in problem for problem in loaded.problems)
+    assert any("'caps.features'" in problem for problem in loaded.problems)
