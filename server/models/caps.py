@@ -2,7 +2,8 @@
 per feature), shared by every Outrider process of the user through the spend ledger.
 
 Contract: the provider layer calls :meth:`SpendCaps.admit` once before every model call, next to
-the run budget's check. It answers a :class:`Reservation` (the call's estimated cost, already
+the run budget's check (on the event loop when no lock is held, which never waits; in a thread
+when one is). It answers a :class:`Reservation` (the call's estimated cost, already
 counted in every window) or a :class:`CapExceeded` saying which cap refused and when it resets.
 When the call ends, :meth:`SpendCaps.settle` replaces the estimate by the real cost (in a
 background thread: never on the caller's path) and raises alerts: 50%, 80% and 100% of a dollar
@@ -23,12 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 from server.config import CapSettings, Settings
 from server.models.prices import PriceTable
 from server.models.types import ChatRequest, ErrorEvent, FimRequest, TextPart, ToolResultPart
-from server.observe.ledger import Check, SpendLedger, StoredAlert, WindowKey
+from server.observe.ledger import Busy, Check, SpendLedger, StoredAlert, WindowKey
 from server.observe.store import default_db_path
 
 log = logging.getLogger(__name__)
@@ -211,20 +212,37 @@ class SpendCaps:
         rules = self.rules_for(request.feature)
         if not rules:
             return None
-        usd = self.estimate_usd(request, model)
-        return await asyncio.to_thread(self.reserve, request.feature, usd, self.is_priced(model), rules)
+        usd, priced = self.estimate_usd(request, model), self.is_priced(model)
+        if self._seeded and self.ledger.is_open:  # a lock-free moment costs one local transaction
+            admitted = self.reserve(request.feature, usd, priced, rules, wait=False)
+            if not isinstance(admitted, Busy):
+                return admitted
+        return await asyncio.to_thread(self.reserve, request.feature, usd, priced, rules)
 
+    @overload
     def reserve(
         self, feature: str, usd: float, priced: bool, rules: tuple[CapRule, ...] | None = None
-    ) -> Reservation | CapExceeded:
-        """Check and reserve atomically across processes (blocking: SQLite)."""
+    ) -> Reservation | CapExceeded: ...
+
+    @overload
+    def reserve(
+        self, feature: str, usd: float, priced: bool, rules: tuple[CapRule, ...] | None, wait: bool
+    ) -> Reservation | CapExceeded | Busy: ...
+
+    def reserve(
+        self, feature: str, usd: float, priced: bool, rules: tuple[CapRule, ...] | None = None, wait: bool = True
+    ) -> Reservation | CapExceeded | Busy:
+        """Check and reserve atomically across processes (SQLite). ``wait=False`` never waits for
+        a lock (:class:`Busy` then), so the event loop may call it; otherwise run it in a thread."""
         self._seed()
         now = self.clock()
         rules = self.rules_for(feature) if rules is None else rules
         applicable = [rule for rule in rules if priced or rule.unit == "requests"]
         checks = [Check(rule.name, self._window(rule, now), rule.limit, rule.unit) for rule in applicable]
         windows = tuple(sorted({check.window for check in checks}))
-        refused = self.ledger.reserve(checks, windows, usd, now)
+        refused = self.ledger.reserve(checks, windows, usd, now, wait=wait)
+        if isinstance(refused, Busy):
+            return refused
         if refused is None:
             return Reservation(feature, now, usd, windows)
         check, used = refused

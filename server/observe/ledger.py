@@ -38,6 +38,14 @@ CREATE TABLE IF NOT EXISTS spend_alerts (
 );
 CREATE TABLE IF NOT EXISTS spend_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_BUSY_TIMEOUT_MS = 10_000
+
+
+class Busy:
+    """:meth:`SpendLedger.reserve` without waiting found a lock held."""
+
+
+BUSY = Busy()
 _UPSERT = (
     "INSERT INTO spend_windows (period, start, scope, usd, requests) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (period, start, scope) DO UPDATE SET usd = usd + excluded.usd, requests = requests + excluded.requests"
@@ -80,7 +88,9 @@ class SpendLedger:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -93,29 +103,55 @@ class SpendLedger:
                 self._conn.close()
                 self._conn = None
 
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
     def reserve(
-        self, checks: Sequence[Check], windows: Iterable[WindowKey], usd: float, at: float
-    ) -> tuple[Check, WindowUse] | None:
+        self, checks: Sequence[Check], windows: Iterable[WindowKey], usd: float, at: float, *, wait: bool = True
+    ) -> tuple[Check, WindowUse] | Busy | None:
         """Atomically: None and `usd` plus one request added to every window of `windows`, or
-        the first check that would pass its limit (and nothing added)."""
-        with self._lock:
+        the first check that would pass its limit (and nothing added). With ``wait=False`` it
+        never waits for a lock (this process's or another's): :data:`BUSY` when one is held."""
+        if not self._lock.acquire(blocking=wait):
+            return BUSY
+        try:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            if not wait:
+                conn.execute("PRAGMA busy_timeout = 0")
             try:
-                for check in checks:
-                    used = self._use(conn, check.window)
-                    if check.unit == "requests":
-                        over = used.requests + 1 > check.limit
-                    else:
-                        over = used.usd + usd > check.limit + 1e-12
-                    if over:
-                        conn.execute("COMMIT")
-                        return check, used
-                conn.executemany(_UPSERT, [(*key, usd, 1) for key in sorted(set(windows))])
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                if wait:
+                    raise
+                return BUSY
+            finally:
+                if not wait:
+                    conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            return self._reserve_in(conn, checks, windows, usd)
+        finally:
+            self._lock.release()
+
+    @classmethod
+    def _reserve_in(
+        cls, conn: sqlite3.Connection, checks: Sequence[Check], windows: Iterable[WindowKey], usd: float
+    ) -> tuple[Check, WindowUse] | None:
+        """The body of :meth:`reserve`, inside its transaction."""
+        try:
+            for check in checks:
+                used = cls._use(conn, check.window)
+                if check.unit == "requests":
+                    over = used.requests + 1 > check.limit
+                else:
+                    over = used.usd + usd > check.limit + 1e-12
+                if over:
+                    conn.execute("COMMIT")
+                    return check, used
+            conn.executemany(_UPSERT, [(*key, usd, 1) for key in sorted(set(windows))])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return None
 
     def settle(self, deltas: Sequence[tuple[WindowKey, float, int]]) -> None:

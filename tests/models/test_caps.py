@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from server.models.caps import Alert, CapExceeded, Reservation, SpendCaps, rules
 from server.models.prices import PriceTable
 from server.models.registry import build_provider
 from server.models.types import ErrorEvent, FimRequest, Stop
-from server.observe.ledger import SpendLedger
+from server.observe.ledger import Busy, SpendLedger
 from tests.emulator import Emulator, Reply
 from tests.models.conftest import collect, env_for, settings_for
 
@@ -160,4 +161,20 @@ async def test_provider_refuses_before_the_request_leaves(emulator: Emulator, tm
     assert len(second) == 1 and isinstance(second[0], ErrorEvent)
     assert second[0].kind == "spend_cap" and "requests_per_minute" in second[0].message
     assert len(emulator.requests) == 1
+    caps.close()
+
+
+def test_the_non_waiting_reservation_never_waits_for_a_lock(tmp_path: Path) -> None:
+    caps = make_caps(tmp_path, Clock(), daily_usd=1.0)
+    assert isinstance(caps.reserve("agent", 0.1, priced=True), Reservation)  # opens and seeds the ledger
+    other = sqlite3.connect(tmp_path / "traces.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    started = time.monotonic()
+    assert isinstance(caps.reserve("agent", 0.1, priced=True, rules=None, wait=False), Busy)
+    assert time.monotonic() - started < 1.0  # it did not wait out the busy timeout
+    other.execute("COMMIT")
+    other.close()
+    assert isinstance(caps.reserve("agent", 0.1, priced=True, rules=None, wait=False), Reservation)
+    [status] = caps.status()
+    assert status["used"] == pytest.approx(0.2)
     caps.close()
