@@ -240,6 +240,8 @@ class SpendCaps:
         applicable = [rule for rule in rules if priced or rule.unit == "requests"]
         checks = [Check(rule.name, self._window(rule, now), rule.limit, rule.unit) for rule in applicable]
         windows = tuple(sorted({check.window for check in checks}))
+        if not checks:  # an unpriced model under dollar caps only: nothing to hold
+            return Reservation(feature, now, 0.0, ())
         refused = self.ledger.reserve(checks, windows, usd, now, wait=wait)
         if isinstance(refused, Busy):
             return refused

@@ -170,7 +170,7 @@ class ResilientProvider:
             if outcome == "cancelled":
                 self.breaker.release()
             cost = self._report(call, outcome, failure)
-            if self.caps is not None and (reservation is not None or cost > 0):
+            if self.caps is not None and (cost > 0 or (reservation is not None and reservation.usd > 0)):
                 self.caps.settle(reservation, request.feature, call.started_wall, cost)
 
     def _refusal(self, request: ChatRequest | FimRequest) -> ErrorEvent | None:
