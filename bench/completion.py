@@ -23,7 +23,8 @@
 
 ``--caps`` measures only the spend caps' cost on the completion path, side by side in one run: the
 overhead of 1 without caps and with caps set (a daily dollar cap, a monthly one and a completion
-request rate: each call is admitted by one SQLite transaction), in alternating blocks so both see
+request rate, the model priced so all three apply: each call is admitted by one SQLite transaction
+and settled by another in the ledger's thread), in alternating blocks so both see
 the same load, and the time the admission itself takes on the path (``caps_admit_*``: on a loaded
 machine the difference of two medians is noisier than the effect). Target: p50 within 0.2 ms of
 the run without caps.
@@ -378,7 +379,9 @@ async def caps_comparison(runs: int, blocks: int = 6) -> dict[str, float]:
     upstream = EmulatorProcess(True)
     try:
         plain_settings = settings_for(upstream, 0)
-        capped_settings = Settings.model_validate({**plain_settings.model_dump(), "caps": CAPS})
+        priced = {"qwen2.5-coder:7b": {"input": 0.1, "output": 0.1}}  # so the dollar caps apply too
+        capped = {**plain_settings.model_dump(), "caps": CAPS, "prices": priced}
+        capped_settings = Settings.model_validate(capped)
         caps = SpendCaps.open(capped_settings, on_alert=None)
         admit_ms: list[float] = []
         admit = caps.admit
