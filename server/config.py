@@ -83,7 +83,7 @@ class CompletionSettings(_Section):
         default=0.35,
         ge=0,
         le=1,
-        description="Suggestions below this confidence (0-1) are not shown; 0 shows all (choosing it: bench/README.md).",
+        description="Suggestions below this confidence (0-1) are not shown; 0 shows all (see bench/README.md).",
     )
 
 
