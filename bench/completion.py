@@ -1,6 +1,7 @@
 """Inline completion figures against the wire emulator (zero model delay), on a 5,000-line file.
 
     .venv/bin/python bench/completion.py [--runs N] [--save FILE] [--baseline FILE] [--connection-close]
+    .venv/bin/python bench/completion.py --caps [--runs N]
 
 1. Server overhead per completion, debounce 0: from the request reaching the engine to the upstream
    request reaching the emulator, plus from the last upstream event read to the result being ready.
@@ -19,6 +20,14 @@
    keystroke (a client without a debounce of its own), default settings. Target <= 2.
 4. Time from cancelling a completion to the upstream connection closing (as the emulator sees it).
    Target <= 20 ms.
+
+``--caps`` measures only the spend caps' cost on the completion path, side by side in one run: the
+overhead of 1 without caps and with caps set (a daily dollar cap, a monthly one and a completion
+request rate, the model priced so all three apply: each call is admitted by one SQLite transaction
+and settled by another in the ledger's thread), in alternating blocks so both see
+the same load, and the time the admission itself takes on the path (``caps_admit_*``: on a loaded
+machine the difference of two medians is noisier than the effect). Target: p50 within 0.2 ms of
+the run without caps.
 
 The engine runs in this process with the real provider stack (``build_provider``: SDK, retries,
 breaker, tracing) over HTTP. For 1 and 2 the emulator runs in its own process (like a real API, it
@@ -49,6 +58,7 @@ from context.source.document import Document
 from server.completion import gather as gather_module
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
+from server.models.caps import SpendCaps
 from tests.emulator.script import Reply
 from tests.emulator.server import Emulator
 
@@ -144,10 +154,13 @@ def settings_for(emulator: Emulator, debounce_ms: int) -> Settings:
     )
 
 
-def build_engine(settings: Settings) -> CompletionEngine:
+def build_engine(settings: Settings, caps: SpendCaps | None = None) -> CompletionEngine:
     from server.models.registry import build_provider
 
-    return CompletionEngine(build_provider(settings), settings)
+    return CompletionEngine(build_provider(settings, caps=caps), settings)
+
+
+CAPS = {"daily_usd": 50.0, "monthly_usd": 500.0, "features": {"completion": {"requests_per_minute": 100_000}}}
 
 
 def _measure_worker_cpu() -> list[float]:
@@ -167,15 +180,20 @@ def _measure_worker_cpu() -> list[float]:
 
 
 async def overhead(
-    emulator: EmulatorProcess, runs: int, debounce_ms: int = 0, reply: str = BODY_REPLY, typing: bool = False
+    emulator: EmulatorProcess,
+    runs: int,
+    debounce_ms: int = 0,
+    reply: str = BODY_REPLY,
+    typing: bool = False,
+    engine: CompletionEngine | None = None,
 ) -> tuple[list[float], dict[str, list[float]]]:
     """Overhead samples: from the request reaching the engine (debounce 0), or from the end of the
     debounce (debounce_ms > 0: the context is gathered during it), to the upstream request
     arriving, plus the finish. Requests go to each empty function body in turn (every request
     meets code no earlier request read), or with `typing`, one keystroke goes into one body before
     each request (TYPED_KEYS: statements, then Enter; a new document version each time, as when a
-    client sends a request per keystroke)."""
-    engine = build_engine(settings_for(emulator, debounce_ms))
+    client sends a request per keystroke). `engine`: use this one (for the caps comparison)."""
+    engine = engine or build_engine(settings_for(emulator, debounce_ms))
     document = Document("bench_module.py", make_source(), version=1)
     positions = empty_bodies(document)
     typed_line, typed_column = positions[len(positions) // 2]
@@ -302,6 +320,7 @@ def table(figures: dict[str, float], baseline: dict[str, float] | None) -> str:
         "typing_upstream_requests": 2,
         "cancel_close_p50_ms": 20.0,
         "cancel_close_p99_ms": 20.0,
+        "caps_check_delta_p50_ms": 0.2,
     }
     rows = [f"{'figure':<30}{'value':>10}{'target':>10}" + ("   baseline" if baseline else "")]
     for name, value in figures.items():
@@ -353,7 +372,59 @@ async def collect(runs: int, keep_alive: bool) -> dict[str, float]:
     }
 
 
+async def caps_comparison(runs: int, blocks: int = 6) -> dict[str, float]:
+    """Overhead without and with spend caps, in alternating blocks of the same engine set-up."""
+    os.environ.setdefault("OPENAI_API_KEY", "sk-emulator")
+    os.environ["OUTRIDER_HOME"] = tempfile.mkdtemp(prefix="outrider-bench-")
+    upstream = EmulatorProcess(True)
+    try:
+        plain_settings = settings_for(upstream, 0)
+        priced = {"qwen2.5-coder:7b": {"input": 0.1, "output": 0.1}}  # so the dollar caps apply too
+        capped = {**plain_settings.model_dump(), "caps": CAPS, "prices": priced}
+        capped_settings = Settings.model_validate(capped)
+        caps = SpendCaps.open(capped_settings, on_alert=None)
+        admit_ms: list[float] = []
+        admit = caps.admit
+
+        async def timed_admit(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await admit(*args)
+            finally:
+                admit_ms.append((time.perf_counter() - started) * 1000)
+
+        caps.admit = timed_admit  # type: ignore[method-assign]
+        engines = {"off": build_engine(plain_settings), "on": build_engine(capped_settings, caps)}
+        samples: dict[str, list[float]] = {"off": [], "on": []}
+        for block in range(blocks):
+            for name in ("off", "on") if block % 2 == 0 else ("on", "off"):
+                block_samples, _ = await overhead(upstream, max(5, 2 * runs // blocks), engine=engines[name])
+                samples[name].extend(block_samples)
+        caps.close()
+    finally:
+        upstream.close()
+    off, on = statistics.median(samples["off"]), statistics.median(samples["on"])
+    return {
+        "caps_off_overhead_p50_ms": off,
+        "caps_on_overhead_p50_ms": on,
+        "caps_check_delta_p50_ms": on - off,
+        "  caps_admit_p50_ms": statistics.median(admit_ms),
+        "  caps_admit_p99_ms": percentile(admit_ms, 99),
+        "caps_off_overhead_p99_ms": percentile(samples["off"], 99),
+        "caps_on_overhead_p99_ms": percentile(samples["on"], 99),
+    }
+
+
 def main(args: argparse.Namespace) -> int:
+    if args.caps:
+        figures = asyncio.run(caps_comparison(args.runs))
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"inline completion overhead without and with spend caps ({args.runs} runs each, "
+            f"in 6 alternating blocks; load {load})"
+        )
+        print(table(figures, None))
+        return 0
     figures = asyncio.run(collect(args.runs, keep_alive=not args.connection_close))
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -373,6 +444,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--save", metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--baseline", metavar="FILE", help="compare with figures saved earlier")
+    parser.add_argument("--caps", action="store_true", help="only the overhead without and with spend caps")
     parser.add_argument(
         "--connection-close",
         action="store_true",

@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=7)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("stats", help="suggestion acceptance by model, language and confidence band")
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("replay", parents=[common], help="play a recorded session through the agent")
     p.add_argument("session", type=Path)
     p.add_argument("--realtime", action="store_true", help="keep the recorded timing")

@@ -76,6 +76,15 @@ class CompletionSettings(_Section):
     max_tokens: int = Field(default=128, ge=1, le=4096, description="Most tokens one suggestion may use.")
     model: str | None = Field(default=None, description="Model for completions; default: `model`.")
     fim: bool | None = Field(default=None, description="Use fill-in-the-middle; default: by model.")
+    logprobs: bool = Field(
+        default=True, description="Ask OpenAI-compatible servers for token log-probabilities (for confidence)."
+    )
+    min_confidence: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="Suggestions below this confidence (0-1) are not shown; 0 shows all (see bench/README.md).",
+    )
 
 
 class AgentSettings(_Section):
@@ -94,6 +103,31 @@ class AgentSettings(_Section):
 class ContextSettings(_Section):
     max_file_bytes: int = Field(default=1_000_000, ge=1024, description="Larger files are skipped.")
     extra_ignore: list[str] = Field(default_factory=list, description="More gitignore-style patterns.")
+
+
+class FeatureCaps(_Section):
+    """Caps for one feature (``completion``, ``agent``, ``next_edit``, ...)."""
+
+    daily_usd: float | None = Field(default=None, ge=0, description="Most US dollars per local day.")
+    monthly_usd: float | None = Field(default=None, ge=0, description="Most US dollars per calendar month.")
+    requests_per_minute: int | None = Field(default=None, ge=0, description="Most model calls per minute.")
+
+
+class CapSettings(_Section):
+    """Spend caps over time, shared by every Outrider process of the user (user-level only)."""
+
+    daily_usd: float | None = Field(default=None, ge=0, description="Most US dollars per local day, all features.")
+    monthly_usd: float | None = Field(
+        default=None, ge=0, description="Most US dollars per calendar month, all features."
+    )
+    features: dict[str, FeatureCaps] = Field(
+        default_factory=dict, description="Caps per feature, e.g. `completion = {requests_per_minute = 60}`."
+    )
+    alert_rate_factor: float = Field(
+        default=4.0,
+        ge=1,
+        description="Alert when the last hour's spend is this many times the usual hourly rate.",
+    )
 
 
 class TraceSettings(_Section):
@@ -115,6 +149,7 @@ class Settings(_Section):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     context: ContextSettings = Field(default_factory=ContextSettings)
     traces: TraceSettings = Field(default_factory=TraceSettings)
+    caps: CapSettings = Field(default_factory=CapSettings)
     prices: dict[str, ModelPrice] = Field(
         default_factory=dict, description="Per-model prices (USD per million tokens), over the defaults."
     )
@@ -125,7 +160,18 @@ class Settings(_Section):
 
 # Keys a workspace file may not set: they could redirect credentials or run programs.
 TRUSTED_ONLY: frozenset[tuple[str, ...]] = frozenset(
-    {("base_url",), ("fallback",), ("provider",), ("agent", "test_commands"), ("traces", "otlp_endpoint")}
+    {
+        ("base_url",),
+        ("fallback",),
+        ("provider",),
+        ("agent", "test_commands"),
+        ("traces", "otlp_endpoint"),
+        # the user's own spending limits: a repository neither sets nor lifts them
+        ("caps", "daily_usd"),
+        ("caps", "monthly_usd"),
+        ("caps", "features"),
+        ("caps", "alert_rate_factor"),
+    }
 )
 
 ENV_KEYS: dict[str, tuple[str, ...]] = {

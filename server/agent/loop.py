@@ -102,7 +102,7 @@ class AgentLoop:
         error = reply.error
         assert error is not None
         plan = plan_from_proposals(self.env.proposals)
-        if error.kind == "budget":
+        if error.kind in ("budget", "spend_cap"):
             return BudgetExceeded(error.message, None, plan)
         if error.kind == "malformed" and self.count_format_error():
             self.messages.append(Message.user(f"Your last reply could not be read ({error.message}). Try again."))

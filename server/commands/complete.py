@@ -76,13 +76,15 @@ def lsp_position(document: Document, where: FilePosition) -> tuple[int, int]:
 
 
 async def _complete(settings: Settings, document: Document, position: tuple[int, int]) -> CompletionResult:
+    from server.models.caps import SpendCaps
     from server.models.registry import ProviderConfigError, build_provider
     from server.observe.tracer import open_tracer
 
     tracer = open_tracer(settings)
+    caps = SpendCaps.open(settings)
     try:
         try:
-            provider = build_provider(settings, tracer=tracer)
+            provider = build_provider(settings, tracer=tracer, caps=caps)
         except ProviderConfigError as exc:
             raise CommandError(str(exc)) from exc
         engine = CompletionEngine(provider, settings, tracer=tracer)
@@ -92,6 +94,7 @@ async def _complete(settings: Settings, document: Document, position: tuple[int,
             await engine.settle()
             engine.close()
     finally:
+        caps.close()
         if tracer is not None:
             tracer.close()
 

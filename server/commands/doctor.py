@@ -60,6 +60,15 @@ def provider_checks(settings: Settings, env: dict[str, str]) -> list[Check]:
             continue
         where = getattr(adapter, "_base_url", None) or "default endpoint"
         checks.append(Check(label, "ok", f"reachable at {where}; model {adapter.model}"))
+        if prices.price_for(adapter.model) is None and has_dollar_caps(settings):
+            checks.append(
+                Check(
+                    f"caps: {adapter.model}",
+                    "warn",
+                    "no price for this model: dollar caps do not apply to it (requests-per-minute caps do); "
+                    "add its price under [prices] to cap it",
+                )
+            )
         if ref.provider in ("anthropic", "openai") and prices.price_for(adapter.model) is None:
             checks.append(Check(f"price: {adapter.model}", "warn", "no known price: cost and budgets count $0"))
         elif prices.is_estimate(adapter.model):
@@ -71,6 +80,15 @@ def provider_checks(settings: Settings, env: dict[str, str]) -> list[Check]:
                 )
             )
     return checks
+
+
+def has_dollar_caps(settings: Settings) -> bool:
+    caps = settings.caps
+    return (
+        caps.daily_usd is not None
+        or caps.monthly_usd is not None
+        or any(f.daily_usd is not None or f.monthly_usd is not None for f in caps.features.values())
+    )
 
 
 def other_checks(settings: Settings, problems: list[str]) -> list[Check]:

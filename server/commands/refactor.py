@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) -> RefactorResult:
+    from server.models.caps import SpendCaps
     from server.models.registry import ProviderConfigError, build_provider
     from server.observe.tracer import open_tracer
 
@@ -59,9 +60,10 @@ def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) 
         tests = shown_test_commands(settings.agent.test_commands)
         start_session_file(args.record, SessionTask(job.instruction, job.paths, job.run_tests, tests))
     tracer = open_tracer(settings)
+    caps = SpendCaps.open(settings)
     try:
         try:
-            provider = build_provider(settings, tracer=tracer, record_to=args.record)
+            provider = build_provider(settings, tracer=tracer, record_to=args.record, caps=caps)
         except ProviderConfigError as exc:
             raise CommandError(str(exc), int(ExitCode.PROVIDER_ERROR)) from exc
         err = Console(stderr=True, soft_wrap=True)
@@ -69,5 +71,6 @@ def _run_traced(job: RefactorJob, settings: Settings, args: argparse.Namespace) 
         result.session = None if args.record is None else str(args.record)
         return result
     finally:
+        caps.close()
         if tracer is not None:
             tracer.close()

@@ -16,9 +16,11 @@ model stream is closed on the way out.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -26,13 +28,14 @@ from typing import Literal
 from context.packing.pack import Section
 from context.source.document import Document
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
+from server.completion.confidence import Confidence, suggestion_confidence
 from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
 from server.completion.gather import ContextWorker, Gathered
 from server.completion.postprocess import postprocess, visible_text
 from server.completion.prompt import chat_request, fim_request, request_identity
 from server.completion.stopping import StopRule
 from server.completion.syntax import introduces_syntax_errors
-from server.completion.tracing import local_answer_record
+from server.completion.tracing import SuggestionLog, SuggestionRecord, local_answer_record
 from server.config import Settings
 from server.models.calls import CallObserver
 from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, Stop, StreamEvent, TextDelta, Usage
@@ -80,6 +83,8 @@ class CompletionResult:
     usage: Usage | None = None
     stopped_early: bool = False
     model: str | None = None
+    trace_id: str | None = None  # the model call's trace id (None: answered without a call)
+    confidence: Confidence | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +93,8 @@ class _Streamed:
     usage: Usage | None = None
     error: ErrorEvent | None = None
     stopped_early: bool = False
+    logprobs: list[float] = field(default_factory=list)
+    stop_reason: str | None = None
 
 
 Recorder = Callable[[CompletionQuery, CompletionResult], None]
@@ -103,10 +110,12 @@ class CompletionEngine:
         recorder: Recorder | None = None,
         tracer: CallObserver | None = None,
         related: RelatedSections | None = None,
+        suggestions: SuggestionLog | None = None,
     ) -> None:
         """`tracer` receives rows for completions answered without a model call (the provider,
         built with the same tracer, traces the calls). `related(path, budget, model)` gives extra
-        context sections (the repo-map slice); it runs in the context worker thread."""
+        context sections (the repo-map slice); it runs in the context worker thread.
+        `suggestions` gets one record per model answer (confidence, shown or not)."""
         self.provider = provider
         self.settings = settings
         self.tracer = tracer
@@ -116,6 +125,7 @@ class CompletionEngine:
         self.typeahead = TypeAhead()
         self.worker = ContextWorker()
         self._recorder = recorder
+        self.suggestions = suggestions
         self._draining: set[asyncio.Future[None]] = set()
 
     @property
@@ -165,7 +175,9 @@ class CompletionEngine:
             return CompletionResult(cached, "cache" if cached else "none", timings, gathered.shape, model=self.model)
         streamed = await self._stream(request, gathered, timings)
         _check_current(document, ticket)
-        result = self._finish(streamed, gathered, timings)
+        result = self._finish(streamed, gathered, timings, suffix)
+        result.trace_id = request.metadata["trace_id"]
+        self._log_suggestion(result, gathered)
         if streamed.error is None:
             self.cache.put(key, result.text)
         self._remember(query.key, prefix, suffix, result.text)
@@ -206,15 +218,21 @@ class CompletionEngine:
         self.worker.close()
 
     def _request(self, gathered: Gathered, timings: Timings) -> FimRequest | ChatRequest:
-        metadata = {"shape": gathered.shape, "debounce_ms": round(timings.debounce_ms, 3), **gathered.summary}
+        metadata = {
+            "shape": gathered.shape,
+            "debounce_ms": round(timings.debounce_ms, 3),
+            "trace_id": uuid.uuid4().hex[:16],
+            **gathered.summary,
+        }
         build = fim_request if self.use_fim() else chat_request
-        return build(
+        request = build(
             gathered.parts,
             gathered.shape,
             max_tokens=self.settings.completion.max_tokens,
             model=self.settings.completion.model,
             metadata=metadata,
         )
+        return dataclasses.replace(request, logprobs=self.settings.completion.logprobs)
 
     async def _stream(self, request: FimRequest | ChatRequest, gathered: Gathered, timings: Timings) -> _Streamed:
         rule = StopRule(gathered.shape, gathered.surroundings.base_indent)
@@ -232,6 +250,8 @@ class CompletionEngine:
                     timings.first_token_ms = (now - timings.received_at) * 1000
                 if isinstance(event, TextDelta):
                     out.text += event.text
+                    if event.logprobs:
+                        out.logprobs.extend(event.logprobs)
                     if rule.cut(visible_text(out.text)) is not None:
                         out.stopped_early = True
                         break
@@ -241,6 +261,7 @@ class CompletionEngine:
                     out.error = event
                     break
                 elif isinstance(event, Stop):
+                    out.stop_reason = event.reason
                     stopped = True
                     break
         finally:
@@ -271,28 +292,62 @@ class CompletionEngine:
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.warning("completion stream failed after its stop: %s", exc, exc_info=exc)
 
-    def _finish(self, streamed: _Streamed, gathered: Gathered, timings: Timings) -> CompletionResult:
+    def _finish(self, streamed: _Streamed, gathered: Gathered, timings: Timings, suffix: str) -> CompletionResult:
         result = CompletionResult(
             None, "none", timings, gathered.shape, usage=streamed.usage, stopped_early=streamed.stopped_early
         )
         result.model = self.model
         if streamed.error is not None:
             result.error = streamed.error
-            log.warning("completion failed: %s (%s)", streamed.error.message, streamed.error.kind)
+            quiet = streamed.error.kind == "spend_cap"  # the frontend says it once, not per keystroke
+            (log.debug if quiet else log.warning)(
+                "completion failed: %s (%s)", streamed.error.message, streamed.error.kind
+            )
             return result
         text = postprocess(streamed.text, gathered.surroundings)
         if text is None:
             result.dropped = "empty" if streamed.text.strip() == "" else "nothing left after post-processing"
             return result
         probe = gathered.syntax
-        if probe is not None and introduces_syntax_errors(
+        broken = probe is not None and introduces_syntax_errors(
             probe.parser, probe.tree, probe.source, probe.cursor_byte, text
-        ):
+        )
+        result.confidence = suggestion_confidence(
+            text,
+            suffix=suffix,
+            logprobs=streamed.logprobs,
+            cut_by_length=streamed.stop_reason == "max_tokens",
+            syntax_error=broken,
+        )
+        if broken:
             result.dropped = "would introduce syntax errors"
             log.debug("completion dropped (syntax errors): %r", text)
             return result
+        if result.confidence.score < self.settings.completion.min_confidence:
+            result.dropped = f"low confidence ({result.confidence.score:.2f})"
+            return result
         result.text, result.source = text, "model"
         return result
+
+    def _log_suggestion(self, result: CompletionResult, gathered: Gathered) -> None:
+        if self.suggestions is None or result.trace_id is None or result.error is not None:
+            return
+        confidence = result.confidence
+        self.suggestions.suggested(
+            SuggestionRecord(
+                trace_id=result.trace_id,
+                created_at=time.time(),
+                feature="completion",
+                model=self.model,
+                language=str(gathered.summary.get("language") or ""),
+                confidence=None if confidence is None else confidence.score,
+                confidence_source=None if confidence is None else confidence.source,
+                signals=() if confidence is None else confidence.signals,
+                shown=result.text is not None,
+                dropped=result.dropped,
+                latency_ms=round((time.monotonic() - result.timings.received_at) * 1000, 3),
+            )
+        )
 
     def _remember(self, key: str, prefix: str, suffix: str, text: str | None) -> None:
         if text:

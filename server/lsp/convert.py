@@ -155,13 +155,19 @@ def lsp_plain_changes(document_changes: Sequence[Any]) -> dict[str, list[types.T
 
 
 def lsp_inline_completion_item(
-    line: int, character: int, line_prefix: str, suggestion: str
+    line: int, character: int, line_prefix: str, suggestion: str, command: types.Command | None = None
 ) -> types.InlineCompletionItem:
-    """An item replacing the cursor line from its start to the cursor with that text plus `suggestion`."""
+    """An item replacing the cursor line from its start to the cursor with that text plus `suggestion`;
+    `command` runs when the user accepts it."""
     text = line_prefix + suggestion
     return types.InlineCompletionItem(
-        insert_text=text, range=lsp_range(((line, 0), (line, character))), filter_text=text
+        insert_text=text, range=lsp_range(((line, 0), (line, character))), filter_text=text, command=command
     )
+
+
+def lsp_command(command: str, title: str, argument: str | None) -> types.Command | None:
+    """A command with one argument; None when there is no argument to send."""
+    return None if argument is None else types.Command(title=title, command=command, arguments=[argument])
 
 
 _LABEL_CHARS = 80

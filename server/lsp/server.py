@@ -67,6 +67,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.agent",
     "server.lsp.features.code_actions",
     "server.lsp.features.cost",
+    "server.lsp.features.explain",
 )
 
 CORE_FEATURES: frozenset[str] = frozenset(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from server.config import DEFAULT_MODELS, ProviderRef, Settings
 from server.models.calls import CallObserver
+from server.models.caps import SpendCaps
 from server.models.fallback import FallbackProvider
 from server.models.prices import PriceTable
 from server.models.resilience import ResilientProvider
@@ -104,9 +105,11 @@ def build_provider(
     tracer: CallObserver | None = None,
     env: Mapping[str, str] | None = None,
     record_to: Path | None = None,
+    caps: SpendCaps | None = None,
 ) -> Provider:
     """The provider stack for `settings`. `tracer` gets one CallRecord per call; `record_to`
-    writes a JSONL session of every request and its events."""
+    writes a JSONL session of every request and its events; `caps` admits every call (one gate
+    per process, shared by every stack it builds)."""
     env = os.environ if env is None else env
     prices = PriceTable(settings.prices)
     links: list[ResilientProvider] = []
@@ -125,6 +128,7 @@ def build_provider(
                 observer=tracer if settings.traces.enabled else None,
                 prices=prices,
                 store_content=settings.traces.store_content,
+                caps=caps,
             )
         )
     if not links:

@@ -4,7 +4,8 @@ around one adapter. ``FallbackProvider`` chains several of them.
 Rules: a retry happens only while nothing but usage has reached the caller (streamed text cannot be
 taken back); a mid-stream failure after content is a typed error event. Usage from failed attempts
 is passed on, so callers charging every Usage event charge retries too. A request's ``budget`` is
-checked before every attempt.
+checked before every attempt, and the spend caps (:mod:`server.models.caps`, shared by every
+process) admit the call before its first attempt and are settled with its real cost at its end.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from server.config import RetrySettings, TimeoutSettings
 from server.models.breaker import CircuitBreaker
 from server.models.calls import CallObserver, CallRecord, Outcome
+from server.models.caps import CapExceeded, Reservation, SpendCaps
 from server.models.prices import PriceTable
 from server.models.streaming import Adapter, CallMeta
 from server.models.types import (
@@ -93,6 +95,7 @@ class ResilientProvider:
         prices: PriceTable | None = None,
         store_content: bool = False,
         rng: random.Random | None = None,
+        caps: SpendCaps | None = None,
     ) -> None:
         self.adapter = adapter
         self.name = adapter.name
@@ -104,6 +107,7 @@ class ResilientProvider:
         self._prices = prices or PriceTable()
         self._store_content = store_content
         self._rng = rng or random.Random()
+        self.caps = caps
 
     def supports_fim(self, model: str | None = None) -> bool:
         return self.adapter.supports_fim(model)
@@ -119,7 +123,15 @@ class ResilientProvider:
         deadline = call.started + self.timeouts.total_s
         outcome: Outcome = "cancelled"
         failure: ErrorEvent | None = None
+        reservation: Reservation | None = None
         try:
+            if self.caps is not None:
+                admitted = await self.caps.admit(request, request.model or self.model)
+                if isinstance(admitted, CapExceeded):
+                    outcome, failure = "error", admitted.error_event()
+                    yield failure
+                    return
+                reservation = admitted
             while True:
                 failure = self._refusal(request)
                 if failure is not None:
@@ -157,7 +169,9 @@ class ResilientProvider:
         finally:
             if outcome == "cancelled":
                 self.breaker.release()
-            self._report(call, outcome, failure)
+            cost = self._report(call, outcome, failure)
+            if self.caps is not None and (cost > 0 or (reservation is not None and reservation.usd > 0)):
+                self.caps.settle(reservation, request.feature, call.started_wall, cost)
 
     def _refusal(self, request: ChatRequest | FimRequest) -> ErrorEvent | None:
         if request.budget is not None and (exceeded := request.budget.check_attempt()) is not None:
@@ -222,12 +236,14 @@ class ResilientProvider:
         elif isinstance(event, Stop):
             call.stop = event.reason
 
-    def _report(self, call: _Call, outcome: Outcome, failure: ErrorEvent | None) -> None:
-        if self._observer is None:
-            return
-        now = time.monotonic()
+    def _report(self, call: _Call, outcome: Outcome, failure: ErrorEvent | None) -> float:
+        """Hand the call's trace row to the observer; returns its cost in dollars."""
         model = call.meta.model or self.model
         u = call.usage
+        cost = self._prices.cost(u, model)
+        if self._observer is None:
+            return cost
+        now = time.monotonic()
         context = dict(sorted({**call.request.metadata, **call.meta.sent}.items()))
         record = CallRecord(
             feature=call.request.feature,
@@ -243,7 +259,7 @@ class ResilientProvider:
             output_tokens=u.output_tokens,
             cache_read_tokens=u.cache_read_tokens,
             cache_write_tokens=u.cache_write_tokens,
-            cost_usd=self._prices.cost(u, model),
+            cost_usd=cost,
             retries=call.retries,
             tool_calls=call.tool_calls,
             stop_reason=call.stop,
@@ -257,3 +273,4 @@ class ResilientProvider:
             self._observer.record(record)
         except Exception:
             log.exception("%s: the trace observer failed", self.name)
+        return cost

@@ -82,6 +82,7 @@ class ChatRequest:
     stop: tuple[str, ...] = ()
     model: str | None = None  # None: the provider's configured model
     metadata: dict[str, Any] = field(default_factory=dict)  # context summary for traces; never sent
+    logprobs: bool = False  # ask for token log-probabilities where the API offers them
     # Checked before every attempt, retries included (never sent, never recorded). Charging stays
     # with the caller: charge each Usage event of the stream.
     budget: BudgetGate | None = field(default=None, compare=False, repr=False)
@@ -99,6 +100,7 @@ class FimRequest:
     stop: tuple[str, ...] = ()
     model: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    logprobs: bool = False  # ask for token log-probabilities where the API offers them
     budget: BudgetGate | None = field(default=None, compare=False, repr=False)
 
 
@@ -118,6 +120,8 @@ class BudgetGate(Protocol):
 class TextDelta:
     text: str
     type: Literal["text_delta"] = "text_delta"
+    # natural-log probability of each token in `text`, when the request asked and the server told
+    logprobs: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,7 @@ ErrorKind = Literal[
     "circuit_open",  # the breaker refused the call
     "replay_mismatch",  # the project asked something other than what was recorded
     "budget",  # the budget refused the call
+    "spend_cap",  # a spend cap over time refused the call (retry_after_s: until it resets)
     "cancelled",
 ]
 

@@ -13,7 +13,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);"
 )
 _STOP = object()
+Write = Callable[[sqlite3.Connection], None]  # extra work for the writer thread (other tables)
 
 
 def default_db_path(env: Mapping[str, str] | None = None) -> Path:
@@ -108,6 +109,12 @@ class TraceStore:
             raise RuntimeError("TraceStore.record() before open()")
         self._queue.put(call)
 
+    def submit(self, write: Write) -> None:
+        """Queue `write(connection)` for the writer thread, in order with the rows (other tables)."""
+        if self._thread is None:
+            raise RuntimeError("TraceStore.submit() before open()")
+        self._queue.put(write)
+
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued row is written (for the CLI and tests)."""
         done = threading.Event()
@@ -145,6 +152,8 @@ class TraceStore:
                 for item in batch:
                     if isinstance(item, threading.Event):
                         item.set()
+                    elif callable(item):
+                        self._run_write(conn, item)
                 if any(item is _STOP for item in batch):
                     return
         finally:
@@ -156,6 +165,13 @@ class TraceStore:
                 conn.executemany(insert, rows)
         except sqlite3.Error as exc:
             log.error("trace store %s: cannot write %d trace row(s): %s", self.path, len(rows), exc)
+
+    def _run_write(self, conn: sqlite3.Connection, write: Write) -> None:
+        try:
+            with conn:
+                write(conn)
+        except sqlite3.Error as exc:
+            log.error("trace store %s: cannot write: %s", self.path, exc)
 
     # ---- reading ---------------------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 """A real Neovim 0.12, headless, with only our plugin: type in insert mode, get a ghost-text
-suggestion from ``outrider lsp`` (answering from the wire emulator), accept it with <Tab>, and
-check the buffer."""
+suggestion from ``outrider lsp`` (answering from the wire emulator), accept it with <Tab>, check
+the buffer, and that the acceptance reached the trace (``require("outrider").explain``)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,7 +69,18 @@ def neovim(tmp_path: Path, emulator_process: Callable[[list[dict[str, Any]]], Em
         editor.stop()
 
 
-def test_type_receive_and_accept_a_multi_line_suggestion(neovim: Neovim) -> None:
+def _verdicts(home: Path) -> list[str | None]:
+    database = home / "state" / "traces.sqlite3"
+    if not database.exists():
+        return []
+    with sqlite3.connect(database) as conn:
+        try:
+            return [row[0] for row in conn.execute("SELECT verdict FROM suggestions ORDER BY created_at")]
+        except sqlite3.OperationalError:  # no suggestions table yet
+            return []
+
+
+def test_type_receive_and_accept_a_multi_line_suggestion(neovim: Neovim, tmp_path: Path) -> None:
     wait_for(
         lambda: neovim.lua(
             '#vim.lsp.get_clients({bufnr = 0, name = "outrider"}) > 0 and '
@@ -95,6 +107,15 @@ def test_type_receive_and_accept_a_multi_line_suggestion(neovim: Neovim) -> None
         "accepting did not insert the suggestion",
     )
     neovim.send("<Esc>")
+    # The accept ran the item's command: the server recorded the acceptance in the trace store.
+    verdicts = wait_for(
+        lambda: _verdicts(tmp_path / "home").count("accepted") == 1, 15, "the acceptance was not traced"
+    )
+    assert verdicts
+    neovim.lua('(function() require("outrider").explain(nil, function(r) vim.g.outrider_explained = r end) end)()')
+    explained = wait_for(lambda: neovim.lua("vim.g.outrider_explained"), 15, "no explanation came back")
+    assert explained["model"] == "qwen2.5-coder:7b" and explained["shown"] is True
+    assert explained["confidence_source"] == "signals" and explained["call"]["provider"] == "openai-compatible"
     assert lines == [
         '"""Small statistics helpers (fixture for the Neovim inline-completion test)."""',
         "",

@@ -20,6 +20,10 @@ is cut after ``after_chunks`` events), ``malformed`` (an unparseable event after
 arguments (for invalid tool-call JSON). Without streaming, ``drop`` resets the connection and
 ``malformed`` sends a truncated JSON body.
 
+With ``logprobs`` (one number per text chunk), a request that asks for log-probabilities gets
+them in its API's format: Chat Completions ``choices[].logprobs.content[].logprob``, Completions
+``choices[].logprobs.token_logprobs``.
+
 Unscripted requests get a 400 naming the request (never a default success), so a test that forgot
 to script its replies fails instead of passing by accident.
 """
@@ -79,6 +83,9 @@ class Reply:
     first_byte_delay_s: float = 0.0  # pause before the response starts
     protocol: Protocol | None = None  # only serve requests of this protocol (default: any)
     repeat: bool = False  # never consumed: serves every later matching request
+    # One log-probability per text chunk (each chunk is one token), sent only when the request
+    # asks for them (chat ``logprobs: true``, completions ``logprobs: N``), in that API's format.
+    logprobs: tuple[float, ...] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
@@ -91,8 +98,9 @@ class Reply:
             values["tool_calls"] = tuple(ScriptedToolCall(**tc) for tc in values["tool_calls"])
         if "usage" in values:
             values["usage"] = ScriptedUsage(**values["usage"])
-        if "chunks" in values and values["chunks"] is not None:
-            values["chunks"] = tuple(values["chunks"])
+        for name in ("chunks", "logprobs"):
+            if name in values and values[name] is not None:
+                values[name] = tuple(values[name])
         if values.get("fault") is not None and values["fault"] not in FAULTS:
             raise ValueError(f"unknown fault {values['fault']!r}; known: {list(FAULTS)}")
         return cls(**values)

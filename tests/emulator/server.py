@@ -225,11 +225,13 @@ class _Handler(BaseHTTPRequestHandler):
         model = self._model(record)
         options = record.body.get("stream_options") if isinstance(record.body, dict) else None
         include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+        asked = record.body.get("logprobs") if isinstance(record.body, dict) else None
+        logprobs = asked is not None and asked is not False  # chat: true; completions: a number
         if protocol == "anthropic":
             return wire.anthropic_stream(reply, model, record.serial)
         if protocol == "openai":
-            return wire.openai_chat_stream(reply, model, record.serial, include_usage)
-        return wire.openai_completions_stream(reply, model, record.serial, include_usage)
+            return wire.openai_chat_stream(reply, model, record.serial, include_usage, logprobs)
+        return wire.openai_completions_stream(reply, model, record.serial, include_usage, logprobs)
 
     def _stream(self, record: RecordedRequest, reply: Reply, protocol: Protocol) -> None:
         frames = self._frames(reply, protocol, record)

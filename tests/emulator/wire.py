@@ -138,14 +138,40 @@ def _chunk(
     return {"id": f"{prefix}-emu{serial}", "object": obj, "created": 1_700_000_000, "model": model, "choices": choices}
 
 
-def openai_chat_stream(reply: Reply, model: str, serial: int, include_usage: bool) -> list[bytes]:
+def _chunk_logprob(reply: Reply, index: int) -> float | None:
+    if reply.logprobs is None or index >= len(reply.logprobs):
+        return None
+    return reply.logprobs[index]
+
+
+def chat_logprobs(token: str, logprob: float | None) -> dict[str, Any] | None:
+    """Chat Completions' per-choice ``logprobs`` object for one token."""
+    if logprob is None:
+        return None
+    entry = {"token": token, "logprob": logprob, "bytes": list(token.encode()), "top_logprobs": []}
+    return {"content": [entry], "refusal": None}
+
+
+def completions_logprobs(token: str, logprob: float | None, offset: int) -> dict[str, Any] | None:
+    """Completions' per-choice ``logprobs`` object for one token."""
+    if logprob is None:
+        return None
+    return {"tokens": [token], "token_logprobs": [logprob], "top_logprobs": [{token: logprob}], "text_offset": [offset]}
+
+
+def openai_chat_stream(
+    reply: Reply, model: str, serial: int, include_usage: bool, logprobs: bool = False
+) -> list[bytes]:
     frames = [
         _sse(
             _chunk(serial, model, [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
         )
     ]
-    for text in reply.text_chunks():
-        frames.append(_sse(_chunk(serial, model, [{"index": 0, "delta": {"content": text}, "finish_reason": None}])))
+    for i, text in enumerate(reply.text_chunks()):
+        choice: dict[str, Any] = {"index": 0, "delta": {"content": text}, "finish_reason": None}
+        if logprobs:
+            choice["logprobs"] = chat_logprobs(text, _chunk_logprob(reply, i))
+        frames.append(_sse(_chunk(serial, model, [choice])))
     for call_index, call in enumerate(reply.tool_calls):
         call_id = call.id or _tool_id(serial, call_index, "call")
         head = {
@@ -184,11 +210,16 @@ def openai_chat_completion(reply: Reply, model: str, serial: int) -> dict[str, A
     return body | {"usage": _openai_usage(reply)}
 
 
-def openai_completions_stream(reply: Reply, model: str, serial: int, include_usage: bool) -> list[bytes]:
+def openai_completions_stream(
+    reply: Reply, model: str, serial: int, include_usage: bool, logprobs: bool = False
+) -> list[bytes]:
     frames: list[bytes] = []
-    for text in reply.text_chunks():
-        choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": None}
+    offset = 0
+    for i, text in enumerate(reply.text_chunks()):
+        lp = completions_logprobs(text, _chunk_logprob(reply, i), offset) if logprobs else None
+        choice = {"index": 0, "text": text, "logprobs": lp, "finish_reason": None}
         frames.append(_sse(_chunk(serial, model, [choice], "text_completion")))
+        offset += len(text)
     finish = _OPENAI_FINISH.get(reply.resolved_stop(), "stop")
     frames.append(
         _sse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,19 @@ async def test_unreachable_url_is_a_typed_connection_error() -> None:
     (error,) = events
     assert isinstance(error, ErrorEvent) and error.kind == "connection" and error.retryable
     assert "connection failed" in error.message
+
+
+def test_doctor_says_dollar_caps_skip_unpriced_models(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OUTRIDER_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "outrider").mkdir()
+    (tmp_path / "outrider" / "config.toml").write_text("[caps]\ndaily_usd = 5.0\n")
+    args = ["doctor", "--json", "--provider", "openai-compatible", "--base-url", emulator.openai_base_url]
+    main([*args, "--model", "qwen2.5-coder:7b"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    caps = checks["caps: qwen2.5-coder:7b"]
+    assert caps["status"] == "warn" and "dollar caps do not apply" in caps["detail"]
+    main([*args, "--model", "gpt-4o"])  # a priced model: nothing to say
+    assert not any(c["name"].startswith("caps:") for c in json.loads(capsys.readouterr().out)["checks"])

@@ -22,18 +22,26 @@ error, within the configured timeouts (first token 1 s, total 3 s, backoff 10-50
 | 429 every time                 | retries exhausted, typed error   | 3        |
 | 429 every time + fallback      | success from the fallback        | 3 + 1    |
 | malformed + fallback           | success from the fallback        | 1 + 1    |
+
+Every case runs with spend caps set (generous ones, in a ledger of its own): the caps admit each
+logical call once, whatever its retries, and settle it.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from server.config import CapSettings
+from server.models.caps import SpendCaps, rules_from, window_bounds
 from server.models.registry import build_provider
 from server.models.types import ErrorEvent, FimRequest, Stop, TextDelta
+from server.observe.ledger import SpendLedger
 from tests.emulator import Emulator, Reply, ScriptedToolCall
 from tests.models.conftest import chat, collect, env_for, settings_for
 
@@ -90,18 +98,31 @@ MATRIX = [
 ]
 
 
+@pytest.fixture
+def caps(tmp_path: Path) -> Iterator[SpendCaps]:
+    generous = {"daily_usd": 100.0, "features": {f: {"requests_per_minute": 1000} for f in ("completion", "test")}}
+    gate = SpendCaps(rules_from(CapSettings.model_validate(generous)), SpendLedger(tmp_path / "ledger.sqlite3"))
+    yield gate
+    gate.close()
+
+
+def _admitted(caps: SpendCaps, feature: str) -> int:
+    return caps.ledger.use(("minute", window_bounds("minute", time.time())[0], feature)).requests
+
+
 @pytest.mark.parametrize(("provider", "case"), MATRIX, ids=[f"{c.name}-{p}" for p, c in MATRIX])
-async def test_fault(emulator: Emulator, provider: str, case: Case) -> None:
+async def test_fault(emulator: Emulator, provider: str, case: Case, caps: SpendCaps) -> None:
     """ "fim": an OpenAI-compatible server's /v1/completions, the inline-completion path, which goes
     over httpx2 directly rather than through the SDK (server.models.adapters.fim_http)."""
     emulator.script(*case.script)
-    started = time.monotonic()
+    started, wall_started = time.monotonic(), time.time()
     if provider == "fim":
-        stack = build_provider(_settings("openai-compatible", emulator, model="qwen2.5-coder:7b"), env=env_for())
+        settings = _settings("openai-compatible", emulator, model="qwen2.5-coder:7b")
+        stack = build_provider(settings, env=env_for(), caps=caps)
         events = await collect(stack.stream_fim(FimRequest(feature="completion", prefix="def f():\n    ", suffix="")))
         assert all(r.path == "/v1/completions" for r in emulator.requests)
     else:
-        stack = build_provider(_settings(provider, emulator), env=env_for())
+        stack = build_provider(_settings(provider, emulator), env=env_for(), caps=caps)
         events = await collect(stack.stream(chat()))
     elapsed = time.monotonic() - started
     assert elapsed < TIMEOUTS["total_s"] + 1.0
@@ -118,6 +139,9 @@ async def test_fault(emulator: Emulator, provider: str, case: Case) -> None:
     assert len(emulator.requests) == case.requests
     # A hung request is recorded as such while its handler still holds the connection: wait for the state.
     assert emulator.wait_until(lambda: all(r.outcome != "pending" for r in emulator.requests), timeout=5)
+    # one admission per logical call; a minute boundary in between would split it
+    admitted = _admitted(caps, "completion" if provider == "fim" else "test")
+    assert admitted == 1 or window_bounds("minute", wall_started)[0] != window_bounds("minute", time.time())[0]
 
 
 @pytest.mark.parametrize(

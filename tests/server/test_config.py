@@ -120,3 +120,13 @@ def test_callers_data_is_never_modified(tmp_path: Path) -> None:
     snapshot = (repr(editor), repr(untrusted))
     build_settings([Layer("workspace", untrusted, trusted=False), Layer("editor settings", editor)])
     assert (repr(editor), repr(untrusted)) == snapshot
+
+
+def test_spend_caps_are_user_level_only(tmp_path: Path) -> None:
+    _write(tmp_path / "xdg/outrider/config.toml", "[caps]\ndaily_usd = 2.0\n")
+    _write(tmp_path / "ws" / "outrider.toml", "[caps]\ndaily_usd = 500.0\n[caps.features.agent]\nmonthly_usd = 1e6\n")
+    loaded = load_settings(tmp_path / "ws", env=_env(tmp_path))
+    assert loaded.settings.caps.daily_usd == 2.0  # a repository neither lifts nor sets them
+    assert loaded.settings.caps.features == {}
+    assert any("'caps.daily_usd'" in problem for problem in loaded.problems)
+    assert any("'caps.features'" in problem for problem in loaded.problems)

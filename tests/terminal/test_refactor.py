@@ -147,3 +147,21 @@ def test_file_edited_while_the_model_thinks_is_redone_on_top_of_the_users_edit(
     text = cart.read_text()
     assert text.endswith("# edited meanwhile\n") and "compute_total(self.prices)" in text and "calc_total" not in text
     assert len(emulator.requests) == 7
+
+
+def test_spend_cap_ends_the_run_with_the_budget_exit_code(
+    emulator: Emulator, work: Path, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two agent calls a minute: the third model turn is refused by the cap, shared with any other
+    # process of the user, and the run ends as a budget stop that names the cap and its reset.
+    write_user_config(cli_env, "[caps.features.agent]\nrequests_per_minute = 2\n")
+    script_rename(emulator)
+    before = snapshot(work)
+    code = main(refactor_argv(emulator.anthropic_base_url, work, "--apply", "--json"))
+    out, err = capsys.readouterr()
+    assert code == ExitCode.BUDGET_EXCEEDED == 3
+    assert json.loads(out)["status"] == "budget_exceeded"
+    last = err.strip().splitlines()[-1]
+    assert "spend cap reached" in last and "caps.features.agent.requests_per_minute" in last and "resets at" in last
+    assert len(emulator.requests) == 2
+    assert snapshot(work) == before

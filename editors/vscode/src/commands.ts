@@ -8,6 +8,7 @@ export const CLIENT_COMMANDS = {
   restartServer: "outrider.restartServer",
   showOutput: "outrider.showOutput",
   showMenu: "outrider.showMenu",
+  explainSuggestion: "outrider.explainSuggestion",
 } as const;
 
 /** Commands the server executes (`workspace/executeCommand`), see editors/vscode/README.md. */
@@ -15,6 +16,9 @@ export const SERVER_COMMANDS = {
   agentRun: "outrider.agent.run",
   agentCancel: "outrider.agent.cancel",
   costSummary: "outrider.cost.summary",
+  // The last suggestion's trace id, model, latency, cost and confidence. `outrider.suggestion.accepted`
+  // is the inline item's own command: VS Code runs it on accept and the language client forwards it.
+  explain: "outrider.explain",
 } as const;
 
 export interface LspPosition {
@@ -101,4 +105,28 @@ export function describeCancelResult(result: unknown): string {
     return "no agent task was running.";
   }
   return `cancelled ${cancelled.length === 1 ? "1 agent task" : `${cancelled.length} agent tasks`}.`;
+}
+
+/** Lines describing `outrider.explain`'s answer; undefined when there is nothing to explain. */
+export function describeExplanation(result: unknown): string[] | undefined {
+  if (typeof result !== "object" || result === null) {
+    return undefined;
+  }
+  const value = result as Record<string, unknown>;
+  const lines = [`Trace: ${String(value.trace_id)}`, `Model: ${String(value.model)}`];
+  if (typeof value.latency_ms === "number") {
+    lines.push(`Latency: ${Math.round(value.latency_ms)} ms`);
+  }
+  if (typeof value.confidence === "number") {
+    const signals = Array.isArray(value.signals) && value.signals.length > 0 ? `; ${value.signals.join(", ")}` : "";
+    lines.push(`Confidence: ${value.confidence.toFixed(2)} (${String(value.confidence_source)}${signals})`);
+  }
+  const call = typeof value.call === "object" && value.call !== null ? (value.call as Record<string, unknown>) : undefined;
+  if (call !== undefined && typeof call.cost_usd === "number") {
+    lines.push(`Cost: $${call.cost_usd < 0.01 && call.cost_usd > 0 ? call.cost_usd.toFixed(4) : call.cost_usd.toFixed(2)}`);
+  }
+  if (typeof value.verdict === "string") {
+    lines.push(`Verdict: ${value.verdict}`);
+  }
+  return lines;
 }

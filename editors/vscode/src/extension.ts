@@ -14,6 +14,7 @@ import {
   SERVER_COMMANDS,
   buildAgentRunRequest,
   describeCancelResult,
+  describeExplanation,
   instructionProblem,
   serverOffers,
 } from "./commands";
@@ -205,11 +206,21 @@ class Outrider implements vscode.Disposable {
     await vscode.window.showInformationMessage("Outrider spend", { modal: true, detail: formatCostReport(this.cost).join("\n") });
   }
 
+  async explainSuggestion(): Promise<void> {
+    const lines = describeExplanation(await this.executeOnServer(SERVER_COMMANDS.explain, []));
+    if (lines === undefined) {
+      void vscode.window.showInformationMessage("Outrider: no suggestion to explain yet.");
+      return;
+    }
+    await vscode.window.showInformationMessage("Outrider: last suggestion", { modal: true, detail: lines.join("\n") });
+  }
+
   async showMenu(): Promise<void> {
     const items: Array<vscode.QuickPickItem & { command: string }> = [
       { label: "$(run) Run agent on selection...", command: CLIENT_COMMANDS.runAgent },
       { label: "$(stop) Cancel", command: CLIENT_COMMANDS.cancelAgent },
       { label: "$(credit-card) Show cost", command: CLIENT_COMMANDS.showCost },
+      { label: "$(question) Explain the last suggestion", command: CLIENT_COMMANDS.explainSuggestion },
       { label: "$(output) Show log", command: CLIENT_COMMANDS.showOutput },
       { label: "$(debug-restart) Restart server", command: CLIENT_COMMANDS.restartServer },
     ];
@@ -273,6 +284,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     register(CLIENT_COMMANDS.runAgent, () => instance.runAgent()),
     register(CLIENT_COMMANDS.cancelAgent, () => instance.cancelAgent()),
     register(CLIENT_COMMANDS.showCost, () => instance.showCost()),
+    register(CLIENT_COMMANDS.explainSuggestion, () => instance.explainSuggestion()),
     register(CLIENT_COMMANDS.restartServer, () => instance.restart()),
     register(CLIENT_COMMANDS.showMenu, () => instance.showMenu()),
     register(CLIENT_COMMANDS.showOutput, () => Promise.resolve(output.show())),

@@ -9,6 +9,7 @@ import {
   SERVER_COMMANDS,
   buildAgentRunRequest,
   describeCancelResult,
+  describeExplanation,
   instructionProblem,
   serverOffers,
 } from "../src/commands";
@@ -89,5 +90,31 @@ describe("describeCancelResult", () => {
   });
   it("copes with an answer of another shape", () => {
     assert.equal(describeCancelResult(null), "asked the server to cancel its agent tasks.");
+  });
+});
+
+describe("describeExplanation", () => {
+  it("lists trace id, model, latency, confidence, cost and verdict", () => {
+    const result = {
+      trace_id: "abc123",
+      model: "qwen2.5-coder:7b",
+      latency_ms: 41.6,
+      confidence: 0.8123,
+      confidence_source: "logprobs",
+      signals: ["cut_by_length"],
+      call: { cost_usd: 0.0012 },
+      verdict: "accepted",
+    };
+    assert.deepEqual(describeExplanation(result), [
+      "Trace: abc123",
+      "Model: qwen2.5-coder:7b",
+      "Latency: 42 ms",
+      "Confidence: 0.81 (logprobs; cut_by_length)",
+      "Cost: $0.0012",
+      "Verdict: accepted",
+    ]);
+  });
+  it("says nothing when the server has nothing to explain", () => {
+    assert.equal(describeExplanation(null), undefined);
   });
 });

@@ -126,6 +126,14 @@ describe("the extension against the real server", { timeout: 120_000 }, () => {
     });
   });
 
+  it("explains the last suggestion through the server (none yet)", async () => {
+    await fake.commands.get("outrider.explainSuggestion")?.();
+    assert.deepEqual(fake.messages[fake.messages.length - 1], {
+      level: "info",
+      text: "Outrider: no suggestion to explain yet.",
+    });
+  });
+
   it("shows the cost report", async () => {
     await fake.commands.get("outrider.showCost")?.();
     assert.deepEqual(fake.messages[fake.messages.length - 1], {

@@ -7,6 +7,9 @@ didClose reach it through the session events so stale work is cancelled at once.
 request (``$/cancelRequest``, a newer request for the document, or a change past its version)
 raises ``CancelledError`` out of the handler, which pygls answers with RequestCancelled (-32800).
 
+Each shown item carries ``command`` ``outrider.suggestion.accepted(traceId)``, which the editor runs
+when the user accepts it (see :mod:`server.lsp.features.explain`).
+
 Each item replaces the cursor line from its start up to the cursor with that text plus the
 suggestion: a range on one line, as the specification asks, which VS Code and Neovim both
 display as ghost text after the cursor.
@@ -21,13 +24,16 @@ from lsprotocol import types
 
 from server.completion.engine import CompletionResult
 from server.lsp import gcpolicy
-from server.lsp.convert import lsp_inline_completion_item
+from server.lsp.convert import lsp_command, lsp_inline_completion_item
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services.completion import ENGINE, engine_for, run_completion
+from server.lsp.services.suggestions import SUGGESTIONS
 from server.models.registry import ProviderConfigError
 
 logger = logging.getLogger(__name__)
+
+ACCEPTED_COMMAND = "outrider.suggestion.accepted"  # registered by server.lsp.features.explain
 
 
 def setup(server: OutriderServer) -> None:
@@ -65,9 +71,25 @@ def setup(server: OutriderServer) -> None:
         result = await run_completion(ls, params.text_document.uri, params.position, received, reported)
         if result is None or result.text is None:
             return types.InlineCompletionList(items=[])
+        if result.trace_id is not None:
+            ls.services.get(SUGGESTIONS).shown(shown_details(result))
         return types.InlineCompletionList(
             items=[lsp_inline_item(ls, params.text_document.uri, params.position, result)]
         )
+
+
+def shown_details(result: CompletionResult) -> dict[str, object]:
+    """What ``outrider.explain`` answers for this suggestion before its trace row is written."""
+    confidence = result.confidence
+    return {
+        "trace_id": result.trace_id,
+        "model": result.model,
+        "latency_ms": round(result.timings.total_ms, 3),
+        "confidence": None if confidence is None else confidence.score,
+        "confidence_source": None if confidence is None else confidence.source,
+        "signals": [] if confidence is None else list(confidence.signals),
+        "call": None,
+    }
 
 
 def lsp_inline_item(
@@ -80,4 +102,5 @@ def lsp_inline_item(
     if document is not None:
         offset = document.offset_at((position.line, position.character))
         prefix = document.line_text(position.line)[: offset - document.line_start(position.line)]
-    return lsp_inline_completion_item(position.line, position.character, prefix, result.text)
+    accepted = lsp_command(ACCEPTED_COMMAND, "Outrider: suggestion accepted", result.trace_id)
+    return lsp_inline_completion_item(position.line, position.character, prefix, result.text, accepted)

@@ -3,7 +3,8 @@
 ``textDocument/inlineCompletion`` and ``textDocument/completion`` both answer through
 :func:`run_completion`: one engine (built on the shared provider, rebuilt when the settings
 change), one cache and one type-ahead for both. Problems the user must fix (no provider, bad key,
-quota) are shown once per session and kind, in the ``reported`` set the caller keeps.
+quota) are shown once per session and kind, in the ``reported`` set the caller keeps; a spend cap
+once per cap and window (completions then stop quietly until it resets).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from server.lsp.services.provider import PROVIDER, provider_for
 from server.lsp.services.repo_map import REPO_MAP
 from server.lsp.services.tracing import TRACER
 from server.models.registry import ProviderConfigError
+from server.observe.suggestions import SuggestionStore
 
 if TYPE_CHECKING:
     from server.lsp.server import OutriderServer
@@ -46,7 +48,11 @@ def _repo_slices(server: OutriderServer) -> RelatedSections:
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
     provider = server.services.get(PROVIDER)
-    return CompletionEngine(provider, server.settings, tracer=server.services.get(TRACER), related=_repo_slices(server))
+    tracer = server.services.get(TRACER)
+    suggestions = SuggestionStore(tracer.store) if tracer is not None and tracer.store is not None else None
+    return CompletionEngine(
+        provider, server.settings, tracer=tracer, related=_repo_slices(server), suggestions=suggestions
+    )
 
 
 ENGINE: ServiceKey[CompletionEngine] = ServiceKey("completion engine", _build_engine, close=CompletionEngine.close)
@@ -81,7 +87,12 @@ async def run_completion(
             logger.debug("no completion provider: %s", exc)
         return None
     result = await engine.complete(CompletionQuery(uri, document, (position.line, position.character), received))
-    if result.error is not None and result.error.kind in _ACTIONABLE and result.error.kind not in reported:
-        reported.add(result.error.kind)
-        ls.show_message(f"Outrider completions: {result.error.message}", types.MessageType.Error)
+    error = result.error
+    if error is not None and error.kind == "spend_cap":  # once per cap and window, not per keystroke
+        if error.message not in reported:
+            reported.add(error.message)
+            ls.show_message(f"Outrider completions paused: {error.message}", types.MessageType.Warning)
+    elif error is not None and error.kind in _ACTIONABLE and error.kind not in reported:
+        reported.add(error.kind)
+        ls.show_message(f"Outrider completions: {error.message}", types.MessageType.Error)
     return result

@@ -50,6 +50,15 @@ def usage_from(raw: dict[str, Any], model: str) -> Usage:
     )
 
 
+def completions_logprobs(choice: dict[str, Any]) -> tuple[float, ...] | None:
+    """Completions' ``choices[].logprobs.token_logprobs`` (None when not sent)."""
+    raw = choice.get("logprobs")
+    values = raw.get("token_logprobs") if isinstance(raw, dict) else None
+    if not isinstance(values, list) or not values:
+        return None
+    return tuple(float(v) for v in values if isinstance(v, int | float))
+
+
 class FimTranslator:
     """Streamed completion chunks (decoded JSON) -> neutral events."""
 
@@ -71,7 +80,7 @@ class FimTranslator:
         out: list[StreamEvent] = []
         for choice in chunk.get("choices") or ():
             if text := choice.get("text"):
-                out.append(TextDelta(str(text)))
+                out.append(TextDelta(str(text), logprobs=completions_logprobs(choice)))
             if reason := choice.get("finish_reason"):
                 self.stop = _STOPS.get(reason, "end_turn")
         return out

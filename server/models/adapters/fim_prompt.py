@@ -45,5 +45,6 @@ def fim_as_chat(request: FimRequest) -> ChatRequest:
         stop=request.stop,
         model=request.model,
         metadata=request.metadata,
+        logprobs=request.logprobs,
         budget=request.budget,
     )

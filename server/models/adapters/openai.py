@@ -78,6 +78,8 @@ def openai_params(request: ChatRequest, model: str, official: bool) -> dict[str,
         params["temperature"] = request.temperature
     if request.stop:
         params["stop"] = list(request.stop)
+    if request.logprobs and not official:  # the official API refuses them for its reasoning models
+        params["logprobs"] = True
     return params
 
 
@@ -91,6 +93,14 @@ def _usage(raw: Any, model: str) -> Usage:
         cache_read_tokens=cached,
         model=model,
     )
+
+
+def _chat_logprobs(choice: Any) -> tuple[float, ...] | None:
+    """Chat Completions' ``choices[].logprobs.content[].logprob`` (None when not sent)."""
+    content = getattr(getattr(choice, "logprobs", None), "content", None)
+    if not content:
+        return None
+    return tuple(float(entry.logprob) for entry in content)
 
 
 class _ChatTranslator:
@@ -107,7 +117,7 @@ class _ChatTranslator:
         for choice in chunk.choices or ():
             delta = choice.delta
             if delta is not None and delta.content:
-                out.append(TextDelta(delta.content))
+                out.append(TextDelta(delta.content, logprobs=_chat_logprobs(choice)))
             for call in (delta.tool_calls if delta is not None else None) or ():
                 if not self.tools.has(call.index):
                     name = call.function.name if call.function and call.function.name else ""
@@ -199,6 +209,8 @@ class OpenAIAdapter:
             "suffix": request.suffix,
             "max_tokens": request.max_tokens,
         }
+        if request.logprobs:
+            params["logprobs"] = 1  # the completions API's form: how many alternatives per token
         if request.temperature is not None:
             params["temperature"] = request.temperature
         if request.stop:

@@ -86,7 +86,10 @@ def material(request_json: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def event_to_json(event: StreamEvent) -> dict[str, Any]:
-    return dataclasses.asdict(event)
+    data = dataclasses.asdict(event)
+    if isinstance(event, TextDelta) and event.logprobs is None:
+        del data["logprobs"]
+    return data
 
 
 def event_from_json(data: Mapping[str, Any]) -> StreamEvent:
@@ -94,6 +97,8 @@ def event_from_json(data: Mapping[str, Any]) -> StreamEvent:
     if cls is None:
         raise ValueError(f"unknown event type {data.get('type')!r}")
     fields = {k: v for k, v in data.items() if k != "type"}
+    if isinstance(fields.get("logprobs"), list):
+        fields["logprobs"] = tuple(fields["logprobs"])
     event: StreamEvent = cls(**fields)
     return event
 

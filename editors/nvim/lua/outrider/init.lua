@@ -5,6 +5,8 @@
 -- Everything goes through Neovim's own LSP client: `vim.lsp.config` + `vim.lsp.enable` start the
 -- server for the listed filetypes, `vim.lsp.inline_completion` shows suggestions as ghost text, and
 -- <Tab> (configurable) accepts the current suggestion (or types a Tab when there is none).
+-- Accepting runs the item's command, so the server records the acceptance; `:OutriderExplain` shows
+-- the last suggestion's trace id, model, latency, cost and confidence (explain.lua).
 -- `:OutriderRun`, `:OutriderCancel` and `:OutriderCost` drive the agent (agent.lua, cost.lua); its
 -- progress comes through `LspProgress` (progress.lua) and `require("outrider").status()`.
 local M = {}
@@ -25,7 +27,7 @@ M.defaults = {
     -- Insert-mode key that accepts the current suggestion; false: no mapping.
     accept = "<Tab>",
   },
-  -- Define :OutriderRun, :OutriderCancel and :OutriderCost.
+  -- Define :OutriderRun, :OutriderCancel, :OutriderCost and :OutriderExplain.
   commands = true,
   -- How `:checkhealth outrider` runs `outrider doctor --json` (default: `cmd` with "doctor" for "lsp").
   doctor_cmd = nil,
@@ -81,6 +83,9 @@ function M.create_commands()
   vim.api.nvim_create_user_command("OutriderCost", function()
     M.cost()
   end, { nargs = 0, desc = "Outrider: show today's and this month's spend" })
+  vim.api.nvim_create_user_command("OutriderExplain", function(cmd)
+    M.explain(cmd.args ~= "" and cmd.args or nil)
+  end, { nargs = "?", desc = "Outrider: trace id, model, latency, cost and confidence of the last suggestion" })
 end
 
 --- Run the agent: `opts.instruction` (prompted for when absent), on `opts.range` (an LSP range in
@@ -115,13 +120,24 @@ function M.cost(on_summary)
   end
 end
 
+--- Explain the last suggestion (or the one with `trace_id`); `on_result` also receives the answer.
+---@param trace_id string?
+---@param on_result fun(result: table?)?
+function M.explain(trace_id, on_result)
+  local client = require("outrider.agent").client_for(vim.api.nvim_get_current_buf())
+  if client then
+    require("outrider.explain").show(client, trace_id, on_result)
+  end
+end
+
 --- Running agent tasks for a statusline: "" when idle, else e.g. "Outrider 40%: read_file stats.py".
 ---@return string
 function M.status()
   return require("outrider.progress").status()
 end
 
---- Accept the suggestion shown in the current buffer. Returns false when there is none.
+--- Accept the suggestion shown in the current buffer (its command tells the server it was
+--- accepted). Returns false when there is none.
 ---@return boolean
 function M.accept()
   return vim.lsp.inline_completion.get()
