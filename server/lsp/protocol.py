@@ -234,6 +234,17 @@ class OutriderProtocol(LanguageServerProtocol):
         logger.info("exit received (exit code %d)", self.exit_code)
         yield from super().lsp_exit(*args)
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Handler:
+        # pygls' own, iterating over a copy: cancelling a future now removes it from the dict.
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+
     # -- text sync without pygls' document copy (see module doc) --------------------------------
 
     def _user_handler(self, method: str, params: Any) -> Handler:
