@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.lsp import raw_rpc
 from tests.lsp.conftest import isolated_env
 from tests.lsp.protocol_attacks import FAMILIES, FuzzSession, Tally, draw_attack
 from tests.lsp.raw_rpc import RawSession
@@ -36,6 +37,7 @@ SLOW_S = 2.0
 
 def blocked_seconds(env: dict[str, str], characters: int) -> float:
     """Seconds until a codeAction with a `characters`-long string as its diagnostics is answered."""
+    raw_rpc.TIMEOUT_S = 600.0  # the code before the fix took 27.6 s for 100,000 characters
     session = RawSession(env)
     try:
         session.initialize()
