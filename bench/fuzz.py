@@ -6,7 +6,9 @@
 Draws attacks from ``tests/lsp/protocol_attacks.py`` (framing, JSON, JSON-RPC envelope, misused
 notification methods, the params of every method the server handles), sends each to the server
 followed by a probe request, and checks the answer the specification requires. A server that dies
-or stops answering for ``--timeout`` seconds is counted and restarted. Prints, per family, the
+or stops answering for ``--timeout`` seconds is counted and restarted; an answer later than 2 s is
+a violation too (a blocked event loop). First, the time a ``textDocument/codeAction`` whose
+``context.diagnostics`` is a 10,000- and a 100,000-character string takes to be answered. Prints, per family, the
 attacks and how many held, the answers by error code, and the violations with one example each.
 ``--baseline`` prints a saved run (such as one of the code before a fix) side by side.
 """
@@ -24,8 +26,31 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.lsp import raw_rpc
 from tests.lsp.conftest import isolated_env
 from tests.lsp.protocol_attacks import FAMILIES, FuzzSession, Tally, draw_attack
+from tests.lsp.raw_rpc import RawSession
+
+SLOW_S = 2.0
+"""An answer later than this counts as a violation (the event loop was blocked)."""
+
+
+def blocked_seconds(env: dict[str, str], characters: int) -> float:
+    """Seconds until a codeAction with a `characters`-long string as its diagnostics is answered."""
+    raw_rpc.TIMEOUT_S = 600.0  # the code before the fix took 27.6 s for 100,000 characters
+    session = RawSession(env)
+    try:
+        session.initialize()
+        params = {
+            "textDocument": {"uri": "untitled:a.py"},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": "x" * characters},
+        }
+        started = time.perf_counter()
+        session.request("textDocument/codeAction", params)
+        return time.perf_counter() - started
+    finally:
+        session.kill()
 
 
 def fuzz(messages: int, seed: int, timeout_s: float) -> dict[str, Any]:
@@ -33,7 +58,9 @@ def fuzz(messages: int, seed: int, timeout_s: float) -> dict[str, Any]:
     tally = Tally()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="outrider-fuzz-") as home:
-        session = FuzzSession(isolated_env(Path(home)), timeout_s=timeout_s)
+        env = isolated_env(Path(home))
+        blocked = {n: round(blocked_seconds(env, n), 3) for n in (10_000, 100_000)}
+        session = FuzzSession(env, timeout_s=timeout_s, slow_s=SLOW_S)
         try:
             for number in range(messages):
                 session.run(draw_attack(rng, number + 1), tally)
@@ -45,6 +72,7 @@ def fuzz(messages: int, seed: int, timeout_s: float) -> dict[str, Any]:
         "messages": messages,
         "seconds": round(time.monotonic() - started, 1),
         "restarts": session.restarts,
+        "blocked_s": {str(n): seconds for n, seconds in blocked.items()},
         "attacks": dict(sorted(tally.attacks.items())),
         "held": dict(sorted(tally.held.items())),
         "codes": dict(sorted(tally.codes.items())),
@@ -60,6 +88,10 @@ def print_run(name: str, run: dict[str, Any]) -> None:
         print(f"{family:<10} {run['attacks'].get(family, 0):>8} {run['held'].get(family, 0):>8}")
     total_held = sum(run["held"].values())
     print(f"{'all':<10} {sum(run['attacks'].values()):>8} {total_held:>8}")
+    print(
+        "codeAction with a string as its diagnostics, answered after: "
+        + ", ".join(f"{int(n):,} characters {s} s" for n, s in run.get("blocked_s", {}).items())
+    )
     print("answers by code: " + ", ".join(f"{code}: {count}" for code, count in run["codes"].items()))
     print("violations:" if run["violations"] else "violations: none")
     for kind, count in run["violations"].items():

@@ -70,6 +70,7 @@ class SoakClient:
         self._lock = threading.Lock()
         self._answered: dict[int | str, dict[str, Any]] = {}
         self._waiting: set[int | str] = set()
+        self._done: set[int | str] = set()
         self._wake = threading.Condition(self._lock)
         self.errors: dict[int, int] = {}
         self.results = 0
@@ -93,6 +94,8 @@ class SoakClient:
                     if message.get("id") in self._waiting:
                         self._answered[message["id"]] = message
                         self._wake.notify_all()
+                    else:
+                        self._done.add(message.get("id"))
 
     def _answer_server_request(self, message: dict[str, Any]) -> None:
         result: Any = None
@@ -122,7 +125,11 @@ class SoakClient:
         return msg_id
 
     def answered(self, msg_id: int) -> bool:
+        """Whether `msg_id` has its answer (for a request sent without `wait`: forgotten once true)."""
         with self._lock:
+            if msg_id in self._done:
+                self._done.discard(msg_id)
+                return True
             return msg_id in self._answered
 
     def take(self, msg_id: int, timeout_s: float = 60.0) -> dict[str, Any]:
@@ -224,6 +231,18 @@ def sample(client: SoakClient, elapsed_s: float) -> dict[str, Any]:
     return found
 
 
+def object_types(client: SoakClient) -> dict[str, int]:
+    answer = client.call("workspace/executeCommand", {"command": "outrider.debug.objectTypes", "arguments": []})
+    found: dict[str, int] = answer["result"]
+    return found
+
+
+def print_type_growth(before: dict[str, int] | None, after: dict[str, int], top: int) -> None:
+    """The object types whose count grew most since the warm-up sample."""
+    growth = sorted(((after[name] - (before or {}).get(name, 0), name) for name in after), reverse=True)
+    print("\nobject types that grew most since the warm-up: " + ", ".join(f"{n} +{d}" for d, n in growth[:top]))
+
+
 def soak(args: argparse.Namespace) -> list[dict[str, Any]]:
     scratch = Path(tempfile.mkdtemp(prefix="outrider-soak-"))
     emulator, base_url = start_emulator(scratch)
@@ -249,6 +268,7 @@ def soak(args: argparse.Namespace) -> list[dict[str, Any]]:
         )
         typist = Typist(client, uri)
         agent_runs, agent_open = 0, None
+        warm_types: dict[str, int] | None = None
         started = next_key = time.monotonic()
         next_sample, next_agent = started, started + args.agent_every
         end = started + args.minutes * 60
@@ -256,6 +276,8 @@ def soak(args: argparse.Namespace) -> list[dict[str, Any]]:
         while (now := time.monotonic()) < end:
             if now >= next_sample:
                 samples.append(sample(client, now - started))
+                if args.object_types and warm_types is None and (args.short or now - started >= 60):
+                    warm_types = object_types(client)
                 row = samples[-1]
                 print(
                     f"{row['t_s']:>6} {row['rss_mb']:>7} {row['tasks']:>5} {row['threads']:>7}"
@@ -276,6 +298,8 @@ def soak(args: argparse.Namespace) -> list[dict[str, Any]]:
             next_key += (args.pause_ms if paused else args.keystroke_ms) / 1000
             time.sleep(max(0.0, next_key - time.monotonic()))
         samples.append(sample(client, time.monotonic() - started))
+        if args.object_types:
+            print_type_growth(warm_types, object_types(client), args.object_types)
         print(
             f"\n{typist.keystrokes} keystrokes, {typist.cancelled} completions cancelled, {client.results} results,"
             f" errors by code {dict(sorted(client.errors.items()))}, {agent_runs} agent runs"
@@ -333,6 +357,7 @@ def main() -> int:
     parser.add_argument("--pause-ms", type=float, default=1000.0, help="pause after each typed statement")
     parser.add_argument("--agent-every", type=float, default=60.0, help="seconds between agent runs")
     parser.add_argument("--sample-every", type=float, default=30.0)
+    parser.add_argument("--object-types", type=int, default=0, metavar="N", help="print the N types that grew most")
     parser.add_argument("--save", type=Path, help="write the samples and summary as JSON")
     parser.add_argument("--baseline", type=Path, help="a --save file to print side by side")
     args = parser.parse_args()

@@ -236,9 +236,7 @@ class OutriderProtocol(LanguageServerProtocol):
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any) -> Handler:
-        # pygls cancels the pending futures while iterating the dict that holds them; cancelling a
-        # threaded handler's future runs its callbacks at once, and ours (``forget_then``) removes it
-        # from that dict: "dictionary changed size during iteration" answered shutdown with -32603.
+        # pygls' own, iterating over a copy: cancelling a future now removes it from the dict.
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None
         current_id = self.msg_id

@@ -108,3 +108,29 @@ def test_lifecycle_in_any_order(lsp_env: dict[str, str], steps: list[str]) -> No
         session.kill()
     assert code == (0 if shut_down else 1), stderr
     assert "Traceback" not in stderr
+
+
+def test_a_string_where_a_list_belongs_is_refused_as_invalid_params(lsp_env: dict[str, str]) -> None:
+    """A 100,000-character string as codeAction's diagnostics: -32602 with a short reason (the
+    decoder stops at the first bad field; bench/fuzz.py times it)."""
+    session = RawSession(lsp_env)
+    try:
+        session.initialize()
+        params = {
+            "textDocument": {"uri": "untitled:a.py"},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": "x" * 100_000},
+        }
+        answer = session.request("textDocument/codeAction", params)
+        internal = session.request("codeAction/resolve", {"title": "t", "data": {"action": "explain", "uri": 5}})
+        session.request("shutdown")
+        session.notify("exit")
+        code, _, stderr = session.finish()
+    finally:
+        session.kill()
+    assert answer["error"]["code"] == -32602
+    assert len(answer["error"]["message"]) < 600
+    assert "data" not in answer["error"]
+    assert internal["error"]["code"] == -32602
+    assert code == 0
+    assert "x" * 1000 not in stderr

@@ -18,6 +18,8 @@ Tests check what the server holds instead of trusting the client:
   "gcObjects"}``: live asyncio tasks, live threads, futures the JSON-RPC layer still tracks,
   resident memory (Linux; else null) and objects the collector tracks. A soak samples it over time
   (``bench/soak.py``): each should stay flat while the session goes on;
+- ``outrider.debug.objectTypes()`` -> ``{type name: count}`` of the objects the collector tracks
+  (not frozen ones); two calls some minutes apart show what a leak is made of;
 - ``outrider.debug.methods()`` -> ``{"methods", "commands"}``: every method and command the server
   handles (sorted; the debug commands left out), so the protocol fuzzer can check it covers them.
 """
@@ -29,6 +31,7 @@ import gc
 import os
 import sys
 import threading
+from collections import Counter
 from typing import Any
 
 from server.lsp import gcpolicy
@@ -42,6 +45,7 @@ WRITE_STDOUT = "outrider.debug.writeStdout"
 REPO_MAP_STATE = "outrider.debug.repoMap"
 RUNTIME = "outrider.debug.runtime"
 METHODS = "outrider.debug.methods"
+OBJECT_TYPES = "outrider.debug.objectTypes"
 
 
 def resident_bytes() -> int | None:
@@ -123,6 +127,11 @@ def setup(server: OutriderServer) -> None:
             "rssBytes": resident_bytes(),
             "gcObjects": len(gc.get_objects()),
         }
+
+    @server.command(OBJECT_TYPES)
+    def object_types(ls: OutriderServer) -> dict[str, int]:
+        counts = Counter(type(item).__qualname__ for item in gc.get_objects())
+        return dict(sorted(counts.items()))
 
     @server.command(METHODS)
     def methods(ls: OutriderServer) -> dict[str, list[str]]:
