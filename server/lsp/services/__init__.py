@@ -5,7 +5,9 @@
 - :mod:`~server.lsp.services.provider`: :data:`PROVIDER`, the one model provider stack;
 - :mod:`~server.lsp.services.repo_map`: :data:`REPO_MAP`, the one repo map of the primary root;
 - :mod:`~server.lsp.services.completion`: :data:`ENGINE` and :func:`run_completion`, one completion
-  engine for inline completion and the ``textDocument/completion`` fallback.
+  engine for inline completion and the ``textDocument/completion`` fallback;
+- :mod:`~server.lsp.services.next_edit`: :data:`NEXT_EDIT` (the next-edit engine) and its edit
+  history, fed by ``textDocument/copilotInlineEdit``'s feature and read by inline completion.
 
 Features import what they use from these modules; features never import each other.
 """

@@ -1,0 +1,129 @@
+"""The engine with an in-process provider: prediction, validation, cache, cancellation, privacy."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from context.source.document import Document
+from server.config import Settings
+from server.models.types import ChatRequest, ErrorEvent, FimRequest
+from server.nextedit.engine import NextEditEngine, NextEditQuery
+from server.nextedit.prompt import CURSOR, REGION_END, REGION_START
+from tests.completion.scripted_provider import ScriptedProvider
+
+SOURCE = (
+    "def area(width, height):\n    result = width * height\n    return result\n\n\ndef main():\n    print(area(2, 3))\n"
+)
+RENAMED = SOURCE.replace("def area(width,", "def area(w,")
+PREDICTED = RENAMED.replace("result = width *", "result = w *")
+
+
+def answer(region: str) -> list[str]:
+    text = f"{REGION_START}\n{region}{REGION_END}\n"
+    return [text[:20], text[20:]]
+
+
+def settings(**next_edit: object) -> Settings:
+    value = Settings()
+    value.next_edit = value.next_edit.model_copy(update={"debounce_ms": 0, **next_edit})
+    return value
+
+
+Session = tuple[NextEditEngine, Document, ScriptedProvider]
+
+
+def renamed_session(replies: list[list[str] | ErrorEvent], **next_edit: object) -> Session:
+    provider = ScriptedProvider(replies=replies, fim=False)
+    engine = NextEditEngine(provider, settings(**next_edit))
+    document = Document("/w/geo.py", SOURCE, 1)
+    engine.document_opened("k", "geo.py", document.text)
+    document.apply_change(((0, 9), (0, 14)), "w", 2)
+    engine.document_changed("k", 2, document.text)
+    return engine, document, provider
+
+
+async def test_a_rename_predicts_the_other_use_site() -> None:
+    engine, document, provider = renamed_session([answer(PREDICTED)])
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.dropped is None and result.source == "model" and result.version == 2
+    (edit,) = result.edits
+    assert edit.range == ((1, 13), (1, 18)) and edit.text == "w"
+    assert result.span == edit
+    (request,) = provider.requests
+    assert isinstance(request, ChatRequest) and request.feature == "next_edit"
+    prompt = request.messages[0].text()
+    assert "-def area(width, height):\n+def area(w, height):" in prompt
+    assert f"def area(w{CURSOR}, height):" in prompt
+    assert engine.last_prediction("k", 2) is result
+    assert engine.cursor_line_replacement("k", document, 1) == ("    result = w * height", 27)
+    assert engine.cursor_line_replacement("k", document, 0) is None
+
+
+async def test_the_same_request_again_is_answered_from_the_cache() -> None:
+    engine, document, provider = renamed_session([answer(PREDICTED)])
+    await engine.predict(NextEditQuery("k", document, (0, 10)))
+    again = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert again.source == "cache" and len(again.edits) == 1 and len(provider.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "reason"),
+    [
+        (RENAMED, "no change"),
+        (SOURCE, "undoes the last edit"),
+        (RENAMED.replace("result = width *", "result = w *(("), "would introduce syntax errors"),
+        (PREDICTED.replace("return result", "return result\n" + "    pass\n" * 30), "too large"),
+    ],
+)
+async def test_bad_predictions_are_dropped_with_a_reason(rewrite: str, reason: str) -> None:
+    engine, document, _ = renamed_session([answer(rewrite)])
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.dropped == reason and result.edits == () and result.span is None
+    assert engine.last_prediction("k", 2) is None
+
+
+async def test_an_answer_without_a_whole_region_is_dropped() -> None:
+    engine, document, _ = renamed_session([[f"{REGION_START}\ndef area(w, height):\n"]])
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.dropped == "no complete region in the answer"
+
+
+async def test_a_provider_error_is_returned() -> None:
+    engine, document, _ = renamed_session([ErrorEvent("rate_limited", "slow down")])
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.error is not None and result.error.kind == "rate_limited" and result.edits == ()
+
+
+async def test_a_change_during_the_call_cancels_the_prediction() -> None:
+    engine, document, provider = renamed_session([answer(PREDICTED)])
+    provider.chunk_delay_s = 0.2
+    task = asyncio.ensure_future(engine.predict(NextEditQuery("k", document, (0, 10))))
+    await provider.first_chunk.wait()
+    document.apply_change(((0, 10), (0, 10)), "x", 3)
+    engine.document_changed("k", 3, document.text)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert provider.closed == 1
+
+
+async def test_private_documents_are_never_sent() -> None:
+    provider = ScriptedProvider(replies=[answer(PREDICTED)], fim=False)
+    engine = NextEditEngine(provider, settings())
+    document = Document("/w/.env", "TOKEN=1\n", 1)
+    engine.document_opened("k", ".env", document.text, private=True)
+    result = await engine.predict(NextEditQuery("k", document, (0, 0)))
+    assert result.dropped == "private or unknown document" and provider.requests == []
+
+
+async def test_next_edit_models_get_the_editable_region_format() -> None:
+    engine, document, provider = renamed_session([answer(PREDICTED)], model="zed-industries/zeta")
+    provider.fim = True  # an OpenAI-compatible server: raw completions
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.format == "editable_region" and len(result.edits) == 1
+    (request,) = provider.requests
+    assert isinstance(request, FimRequest) and request.suffix == ""
+    assert request.prefix.startswith("### Instruction:\n")
+    assert 'User edited "geo.py":\n```diff\n' in request.prefix
+    assert request.prefix.endswith("### Response:\n")
