@@ -6,7 +6,9 @@ the lines the current burst touched (or next to them), within ``coalesce_s`` of 
 change, extends the burst, so typing a word on one line is one edit. Anything else closes the burst
 and starts a new one. The history is bounded (``max_edits`` and ``max_bytes`` of diff text, oldest
 dropped first) and forgotten on close. Private documents (ignored or secret files) are never
-recorded. Diffs are redacted (:func:`context.safety.redact`) when they are made.
+recorded: a document opened as not known yet (``private=None``, while the caller checks in a
+thread) records in memory but shows nothing until :meth:`EditHistory.set_private` says it may,
+and forgets everything if it may not. Diffs are redacted (:func:`context.safety.redact`) when they are made.
 
 Line numbers of the edits are kept in the current text's coordinates (moved by later edits above
 them), so the region choice can grow to the lines the user just touched.
@@ -45,7 +47,7 @@ class _Burst:
 class _DocumentHistory:
     path: str
     text: str
-    private: bool
+    private: bool | None  # None: not known yet
     edits: deque[RecordedEdit] = field(default_factory=deque)
     burst: _Burst | None = None
     before_last: str | None = None  # the text before the most recent finished edit
@@ -66,9 +68,19 @@ class EditHistory:
         self._clock = clock
         self._docs: dict[str, _DocumentHistory] = {}
 
-    def open(self, key: str, path: str, text: str, *, private: bool = False) -> None:
+    def open(self, key: str, path: str, text: str, *, private: bool | None = False) -> None:
         """Start (or restart) the history of a document; a private one records nothing."""
         self._docs[key] = _DocumentHistory(path, text, private)
+
+    def set_private(self, key: str, private: bool) -> None:
+        """Whether a document opened with ``private=None`` is private (then all it recorded goes)."""
+        doc = self._docs.get(key)
+        if doc is None:
+            return
+        doc.private = private
+        if private:
+            doc.edits.clear()
+            doc.burst, doc.before_last = None, None
 
     def close(self, key: str) -> None:
         self._docs.pop(key, None)
@@ -80,7 +92,7 @@ class EditHistory:
 
     def is_private(self, key: str) -> bool:
         doc = self._docs.get(key)
-        return doc is None or doc.private
+        return doc is None or doc.private is not False
 
     def change(self, key: str, text: str) -> None:
         """The document's text after a change (one ``didChange``)."""
@@ -109,7 +121,7 @@ class EditHistory:
     def edits(self, key: str) -> tuple[RecordedEdit, ...]:
         """Finished edits and the burst in progress, oldest first, within the bounds."""
         doc = self._docs.get(key)
-        if doc is None or doc.private:
+        if doc is None or doc.private is not False:
             return ()
         items = list(doc.edits)
         if doc.burst is not None:
@@ -119,7 +131,7 @@ class EditHistory:
     def text_before_last_edit(self, key: str) -> str | None:
         """The whole text before the user's most recent edit (the burst in progress, if any)."""
         doc = self._docs.get(key)
-        if doc is None or doc.private:
+        if doc is None or doc.private is not False:
             return None
         return doc.burst.before if doc.burst is not None else doc.before_last
 

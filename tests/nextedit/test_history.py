@@ -106,3 +106,17 @@ def test_diffs_are_redacted() -> None:
     (edit,) = history.edits("k")
     assert "sk-live-0123456789abcdef" not in edit.diff
     assert "+api_key = " in edit.diff
+
+
+def test_a_document_not_known_yet_shows_nothing_until_allowed_and_forgets_if_private() -> None:
+    history = EditHistory()
+    history.open("k", "geo.py", TEXT, private=None)
+    history.change("k", TEXT.replace("width", "w", 1))
+    assert history.edits("k") == () and history.is_private("k")
+    history.set_private("k", False)
+    assert len(history.edits("k")) == 1
+    history.open("s", "keys.py", TEXT, private=None)
+    history.change("s", TEXT.replace("width", "w", 1))
+    history.set_private("s", True)
+    history.change("s", TEXT)
+    assert history.edits("s") == () and history.text_before_last_edit("s") is None

@@ -32,6 +32,7 @@ from server.lsp.server import OutriderServer
 from server.lsp.services.next_edit import NEXT_EDIT, NEXT_EDIT_HISTORY, next_edit_for
 from server.models.registry import ProviderConfigError
 from server.nextedit.engine import NextEditEngine, NextEditQuery
+from server.nextedit.history import EditHistory
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +65,28 @@ def _display_path(root: Path | None, key: str) -> str:
 
 def setup(server: OutriderServer) -> None:
     reported: set[str] = set()
+    checks: dict[str, asyncio.Future[None]] = {}  # documents whose privacy is being checked
     server.events.settings_changed.subscribe(lambda _settings: reported.clear())
 
-    async def on_open(event: DocumentEvent) -> None:
+    def on_open(event: DocumentEvent) -> None:
+        if event.document is None:
+            return
         key = server.document_key(event.uri)
         root = server.primary_root
+        history = server.services.get(NEXT_EDIT_HISTORY)
+        history.open(key, _display_path(root, key), event.document.text, private=None)
+        task = asyncio.ensure_future(check_private(key, root, uri_to_path(event.uri), history))
+        checks[key] = task
+        task.add_done_callback(lambda done: checks.pop(key) if checks.get(key) is done else None)
+
+    async def check_private(key: str, root: Path | None, path: Path | None, history: EditHistory) -> None:
         extra = list(server.settings.context.extra_ignore)
-        private = await asyncio.to_thread(private_document, root, uri_to_path(event.uri), extra)
-        document = server.document_for(event.uri)
-        if document is not None:
-            history = server.services.get(NEXT_EDIT_HISTORY)
-            history.open(key, _display_path(root, key), document.text, private=private)
+        try:
+            private = await asyncio.to_thread(private_document, root, path, extra)
+        except Exception:
+            logger.exception("could not tell whether %s is ignored; it gets no next edits", key)
+            private = True
+        history.set_private(key, private)
 
     def on_change(event: DocumentEvent) -> None:
         if event.document is None or event.version is None:
@@ -110,7 +122,10 @@ def setup(server: OutriderServer) -> None:
         engine = await engine_for(ls, reported)
         if engine is None:
             return {"edits": []}
-        result = await engine.predict(NextEditQuery(ls.document_key(uri), document, position, received))
+        key = ls.document_key(uri)
+        if (check := checks.get(key)) is not None:
+            await asyncio.shield(check)  # just opened: whether it may be predicted for is being checked
+        result = await engine.predict(NextEditQuery(key, document, position, received))
         if result.error is not None and result.error.kind not in reported:
             reported.add(result.error.kind)
             ls.show_message(f"Outrider next edits: {result.error.message}", types.MessageType.Error)
