@@ -68,8 +68,11 @@ def changed_span(old: str, new: str) -> Span | None:
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` widened to whole lines (``end`` just after the last line's newline)."""
+    """``[start, end)`` widened to whole lines (``end`` just after the last line's newline); an
+    empty span at the start of a line (where whole lines were inserted or deleted) stays empty."""
     line_start = text.rfind("\n", 0, start) + 1
+    if end == start == line_start:
+        return start, start
     if end > start and text[end - 1 : end] == "\n":
         return line_start, end
     newline = text.find("\n", end)

@@ -71,7 +71,8 @@ def neovim(tmp_path: Path, emulator_process: Callable[[list[dict[str, Any]]], Em
         OUTRIDER_E2E_CMD=json.dumps([sys.executable, "-m", "server.cli", "lsp"]),
         OUTRIDER_E2E_SETTINGS=json.dumps(settings),
     )
-    editor = Neovim.start(HERE / "init.lua", workspace / "geometry.py", tmp_path / "nvim.sock", env, tmp_path / "nvim.log")
+    file = workspace / "geometry.py"
+    editor = Neovim.start(HERE / "init.lua", file, tmp_path / "nvim.sock", env, tmp_path / "nvim.log")
     try:
         yield editor
     finally:
