@@ -217,6 +217,8 @@ class NextEditEngine:
             result.timings.debounce_ms = await debounce(self.settings.next_edit.debounce_ms / 1000) * 1000
             _check_current(query.document, ticket)
             prepared, result.timings.prepare_ms = await job
+            # the snapshot parsed the pending edits: the document keeps that tree (no second parse)
+            query.document.adopt_tree(snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         except BaseException:
             job.cancel()
             raise

@@ -182,8 +182,8 @@ def _recorded(path: str, before: str, after: str) -> RecordedEdit:
     new_lines = after[new_start:new_end].splitlines()
     first = before.count("\n", 0, old_start)
     new_first = after.count("\n", 0, new_start)
-    context_above = before[:old_start].splitlines()[-_CONTEXT_LINES:] if old_start else []
-    context_below = before[old_end:].splitlines()[:_CONTEXT_LINES]
+    context_above = _lines_before(before, old_start)
+    context_below = _lines_after(before, old_end)
     header = (
         f"--- a/{path}\n+++ b/{path}\n"
         f"@@ -{first + 1 - len(context_above)},{len(old_lines) + len(context_above) + len(context_below)} "
@@ -193,6 +193,27 @@ def _recorded(path: str, before: str, after: str) -> RecordedEdit:
     body += [f"-{line}" for line in old_lines] + [f"+{line}" for line in new_lines]
     body += [f" {line}" for line in context_below]
     return RecordedEdit(redact(header + "\n".join(body) + "\n"), (new_first, new_first + len(new_lines)))
+
+
+def _lines_before(text: str, at: int) -> list[str]:
+    """Up to ``_CONTEXT_LINES`` whole lines ending just before `at` (a line start)."""
+    start = at
+    for _ in range(_CONTEXT_LINES):
+        if start <= 0:
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    return text[start:at].splitlines()
+
+
+def _lines_after(text: str, at: int) -> list[str]:
+    """Up to ``_CONTEXT_LINES`` whole lines starting at `at` (a line start)."""
+    end = at
+    for _ in range(_CONTEXT_LINES):
+        if end >= len(text):
+            break
+        newline = text.find("\n", end)
+        end = len(text) if newline < 0 else newline + 1
+    return text[at:end].splitlines()
 
 
 def _bounded(items: list[RecordedEdit], max_edits: int, max_bytes: int) -> list[RecordedEdit]:
