@@ -202,6 +202,8 @@ class NextEditEngine:
         before_last = self.history.text_before_last_edit(query.key)
         checked, timings.finish_ms = await self._run(edits_from_answer, prepared, answer, before_last, self.size_cap())
         _check_current(document, ticket)
+        # the snapshot parsed the pending edits (and validation used that tree): the document keeps it
+        document.adopt_tree(prepared.snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         _fill(result, prepared, checked)
         return result
 
@@ -217,8 +219,6 @@ class NextEditEngine:
             result.timings.debounce_ms = await debounce(self.settings.next_edit.debounce_ms / 1000) * 1000
             _check_current(query.document, ticket)
             prepared, result.timings.prepare_ms = await job
-            # the snapshot parsed the pending edits: the document keeps that tree (no second parse)
-            query.document.adopt_tree(snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         except BaseException:
             job.cancel()
             raise

@@ -8,6 +8,7 @@ export const CLIENT_COMMANDS = {
   restartServer: "outrider.restartServer",
   showOutput: "outrider.showOutput",
   showMenu: "outrider.showMenu",
+  acceptNextEdit: "outrider.acceptNextEdit",
 } as const;
 
 /** Commands the server executes (`workspace/executeCommand`), see editors/vscode/README.md. */
