@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from lsprotocol import types
-from pygls.exceptions import JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from tests.emulator.server import Emulator
 from tests.lsp.completion_client import (
@@ -160,3 +160,10 @@ async def test_an_ignored_file_is_never_sent(session: CompletionSession) -> None
     result = await request_edit(session, edit_params(uri, 2))
     assert list(result.edits) == []
     assert emulator.requests == []
+
+
+async def test_params_of_another_shape_are_invalid_params(session: CompletionSession) -> None:
+    fresh_emulator(session)
+    with pytest.raises(JsonRpcInvalidParams) as raised:
+        await request_edit(session, {"textDocument": {"uri": "file:///x.py"}, "position": {"line": -1}})
+    assert raised.value.code == -32602

@@ -9,10 +9,11 @@ is recorded only once it is known not to be ignored or a secret file; the check 
 and registers ``outrider.nextEdit.accepted``, the command each item carries, which clients run
 when the user accepts it (it is logged; the client asks again after applying).
 
-A request whose ``version`` is not the document's current one answers no edits (the client's
-view is stale). A cancelled request (``$/cancelRequest``, a newer request for the document, a
-change past its version) answers RequestCancelled. Every returned item carries the version the
-prediction was made for: clients must not apply it to any other.
+Params of another shape are answered with InvalidParams. A request whose ``version`` is not the
+document's current one answers no edits (the client's view is stale). A cancelled request
+(``$/cancelRequest``, a newer request for the document, a change past its version) answers
+RequestCancelled. Every returned item carries the version the prediction was made for: clients
+must not apply it to any other.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from context.safety import is_ignored, is_secret_file
 from server.lsp.convert import from_lsp_inline_edit_params, lsp_inline_edit, uri_to_path
@@ -113,8 +115,7 @@ def setup(server: OutriderServer) -> None:
         try:
             uri, version, position = from_lsp_inline_edit_params(params)
         except ValueError as exc:
-            logger.warning("%s: %s", METHOD, exc)
-            return {"edits": []}
+            raise JsonRpcInvalidParams.of(ValueError(f"{METHOD}: {exc}")) from exc
         document = ls.document_for(uri)
         stale = document is None or (version is not None and version != document.version)
         if not ls.settings.next_edit.enabled or document is None or stale:
