@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
 from context.source.document import Document
 from server.config import Settings
+from server.models.calls import CallRecord
 from server.models.types import ChatRequest, ErrorEvent, FimRequest
 from server.nextedit.engine import NextEditEngine, NextEditQuery
 from server.nextedit.prompt import CURSOR, REGION_END, REGION_START
@@ -61,11 +63,15 @@ async def test_a_rename_predicts_the_other_use_site() -> None:
     assert engine.cursor_line_replacement("k", document, 0) is None
 
 
-async def test_the_same_request_again_is_answered_from_the_cache() -> None:
+async def test_the_same_request_again_is_answered_from_the_cache_and_traced() -> None:
     engine, document, provider = renamed_session([answer(PREDICTED)])
+    records: list[CallRecord] = []
+    engine.tracer = SimpleNamespace(record=records.append)
     await engine.predict(NextEditQuery("k", document, (0, 10)))
     again = await engine.predict(NextEditQuery("k", document, (0, 10)))
     assert again.source == "cache" and len(again.edits) == 1 and len(provider.requests) == 1
+    (record,) = records  # the model call is traced by the provider stack; the cached answer here
+    assert (record.feature, record.provider, record.cost_usd) == ("next_edit", "cache", 0.0)
 
 
 @pytest.mark.parametrize(
