@@ -95,7 +95,7 @@ async def one_run(predictions: int) -> dict[str, list[float]]:
             version = document.version + 1
             document.apply_change(((line, 9 + len(str(n)) + 5), (line, 14 + len(str(n)) + 5)), "w", version)
             begun = time.perf_counter()
-            engine.document_changed("big", version, document.text)
+            engine.document_changed("big", document)
             out["history"].append((time.perf_counter() - begun) * 1000)
             engine.cache = type(engine.cache)(capacity=64)  # every prediction goes to the model
             cpu = time.process_time()
@@ -110,7 +110,7 @@ async def one_run(predictions: int) -> dict[str, list[float]]:
             gather(document, (line, 15), settings.completion.context_tokens, None)
             out["baseline"].append((time.perf_counter() - begun) * 1000)
             document.apply_change(((line, 9 + len(str(n)) + 5), (line, 10 + len(str(n)) + 5)), "width", version + 1)
-            engine.document_changed("big", version + 1, document.text)
+            engine.document_changed("big", document)
     finally:
         engine.close()
     return out

@@ -9,7 +9,9 @@
 
 Order of work: claim the document (cancelling an older prediction for it), prepare the request in
 a worker thread (region, context, prompt) while the debounce runs, cache lookup, the model call,
-then diff and validation (on the loop: under a millisecond). Cancellation (a newer request, a change past the request's
+then diff and validation (on the loop: under a millisecond). When the user makes one of the
+predicted edits by hand, the others are the answer for the new version, without a model call
+(:mod:`server.nextedit.typeahead`). Cancellation (a newer request, a change past the request's
 version, or the caller's task being cancelled) raises ``CancelledError`` out of ``predict``; the
 model stream is closed on the way out. Private documents (ignored or secret files, as the caller
 says when it opens them) are never recorded and never predicted for.
@@ -43,11 +45,12 @@ from server.nextedit.history import EditHistory
 from server.nextedit.prepare import Prepared, PromptLimits, prepare
 from server.nextedit.prompt import FEATURE, Format, format_for
 from server.nextedit.region import Region
+from server.nextedit.typeahead import Predicted, remaining_after
 from server.nextedit.validate import Checked, SizeCap, edits_from_answer
 
 log = logging.getLogger(__name__)
 
-Source = Literal["model", "cache", "none"]
+Source = Literal["model", "cache", "typeahead", "none"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -115,6 +118,7 @@ class NextEditEngine:
         self.cache = SuggestionCache(capacity=64)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-edit")
         self._last: dict[str, NextEditResult] = {}
+        self._predicted: dict[str, Predicted] = {}  # the latest prediction's edits, for type-ahead
 
     @property
     def model(self) -> str:
@@ -135,15 +139,25 @@ class NextEditEngine:
     def document_opened(self, key: str, path: str, text: str, *, private: bool = False) -> None:
         self.history.open(key, path, text, private=private)
 
-    def document_changed(self, key: str, version: int, text: str) -> None:
-        self.history.change(key, text)
-        self.coordinator.document_changed(key, version)
+    def document_changed(self, key: str, document: Document) -> None:
+        """After each change: the history records it, older work is cancelled, and the latest
+        prediction survives only if the change was one of its edits (the rest is still predicted)."""
+        self.history.change(key, document.text)
+        self.coordinator.document_changed(key, document.version)
         self._last.pop(key, None)
+        predicted = self._predicted.pop(key, None)
+        if predicted is not None and (rest := remaining_after(predicted, document.text)) is not None:
+            self._predicted[key] = rest
+            result = NextEditResult(document.version, source="typeahead", model=self.model)
+            result.edits = tuple(_predicted(document, edit) for edit in rest.edits)
+            result.span = _predicted(document, span_edit(document.text, rest.edits))
+            self._last[key] = result
 
     def document_closed(self, key: str) -> None:
         self.coordinator.document_closed(key)
         self.history.close(key)
         self._last.pop(key, None)
+        self._predicted.pop(key, None)
 
     def last_prediction(self, key: str, version: int) -> NextEditResult | None:
         """The latest prediction for the document if it is for `version` (else it is stale)."""
@@ -171,13 +185,13 @@ class NextEditEngine:
         started = time.monotonic()
         if self.history.is_private(query.key):
             return NextEditResult(query.document.version, dropped="private or unknown document", model=self.model)
+        if (typed := self.last_prediction(query.key, query.document.version)) is not None:
+            return typed  # the user made one of the predicted edits: the rest, no model call
         async with self.coordinator.claim(query.key, query.document.version) as ticket:
             result = await self._predict_claimed(query, ticket)
         result.timings.total_ms = (time.monotonic() - query.received) * 1000
         if result.source == "cache" and self.tracer is not None:
             self.tracer.record(_cached_record(result, self.model, time.monotonic() - started))
-        if result.edits:
-            self._last[query.key] = result
         return result
 
     async def _predict_claimed(self, query: NextEditQuery, ticket: Ticket) -> NextEditResult:
@@ -206,9 +220,13 @@ class NextEditEngine:
         begun = time.monotonic()
         checked = edits_from_answer(prepared, answer, before_last, self.size_cap())
         timings.finish_ms = (time.monotonic() - begun) * 1000
+        if checked.edits:
+            self._predicted[query.key] = Predicted(prepared.snapshot.text, checked.edits)
         # the snapshot parsed the pending edits (and validation used that tree): the document keeps it
         document.adopt_tree(prepared.snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         _fill(result, prepared, checked)
+        if result.edits:
+            self._last[query.key] = result
         return result
 
     async def _prepare_during_debounce(self, query: NextEditQuery, ticket: Ticket, result: NextEditResult) -> Prepared:

@@ -42,7 +42,7 @@ def renamed_session(replies: list[list[str] | ErrorEvent], **next_edit: object) 
     document = Document("/w/geo.py", SOURCE, 1)
     engine.document_opened("k", "geo.py", document.text)
     document.apply_change(((0, 9), (0, 14)), "w", 2)
-    engine.document_changed("k", 2, document.text)
+    engine.document_changed("k", document)
     return engine, document, provider
 
 
@@ -67,7 +67,11 @@ async def test_the_same_request_again_is_answered_from_the_cache_and_traced() ->
     engine, document, provider = renamed_session([answer(PREDICTED)])
     records: list[CallRecord] = []
     engine.tracer = SimpleNamespace(record=records.append)
-    await engine.predict(NextEditQuery("k", document, (0, 10)))
+    first = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert await engine.predict(NextEditQuery("k", document, (0, 10))) is first  # same version: same answer
+    for version, text in ((3, "x"), (4, "")):  # a change, then its undo: the same request again
+        document.apply_change(((6, 0), (6, 1 - len(text))), text, version)
+        engine.document_changed("k", document)
     again = await engine.predict(NextEditQuery("k", document, (0, 10)))
     assert again.source == "cache" and len(again.edits) == 1 and len(provider.requests) == 1
     (record,) = records  # the model call is traced by the provider stack; the cached answer here
@@ -108,7 +112,7 @@ async def test_a_change_during_the_call_cancels_the_prediction() -> None:
     task = asyncio.ensure_future(engine.predict(NextEditQuery("k", document, (0, 10))))
     await provider.first_chunk.wait()
     document.apply_change(((0, 10), (0, 10)), "x", 3)
-    engine.document_changed("k", 3, document.text)
+    engine.document_changed("k", document)
     with pytest.raises(asyncio.CancelledError):
         await task
     assert provider.closed == 1
@@ -133,3 +137,26 @@ async def test_next_edit_models_get_the_editable_region_format() -> None:
     assert request.prefix.startswith("### Instruction:\n")
     assert 'User edited "geo.py":\n```diff\n' in request.prefix
     assert request.prefix.endswith("### Response:\n")
+
+
+TWO_USES = "def f(width):\n    a = width\n    b = 1\n    return width\n"
+
+
+async def test_making_one_predicted_edit_by_hand_leaves_the_others_without_a_call() -> None:
+    provider = ScriptedProvider(replies=[answer(TWO_USES.replace("width", "w"))], fim=False)
+    engine = NextEditEngine(provider, settings())
+    document = Document("/w/f.py", TWO_USES, 1)
+    engine.document_opened("k", "f.py", document.text)
+    document.apply_change(((0, 6), (0, 11)), "w", 2)
+    engine.document_changed("k", document)
+    first = await engine.predict(NextEditQuery("k", document, (0, 7)))
+    assert [edit.range for edit in first.edits] == [((1, 8), (1, 13)), ((3, 11), (3, 16))]
+    document.apply_change(((1, 8), (1, 13)), "w", 3)  # the user renames the first use by hand
+    engine.document_changed("k", document)
+    second = await engine.predict(NextEditQuery("k", document, (1, 9)))
+    assert second.source == "typeahead" and second.version == 3
+    assert [(edit.range, edit.text) for edit in second.edits] == [(((3, 11), (3, 16)), "w")]
+    assert len(provider.requests) == 1
+    document.apply_change(((2, 8), (2, 9)), "2", 4)  # anything else ends it
+    engine.document_changed("k", document)
+    assert engine.last_prediction("k", 4) is None

@@ -95,7 +95,7 @@ def setup(server: OutriderServer) -> None:
             return
         key = server.document_key(event.uri)
         if (engine := server.services.peek(NEXT_EDIT)) is not None:
-            engine.document_changed(key, event.version, event.document.text)
+            engine.document_changed(key, event.document)
         else:
             server.services.get(NEXT_EDIT_HISTORY).change(key, event.document.text)
 
