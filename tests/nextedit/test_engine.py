@@ -160,3 +160,19 @@ async def test_making_one_predicted_edit_by_hand_leaves_the_others_without_a_cal
     document.apply_change(((2, 8), (2, 9)), "2", 4)  # anything else ends it
     engine.document_changed("k", document)
     assert engine.last_prediction("k", 4) is None
+
+
+async def test_secrets_are_redacted_and_edits_of_redacted_lines_dropped() -> None:
+    source = 'def connect(url):\n    api_key = "sk-live-0123456789abcdef"\n    return url\n'
+    provider = ScriptedProvider(fim=False)
+    engine = NextEditEngine(provider, settings())
+    document = Document("/w/client.py", source, 1)
+    engine.document_opened("k", "client.py", document.text)
+    document.apply_change(((0, 12), (0, 15)), "base", 2)
+    engine.document_changed("k", document)
+    shown = document.text.replace("sk-live-0123456789abcdef", "x")  # whatever the model saw there
+    provider.replies.append(answer(shown.replace("return url", "return base")))
+    result = await engine.predict(NextEditQuery("k", document, (0, 16)))
+    prompt = provider.requests[0].messages[0].text()  # type: ignore[union-attr]
+    assert "sk-live-0123456789abcdef" not in prompt and "api_key = " in prompt
+    assert result.dropped == "touches redacted text" and result.edits == ()

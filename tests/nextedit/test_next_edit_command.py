@@ -75,3 +75,23 @@ def test_a_diff_that_does_not_lead_to_the_file_is_an_error(
     assert main(["next-edit", f"{file}:1:1", "--edits", edits, *flags(emulator, workspace)]) == 1
     assert "--edits: hunk 1 does not match the file" in capsys.readouterr().err
     assert emulator.requests == []
+
+
+def test_a_next_edit_model_gets_its_own_prompt_as_a_raw_completion(
+    workspace: Path,
+    emulator: Emulator,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.script({"text": "```pricing.py\n" + RENAME_PARAMETER.reply + "```\n"})
+    file = workspace / RENAME_PARAMETER.path
+    zeta = ["--provider", "openai-compatible", "--base-url", emulator.openai_base_url, "--model", "zed-industries/zeta"]
+    edits = str(workspace / "recent.diff")
+    assert main(["next-edit", f"{file}:1:32", "--edits", edits, *zeta, "--workspace", str(workspace)]) == 0
+    assert "+    return subtotal * (1 + tax_rate)\n" in capsys.readouterr().out
+    (request,) = emulator.requests
+    assert request.path == "/v1/completions" and "suffix" not in request.body
+    prompt = request.body["prompt"]
+    assert prompt.startswith("### Instruction:\n") and prompt.endswith("### Response:\n")
+    assert 'User edited "pricing.py":\n```diff\n' in prompt
+    region = "<|editable_region_start|>\ndef total_price(items, tax_rate<|user_cursor_is_here|>):\n"
+    assert f"```pricing.py\n<|start_of_file|>\n{region}" in prompt
