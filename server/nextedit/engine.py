@@ -200,6 +200,8 @@ class NextEditEngine:
         timings = result.timings
         prepared = await self._prepare_during_debounce(query, ticket, result)
         result.region = prepared.region
+        prepared.request.metadata["debounce_ms"] = round(timings.debounce_ms, 3)  # for traces; never sent
+        prepared.request.metadata["prepare_ms"] = round(timings.prepare_ms, 3)
         key = cache_key(request_identity(prepared.request))
         if key in self.cache:
             answer, result.source = self.cache.get(key) or "", "cache"
