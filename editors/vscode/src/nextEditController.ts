@@ -100,7 +100,8 @@ export class NextEditController implements vscode.Disposable {
     const end = new vscode.Position(edit.range.end.line, edit.range.end.character);
     switch (acceptAction(edit, editor.selection.active.line)) {
       case "jump":
-        editor.selection = new vscode.Selection(end, end);
+        // At the edit's start: the text before the cursor is a prefix of the server's suggestion.
+        editor.selection = new vscode.Selection(start, start);
         editor.revealRange(new vscode.Range(start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         return;
