@@ -18,7 +18,7 @@ from pathlib import Path
 from context.source.document import Document
 from server.command_error import CommandError
 from server.commands.arguments import FilePosition, settings_overrides
-from server.commands.complete import _read, _workspace_of, lsp_position
+from server.commands.complete import lsp_position, read_document, workspace_of
 from server.config import Settings, load_settings
 from server.nextedit.diffs import DiffError, replay_into
 from server.nextedit.edits import TextEdit, apply_edits
@@ -28,13 +28,13 @@ from server.nextedit.history import EditHistory
 
 def run(args: argparse.Namespace) -> int:
     where: FilePosition = args.position
-    workspace: Path = args.workspace or _workspace_of(where.path)
+    workspace: Path = args.workspace or workspace_of(where.path)
     loaded = load_settings(workspace, cli=settings_overrides(args))
     for problem in loaded.problems:
         print(f"outrider next-edit: {problem}", file=sys.stderr)
     settings = loaded.settings.model_copy(deep=True)
     settings.next_edit.debounce_ms = 0
-    document = _read(where.path, settings)
+    document = read_document(where.path, settings)
     position = lsp_position(document, where)
     diff = _read_diff(args.edits) if args.edits is not None else ""
     result = asyncio.run(_predict(settings, document, position, diff, _relative(where.path, workspace)))
