@@ -17,6 +17,7 @@ export class NextEditController implements vscode.Disposable {
   private shown: NextEdit | undefined;
   private pending: CancellationTokenSource | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private requested: Promise<void> = Promise.resolve();
   private readonly oldText = vscode.window.createTextEditorDecorationType({
     textDecoration: "line-through",
     backgroundColor: new vscode.ThemeColor("diffEditor.removedTextBackground"),
@@ -28,13 +29,14 @@ export class NextEditController implements vscode.Disposable {
 
   constructor(private readonly client: () => LanguageClient | undefined) {
     this.subscriptions = [
-      vscode.workspace.onDidChangeTextDocument((event) => this.changed(event.document)),
+      vscode.workspace.onDidChangeTextDocument((event) => this.documentChanged(event.document)),
       vscode.window.onDidChangeActiveTextEditor(() => this.dismiss()),
       vscode.commands.registerCommand(CLIENT_COMMANDS.acceptNextEdit, () => this.accept()),
     ];
   }
 
-  private changed(document: vscode.TextDocument): void {
+  /** A document changed: dismiss what is shown, ask again after a pause (for the active editor). */
+  documentChanged(document: vscode.TextDocument): void {
     const editor = vscode.window.activeTextEditor;
     if (editor === undefined || editor.document !== document) {
       return;
@@ -43,7 +45,19 @@ export class NextEditController implements vscode.Disposable {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
     }
-    this.timer = setTimeout(() => void this.request(editor), DELAY_MS);
+    this.timer = setTimeout(() => {
+      this.requested = this.request(editor);
+    }, DELAY_MS);
+  }
+
+  /** The latest request, answered and shown (or not): for tests. */
+  settled(): Promise<void> {
+    return this.requested;
+  }
+
+  /** The edit shown now, if any. */
+  current(): NextEdit | undefined {
+    return this.shown;
   }
 
   private async request(editor: vscode.TextEditor): Promise<void> {
