@@ -13,7 +13,7 @@ from server.models.calls import CallRecord
 from server.models.types import ChatRequest, ErrorEvent, FimRequest
 from server.nextedit.engine import NextEditEngine, NextEditQuery
 from server.nextedit.prompt import CURSOR, REGION_END, REGION_START
-from tests.completion.scripted_provider import ScriptedProvider
+from tests.scripted_provider import ScriptedProvider
 
 SOURCE = (
     "def area(width, height):\n    result = width * height\n    return result\n\n\ndef main():\n    print(area(2, 3))\n"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.emulator.server import Emulator
 from tests.nextedit.case_scripts import CHANGE_SIGNATURE, RENAME_PARAMETER
 
@@ -26,7 +25,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def flags(emulator: Emulator, root: Path) -> list[str]:  # noqa: F811
+def flags(emulator: Emulator, root: Path) -> list[str]:
     return [
         "--provider",
         "openai",
@@ -41,7 +40,7 @@ def flags(emulator: Emulator, root: Path) -> list[str]:  # noqa: F811
 
 def test_prints_the_predicted_edit_as_a_diff_and_traces_it_as_next_edit(
     workspace: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": RENAME_PARAMETER.reply, "usage": {"input_tokens": 900, "output_tokens": 60}})
@@ -66,7 +65,7 @@ def test_prints_the_predicted_edit_as_a_diff_and_traces_it_as_next_edit(
 
 def test_a_diff_that_does_not_lead_to_the_file_is_an_error(
     workspace: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     (workspace / "other.diff").write_text(CHANGE_SIGNATURE.diff, encoding="utf-8")
@@ -79,7 +78,7 @@ def test_a_diff_that_does_not_lead_to_the_file_is_an_error(
 
 def test_a_next_edit_model_gets_its_own_prompt_as_a_raw_completion(
     workspace: Path,
-    emulator: Emulator,  # noqa: F811
+    emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.script({"text": "```pricing.py\n" + RENAME_PARAMETER.reply + "```\n"})

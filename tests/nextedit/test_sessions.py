@@ -10,7 +10,6 @@ import pytest
 
 from server.models.registry import build_provider
 from tests.emulator import Emulator
-from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.nextedit.case_scripts import CASES, NextEditCase
 from tests.nextedit.session_run import case_settings, run_case
 
@@ -18,7 +17,7 @@ SESSIONS = Path(__file__).parent / "sessions"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-async def test_case_through_the_emulator(case: NextEditCase, emulator: Emulator, tmp_path: Path) -> None:  # noqa: F811
+async def test_case_through_the_emulator(case: NextEditCase, emulator: Emulator, tmp_path: Path) -> None:
     emulator.script({"text": case.reply, "usage": {"input_tokens": 900, "output_tokens": 80}})
     settings = case_settings(provider="anthropic", base_url=emulator.anthropic_base_url)
     record = SESSIONS / f"{case.name}.jsonl" if os.environ.get("UPDATE_SESSIONS") else tmp_path / "session.jsonl"
