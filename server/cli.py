@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("position", type=parse_file_position, metavar="FILE:LINE:COL")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("next-edit", parents=[common], help="predict the next edit at FILE:LINE:COL")
+    p.add_argument("position", type=parse_file_position, metavar="FILE:LINE:COL")
+    p.add_argument("--edits", type=Path, metavar="DIFF_FILE", help="the recent edits, as a unified diff")
+
     p = sub.add_parser("context", parents=[common], help="print what a model is told at FILE:LINE:COL")
     p.add_argument("position", type=parse_file_position, metavar="FILE:LINE:COL")
     p.add_argument("--budget", type=int, help="token budget (default: completion.context_tokens)")
@@ -106,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
-    module = importlib.import_module(f"server.commands.{args.command}")
+    module = importlib.import_module(f"server.commands.{args.command.replace('-', '_')}")
     try:
         code: int = module.run(args)
     except CommandError as exc:

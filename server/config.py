@@ -87,6 +87,22 @@ class CompletionSettings(_Section):
     )
 
 
+class NextEditSettings(_Section):
+    enabled: bool = Field(default=True, description="Offer next-edit suggestions (`textDocument/copilotInlineEdit`).")
+    debounce_ms: int = Field(default=150, ge=0, le=5000, description="Milliseconds to wait after the last edit.")
+    context_tokens: int = Field(default=1536, ge=64, description="Token budget for the context around the region.")
+    max_tokens: int = Field(default=1024, ge=16, le=8192, description="Most tokens the rewritten region may use.")
+    model: str | None = Field(default=None, description="Model for next edits; default: `completion.model`, `model`.")
+    format: Literal["auto", "chat", "editable_region"] = Field(
+        default="auto",
+        description="Prompt format; `auto`: the editable-region format for next-edit models (e.g. Zeta), else chat.",
+    )
+    region_lines: int = Field(default=40, ge=4, le=400, description="Most lines of the region the model may rewrite.")
+    max_edit_lines: int = Field(default=20, ge=1, description="Larger predicted edits (changed lines) are dropped.")
+    history_edits: int = Field(default=8, ge=1, le=100, description="Recent edits kept per document.")
+    history_bytes: int = Field(default=4096, ge=256, description="Most bytes of diff text kept per document.")
+
+
 class AgentSettings(_Section):
     max_steps: int = Field(default=25, ge=1, description="Most model turns one agent task may take.")
     max_cost_usd: float = Field(default=1.0, ge=0, description="Most US dollars one agent task may spend.")
@@ -146,6 +162,7 @@ class Settings(_Section):
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
+    next_edit: NextEditSettings = Field(default_factory=NextEditSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     context: ContextSettings = Field(default_factory=ContextSettings)
     traces: TraceSettings = Field(default_factory=TraceSettings)

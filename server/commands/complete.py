@@ -26,13 +26,13 @@ from server.config import Settings, load_settings
 
 def run(args: argparse.Namespace) -> int:
     where: FilePosition = args.position
-    workspace: Path = args.workspace or _workspace_of(where.path)
+    workspace: Path = args.workspace or workspace_of(where.path)
     loaded = load_settings(workspace, cli=settings_overrides(args))
     for problem in loaded.problems:
         print(f"outrider complete: {problem}", file=sys.stderr)
     settings = loaded.settings.model_copy(deep=True)
     settings.completion.debounce_ms = 0
-    document = _read(where.path, settings)
+    document = read_document(where.path, settings)
     position = lsp_position(document, where)
     result = asyncio.run(_complete(settings, document, position))
     if result.error is not None:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workspace_of(path: Path) -> Path:
+def workspace_of(path: Path) -> Path:
     """The enclosing git work tree, else the file's directory."""
     for folder in [path.resolve().parent, *path.resolve().parents]:
         if (folder / ".git").exists():
@@ -54,7 +54,7 @@ def _workspace_of(path: Path) -> Path:
     return path.resolve().parent
 
 
-def _read(path: Path, settings: Settings) -> Document:
+def read_document(path: Path, settings: Settings) -> Document:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     loaded = load_document(path, settings.context.max_file_bytes)

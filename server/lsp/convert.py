@@ -189,3 +189,47 @@ def lsp_completion_item(position: types.Position, typed: str, suggestion: str) -
         insert_text_format=types.InsertTextFormat.PlainText,
         text_edit=types.TextEdit(range=lsp_range((start, (position.line, position.character))), new_text=text),
     )
+
+
+def from_lsp_inline_edit_params(params: Any) -> tuple[str, int | None, Position]:
+    """``textDocument/copilotInlineEdit`` params (``{textDocument: {uri, version}, position}``, as
+    pygls hands over a method lsprotocol does not know: nested namedtuples) -> uri, version, position.
+    ValueError when they do not have that shape."""
+    value = _plain(params)
+    try:
+        document, position = value["textDocument"], value["position"]
+        uri = document["uri"]
+        version = document.get("version")
+        line, character = int(position["line"]), int(position["character"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"expected {{textDocument: {{uri, version}}, position}}, got {value!r}") from exc
+    if not isinstance(uri, str) or (version is not None and not isinstance(version, int)) or min(line, character) < 0:
+        raise ValueError(f"expected {{textDocument: {{uri, version}}, position}}, got {value!r}")
+    return uri, version, Position(line, character)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "_asdict"):
+        return {key: _plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def lsp_inline_edit(uri: str, version: int, range_: TextRange, text: str, command: str | None) -> dict[str, Any]:
+    """One item of a ``textDocument/copilotInlineEdit`` result: ``{text, textDocument, range, command?}``."""
+    item: dict[str, Any] = {
+        "text": text,
+        "textDocument": {"uri": uri, "version": version},
+        "range": lsp_range_json(lsp_range(range_)),
+    }
+    if command is not None:
+        item["command"] = {"title": "Accept next edit", "command": command, "arguments": [uri, version]}
+    return item
+
+
+def lsp_line_replacement_item(line: int, end_character: int, text: str) -> types.InlineCompletionItem:
+    """An inline-completion item replacing line `line` (from its start to `end_character`) with `text`."""
+    return types.InlineCompletionItem(
+        insert_text=text, range=lsp_range(((line, 0), (line, end_character))), filter_text=text
+    )

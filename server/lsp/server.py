@@ -64,6 +64,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "server.lsp.features.repomap",
     "server.lsp.features.inline_completion",
     "server.lsp.features.completion_fallback",
+    "server.lsp.features.next_edit",
     "server.lsp.features.agent",
     "server.lsp.features.code_actions",
     "server.lsp.features.cost",

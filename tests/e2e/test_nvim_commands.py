@@ -118,6 +118,7 @@ def start_session(
             "base_url": emulator.openai_base_url,
             "model": MODEL,
             "completion": {"enabled": False},
+            "next_edit": {"enabled": False},  # only the agent calls the model here
         }
         env = {k: v for k, v in os.environ.items() if not k.startswith("OUTRIDER_") and "API_KEY" not in k}
         env.update(

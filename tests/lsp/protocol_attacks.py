@@ -47,6 +47,7 @@ DOC = {"uri": URI}
 REQUESTS: dict[str, Any] = {
     "textDocument/inlineCompletion": {"textDocument": DOC, "position": POSITION, "context": {"triggerKind": 1}},
     "textDocument/completion": {"textDocument": DOC, "position": POSITION},
+    "textDocument/copilotInlineEdit": {"textDocument": {"uri": URI, "version": 2}, "position": POSITION},
     "textDocument/codeAction": {"textDocument": DOC, "range": RANGE, "context": {"diagnostics": []}},
     "codeAction/resolve": {
         "title": "Explain",
@@ -61,6 +62,7 @@ COMMANDS: dict[str, list[Any]] = {
     "outrider.cost.summary": [],
     "outrider.agent.cancel": [{"taskId": "nope"}],
     "outrider.agent.run": [{"instruction": "", "uri": URI, "range": RANGE}],
+    "outrider.nextEdit.accepted": [URI, 2],
 }
 """Commands fuzzed through workspace/executeCommand (an empty instruction: no run starts)."""
 

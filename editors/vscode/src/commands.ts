@@ -9,6 +9,7 @@ export const CLIENT_COMMANDS = {
   showOutput: "outrider.showOutput",
   showMenu: "outrider.showMenu",
   explainSuggestion: "outrider.explainSuggestion",
+  acceptNextEdit: "outrider.acceptNextEdit",
 } as const;
 
 /** Commands the server executes (`workspace/executeCommand`), see editors/vscode/README.md. */

@@ -20,6 +20,7 @@ import {
 } from "./commands";
 import { SECTION, ServerSettingKey, contributedProperties, serverSettingKeys } from "./settings";
 import { CostSummary, ServerState, formatCostReport, formatStatus, parseCostSummary } from "./status";
+import { NextEditController } from "./nextEditController";
 import { TaskTracker } from "./tasks";
 
 const COST_REFRESH_MS = 60_000;
@@ -91,6 +92,11 @@ class Outrider implements vscode.Disposable {
     } else if (choice === "Show Log") {
       this.output.show();
     }
+  }
+
+  /** The language client while the server runs. */
+  runningClient(): LanguageClient | undefined {
+    return this.server === "running" ? this.client : undefined;
   }
 
   private offeredCommands(): string[] | undefined {
@@ -276,11 +282,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const serverKeys = serverSettingKeys(contributedProperties(context.extension.packageJSON));
   const instance = new Outrider(serverKeys, output);
   outrider = instance;
+  const nextEdits = new NextEditController(() => instance.runningClient());
   const register = (id: string, action: () => Promise<void>): vscode.Disposable =>
     vscode.commands.registerCommand(id, reportErrors(action));
   context.subscriptions.push(
     output,
     instance,
+    nextEdits,
     register(CLIENT_COMMANDS.runAgent, () => instance.runAgent()),
     register(CLIENT_COMMANDS.cancelAgent, () => instance.cancelAgent()),
     register(CLIENT_COMMANDS.showCost, () => instance.showCost()),

@@ -10,6 +10,9 @@ raises ``CancelledError`` out of the handler, which pygls answers with RequestCa
 Each shown item carries ``command`` ``outrider.suggestion.accepted(traceId)``, which the editor runs
 when the user accepts it (see :mod:`server.lsp.features.explain`).
 
+When the latest next-edit prediction (``server.lsp.features.next_edit``) is current and changes
+only the cursor line, it is the answer: one item replacing that line, no model call.
+
 Each item replaces the cursor line from its start up to the cursor with that text plus the
 suggestion: a range on one line, as the specification asks, which VS Code and Neovim both
 display as ghost text after the cursor.
@@ -24,10 +27,11 @@ from lsprotocol import types
 
 from server.completion.engine import CompletionResult
 from server.lsp import gcpolicy
-from server.lsp.convert import lsp_command, lsp_inline_completion_item
+from server.lsp.convert import lsp_command, lsp_inline_completion_item, lsp_line_replacement_item
 from server.lsp.events import DocumentEvent
 from server.lsp.server import OutriderServer
 from server.lsp.services.completion import ENGINE, engine_for, run_completion
+from server.lsp.services.next_edit import cursor_line_replacement
 from server.lsp.services.suggestions import SUGGESTIONS
 from server.models.registry import ProviderConfigError
 
@@ -68,6 +72,10 @@ def setup(server: OutriderServer) -> None:
         ls: OutriderServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList | None:
         received = time.monotonic()
+        uri, position = params.text_document.uri, params.position
+        if (replacement := cursor_line_replacement(ls, uri, position.line)) is not None:
+            text, line_length = replacement
+            return types.InlineCompletionList(items=[lsp_line_replacement_item(position.line, line_length, text)])
         result = await run_completion(ls, params.text_document.uri, params.position, received, reported)
         if result is None or result.text is None:
             return types.InlineCompletionList(items=[])

@@ -9,6 +9,8 @@
   engine for inline completion and the ``textDocument/completion`` fallback;
 - :mod:`~server.lsp.services.suggestions`: :data:`SUGGESTIONS`, the last suggestion shown and the
   user's verdicts.
+- :mod:`~server.lsp.services.next_edit`: :data:`NEXT_EDIT` (the next-edit engine) and its edit
+  history, fed by ``textDocument/copilotInlineEdit``'s feature and read by inline completion.
 
 Features import what they use from these modules; features never import each other.
 """

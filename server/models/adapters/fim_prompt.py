@@ -18,6 +18,9 @@ _FIM_FAMILIES = (
     "stable-code",
 )
 
+# Open next-edit models (Zed's Zeta family) take one raw prompt on /v1/completions (no suffix).
+_NEXT_EDIT_FAMILIES = ("zeta",)
+
 CURSOR = "<|CURSOR|>"
 
 FIM_SYSTEM = (
@@ -31,6 +34,12 @@ def model_supports_fim(model: str) -> bool:
     """True for code models known to accept a suffix on the completions endpoint."""
     name = model.lower().rsplit("/", 1)[-1]
     return any(family in name for family in _FIM_FAMILIES)
+
+
+def model_is_next_edit(model: str) -> bool:
+    """True for open next-edit models, served behind /v1/completions with their own prompt layout."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return any(family in name for family in _NEXT_EDIT_FAMILIES)
 
 
 def fim_as_chat(request: FimRequest) -> ChatRequest:

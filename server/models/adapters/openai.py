@@ -13,7 +13,7 @@ import openai
 
 from server.config import TimeoutSettings
 from server.models.adapters.fim_http import FimHttp
-from server.models.adapters.fim_prompt import fim_as_chat, model_supports_fim
+from server.models.adapters.fim_prompt import fim_as_chat, model_is_next_edit, model_supports_fim
 from server.models.errors import error_from_exception
 from server.models.streaming import CallMeta, ToolCallAssembler
 from server.models.types import (
@@ -175,7 +175,8 @@ class OpenAIAdapter:
         return None
 
     def supports_fim(self, model: str | None = None) -> bool:
-        return self.name == "openai-compatible" and model_supports_fim(model or self.model)
+        name = model or self.model
+        return self.name == "openai-compatible" and (model_supports_fim(name) or model_is_next_edit(name))
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         return self.open(request, CallMeta())
@@ -206,11 +207,12 @@ class OpenAIAdapter:
         params: dict[str, Any] = {
             "model": meta.model,
             "prompt": request.prefix,
-            "suffix": request.suffix,
             "max_tokens": request.max_tokens,
         }
         if request.logprobs:
             params["logprobs"] = 1  # the completions API's form: how many alternatives per token
+        if request.suffix or not model_is_next_edit(meta.model):  # next-edit models: a raw prompt, no suffix
+            params["suffix"] = request.suffix
         if request.temperature is not None:
             params["temperature"] = request.temperature
         if request.stop:

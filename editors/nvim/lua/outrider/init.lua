@@ -7,6 +7,8 @@
 -- <Tab> (configurable) accepts the current suggestion (or types a Tab when there is none).
 -- Accepting runs the item's command, so the server records the acceptance; `:OutriderExplain` shows
 -- the last suggestion's trace id, model, latency, cost and confidence (explain.lua).
+-- Next-edit suggestions (next_edit.lua) preview the edit you will likely make next anywhere in the
+-- buffer; the same key jumps to it and applies it when no ghost text is shown.
 -- `:OutriderRun`, `:OutriderCancel` and `:OutriderCost` drive the agent (agent.lua, cost.lua); its
 -- progress comes through `LspProgress` (progress.lua) and `require("outrider").status()`.
 local M = {}
@@ -23,9 +25,15 @@ M.defaults = {
   settings = {},
   -- Show suggestions as you type.
   inline_completion = true,
+  -- Preview the predicted next edit anywhere in the buffer after each change (false: off).
+  next_edit = { enabled = true, delay_ms = 100 },
   keymaps = {
-    -- Insert-mode key that accepts the current suggestion; false: no mapping.
+    -- Insert-mode key that accepts the current suggestion, else jumps to the next edit and applies
+    -- it; false: no mapping.
     accept = "<Tab>",
+    -- Normal-mode key that jumps to the next edit and applies it (its usual action when none is
+    -- shown); false: no mapping.
+    next_edit = "<Tab>",
   },
   -- Define :OutriderRun, :OutriderCancel, :OutriderCost and :OutriderExplain.
   commands = true,
@@ -59,7 +67,18 @@ function M.setup(opts)
       if not M.accept() then
         return accept
       end
-    end, { expr = true, desc = "Outrider: accept the inline suggestion" })
+    end, { expr = true, desc = "Outrider: accept the inline suggestion or the next edit" })
+  end
+  local next_key = config.keymaps and config.keymaps.next_edit
+  if next_key then
+    vim.keymap.set("n", next_key, function()
+      if not require("outrider.next_edit").accept() then
+        return next_key
+      end
+    end, { expr = true, desc = "Outrider: jump to the next edit and apply it" })
+  end
+  if config.next_edit and config.next_edit.enabled then
+    require("outrider.next_edit").enable(config.next_edit.delay_ms or 100)
   end
 
   require("outrider.progress").attach()
@@ -137,10 +156,10 @@ function M.status()
 end
 
 --- Accept the suggestion shown in the current buffer (its command tells the server it was
---- accepted). Returns false when there is none.
+--- accepted), else jump to the predicted next edit and apply it. Returns false when there is neither.
 ---@return boolean
 function M.accept()
-  return vim.lsp.inline_completion.get()
+  return vim.lsp.inline_completion.get() or require("outrider.next_edit").accept()
 end
 
 return M
