@@ -9,6 +9,7 @@ model call of the session is admitted by the caps shared with the user's other O
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -19,11 +20,19 @@ from server.models.caps import Alert, SpendCaps
 if TYPE_CHECKING:
     from server.lsp.server import OutriderServer
 
+logger = logging.getLogger(__name__)
+
 
 def _open_caps(server: OutriderServer) -> SpendCaps:
-    loop = asyncio.get_running_loop()
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:  # built outside the session's loop (tests): alerts go to the log
+        loop = None
 
     def show(alert: Alert) -> None:  # called from the ledger's thread
+        if loop is None or loop.is_closed():
+            logger.warning("%s", alert.message)
+            return
         loop.call_soon_threadsafe(server.show_message, f"Outrider: {alert.message}", types.MessageType.Warning)
 
     return SpendCaps.open(server.settings, server.env, on_alert=show)
