@@ -13,7 +13,7 @@ from pathlib import Path
 
 from server.config import DEFAULT_MODELS, ProviderRef, Settings
 from server.models.calls import CallObserver
-from server.models.caps import SpendCaps
+from server.models.caps import SpendCaps, rules_from
 from server.models.fallback import FallbackProvider
 from server.models.prices import PriceTable
 from server.models.resilience import ResilientProvider
@@ -109,9 +109,12 @@ def build_provider(
 ) -> Provider:
     """The provider stack for `settings`. `tracer` gets one CallRecord per call; `record_to`
     writes a JSONL session of every request and its events; `caps` admits every call (one gate
-    per process, shared by every stack it builds)."""
+    per process, shared by every stack it builds; the frontend owns it and its alerts). Without
+    one, caps set in `settings` still hold: a gate is opened here, alerting on stderr."""
     env = os.environ if env is None else env
     prices = PriceTable(settings.prices)
+    if caps is None and rules_from(settings.caps):
+        caps = SpendCaps.open(settings, env)
     links: list[ResilientProvider] = []
     problems: list[str] = []
     for ref in chain_refs(settings):

@@ -178,3 +178,15 @@ def test_the_non_waiting_reservation_never_waits_for_a_lock(tmp_path: Path) -> N
     [status] = caps.status()
     assert status["used"] == pytest.approx(0.2)
     caps.close()
+
+
+async def test_a_stack_built_without_a_gate_still_holds_the_caps(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.script(Reply(text="ok", repeat=True))
+    capped = {"caps": {"features": {"completion": {"requests_per_minute": 1}}}}
+    settings = settings_for("openai-compatible", emulator, model="qwen2.5-coder:7b", **capped)
+    stack = build_provider(settings, env={**env_for(), "OUTRIDER_HOME": str(tmp_path)})  # e.g. a new frontend
+    request = FimRequest(feature="completion", prefix="def f():\n    ", suffix="")
+    assert (await collect(stack.stream_fim(request)))[-1] == Stop("end_turn")
+    refused = (await collect(stack.stream_fim(request)))[-1]
+    assert isinstance(refused, ErrorEvent) and refused.kind == "spend_cap"
+    assert (tmp_path / "traces.sqlite3").exists()  # the ledger of that environment's state directory
