@@ -23,6 +23,7 @@ a zero-cost row of their own.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -35,11 +36,12 @@ from typing import Literal, ParamSpec, TypeVar
 from context.source.document import Document
 from context.source.positions import TextRange
 from server.completion.cache import SuggestionCache, cache_key
+from server.completion.confidence import Confidence, suggestion_confidence
 from server.completion.coordinator import CompletionCoordinator, Ticket, debounce
 from server.completion.prompt import request_identity
 from server.config import Settings
 from server.models.calls import CallObserver, CallRecord
-from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, TextDelta, Usage
+from server.models.types import ChatRequest, ErrorEvent, FimRequest, Provider, Stop, TextDelta, Usage
 from server.nextedit.edits import TextEdit, span_edit
 from server.nextedit.history import EditHistory
 from server.nextedit.prepare import Prepared, PromptLimits, prepare
@@ -98,6 +100,7 @@ class NextEditResult:
     format: Format | None = None
     region: Region | None = None
     rewrite: str | None = None  # the model's rewrite of the region (for `outrider next-edit`)
+    confidence: Confidence | None = None  # of a model answer with edits (token logprobs, else signals)
 
 
 class NextEditEngine:
@@ -203,11 +206,14 @@ class NextEditEngine:
         prepared.request.metadata["debounce_ms"] = round(timings.debounce_ms, 3)  # for traces; never sent
         prepared.request.metadata["prepare_ms"] = round(timings.prepare_ms, 3)
         key = cache_key(request_identity(prepared.request))
+        logprobs: list[float] = []
+        cut = False
         if key in self.cache:
             answer, result.source = self.cache.get(key) or "", "cache"
         else:
             called = time.monotonic()
-            answer, result.usage, result.error = await self._stream(prepared.request)
+            request = dataclasses.replace(prepared.request, logprobs=self.settings.completion.logprobs)
+            answer, result.usage, result.error, logprobs, cut = await self._stream(request)
             timings.model_ms = (time.monotonic() - called) * 1000
             _check_current(document, ticket)
             if result.error is not None:
@@ -227,6 +233,8 @@ class NextEditEngine:
         # the snapshot parsed the pending edits (and validation used that tree): the document keeps it
         document.adopt_tree(prepared.snapshot, retire=lambda tree: asyncio.get_running_loop().call_soon(id, tree))
         _fill(result, prepared, checked)
+        if result.edits and result.source == "model":
+            result.confidence = suggestion_confidence(answer, logprobs=logprobs, cut_by_length=cut)
         if result.edits:
             self._last[query.key] = result
         return result
@@ -258,19 +266,26 @@ class NextEditEngine:
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, timed)
 
-    async def _stream(self, request: ChatRequest | FimRequest) -> tuple[str, Usage | None, ErrorEvent | None]:
-        text, usage, error = "", None, None
+    async def _stream(
+        self, request: ChatRequest | FimRequest
+    ) -> tuple[str, Usage | None, ErrorEvent | None, list[float], bool]:
+        """The answer's text, usage, error, token log-probabilities and whether the length limit cut it."""
+        text, usage, error, cut = "", None, None, False
+        logprobs: list[float] = []
         events = self.provider.stream_fim(request) if isinstance(request, FimRequest) else self.provider.stream(request)
         async with aclosing(events) as stream:  # type: ignore[type-var]
             async for event in stream:
                 if isinstance(event, TextDelta):
                     text += event.text
+                    logprobs.extend(event.logprobs or ())
                 elif isinstance(event, Usage):
                     usage = event
+                elif isinstance(event, Stop):
+                    cut = event.reason == "max_tokens"
                 elif isinstance(event, ErrorEvent):
                     error = event
                     break
-        return text, usage, error
+        return text, usage, error, logprobs, cut
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from types import SimpleNamespace
 
 import pytest
 
 from context.source.document import Document
+from server.completion.confidence import BASE
 from server.config import Settings
 from server.models.calls import CallRecord
+from server.models.registry import build_provider
 from server.models.types import ChatRequest, ErrorEvent, FimRequest
 from server.nextedit.engine import NextEditEngine, NextEditQuery
 from server.nextedit.prompt import CURSOR, REGION_END, REGION_START
+from tests.emulator import Emulator, Reply
 from tests.scripted_provider import ScriptedProvider
 
 SOURCE = (
@@ -176,3 +180,27 @@ async def test_secrets_are_redacted_and_edits_of_redacted_lines_dropped() -> Non
     prompt = provider.requests[0].messages[0].text()  # type: ignore[union-attr]
     assert "sk-live-0123456789abcdef" not in prompt and "api_key = " in prompt
     assert result.dropped == "touches redacted text" and result.edits == ()
+
+
+@pytest.mark.parametrize("logprobs", [(-0.1, -0.2), None], ids=["logprobs", "none"])
+async def test_predictions_carry_a_confidence(emulator: Emulator, logprobs: tuple[float, ...] | None) -> None:
+    text = f"{REGION_START}\n{PREDICTED}{REGION_END}\n"
+    emulator.script(Reply(chunks=(text[:20], text[20:]), logprobs=logprobs))
+    configured = Settings.model_validate(
+        {"provider": "openai-compatible", "base_url": emulator.openai_base_url, "model": "llama3.1:8b"}
+    )
+    configured.next_edit = configured.next_edit.model_copy(update={"debounce_ms": 0})
+    engine = NextEditEngine(build_provider(configured, env={"OPENAI_API_KEY": "sk-test"}), configured)
+    document = Document("/w/geo.py", SOURCE, 1)
+    engine.document_opened("k", "geo.py", document.text)
+    document.apply_change(((0, 9), (0, 14)), "w", 2)
+    engine.document_changed("k", document)
+    result = await engine.predict(NextEditQuery("k", document, (0, 10)))
+    assert result.edits and result.confidence is not None
+    assert emulator.requests[0].body["logprobs"] is True
+    if logprobs is None:
+        assert (result.confidence.source, result.confidence.score) == ("signals", BASE)
+    else:
+        assert result.confidence.source == "logprobs"
+        assert result.confidence.score == pytest.approx(math.exp(-0.15), abs=1e-4)
+    engine.close()
