@@ -1,10 +1,9 @@
 """Garbage collection in the server: no full collection in the middle of indexing.
 
 CPython's full collection (generation 2) walks every object the collector tracks while it holds
-the interpreter lock. Indexing a large workspace creates objects fast, so such collections came
-every few seconds while it ran, each longer than the last (in a bare process on 50,000 files:
-24, 36, 77, 107 and 109 ms, at the moments the event loop stalled; the server also tracks the
-SDKs' objects). No completion is answered during one.
+the interpreter lock, and no completion is answered during one; indexing a large workspace creates
+objects fast enough to trigger them every few seconds (figures: bench/README.md, "Repo map at
+scale").
 
     release = hold()                 # before indexing; automatic collection is off until released
     release()                        # idempotent

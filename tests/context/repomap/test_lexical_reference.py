@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from context.repomap import lexical
+from context.repomap import lexical, lexical_defs
 from context.repomap.lexical import NameCounts, lexical_names
 from context.source.languages import supported_languages
 from tests.context.repomap.test_lexical import FIXTURES, WORKSPACES
@@ -39,7 +39,7 @@ def _backtracking(pattern: re.Pattern[bytes]) -> re.Pattern[bytes]:
 def _reference_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
     if language == "python":
         data = _COMMENT.sub(b" ", _DOCSTRING.sub(b" ", data))
-    def_counts = Counter(lexical._DEFINITIONS[language](data))
+    def_counts = Counter(lexical_defs.DEFINITIONS[language](data))
     tokens = Counter(data.translate(_TOKEN_TABLE).split())
     for word in lexical._KEYWORDS[lexical._KEYWORD_FAMILY.get(language, language)]:
         tokens.pop(word, None)
@@ -73,12 +73,16 @@ def _assert_same(data: bytes, language: str) -> None:
 # What the definition patterns were before the speed-ups: (fast pattern, its plain form, whether the
 # fast one runs on b"\n" + data where the plain one ran on data).
 _PLAIN_PATTERNS: list[tuple[re.Pattern[bytes], re.Pattern[bytes], bool]] = [
-    (lexical._JS_DEF, _backtracking(lexical._JS_DEF), False),
-    (lexical._RUST_DEF, _backtracking(lexical._RUST_DEF), False),
-    (lexical._JAVA_DEF, _backtracking(lexical._JAVA_DEF), False),
-    (lexical._C_DEF, re.compile(rb"(?:^|\n)" + _backtracking(lexical._C_DEF).pattern.removeprefix(rb"\n")), True),
-    (lexical._C_ENUM_BODY, re.compile(rb"\benum\b[^{;]*\{([^}]*)\}"), False),
-    (lexical._GO_INTERFACE, re.compile(rb"\binterface[ \t]*\{[ \t]*(\n.*?)\n[ \t]*\}", re.S), False),
+    (lexical_defs._JS_DEF, _backtracking(lexical_defs._JS_DEF), False),
+    (lexical_defs._RUST_DEF, _backtracking(lexical_defs._RUST_DEF), False),
+    (lexical_defs._JAVA_DEF, _backtracking(lexical_defs._JAVA_DEF), False),
+    (
+        lexical_defs._C_DEF,
+        re.compile(rb"(?:^|\n)" + _backtracking(lexical_defs._C_DEF).pattern.removeprefix(rb"\n")),
+        True,
+    ),
+    (lexical_defs._C_ENUM_BODY, re.compile(rb"\benum\b[^{;]*\{([^}]*)\}"), False),
+    (lexical_defs._GO_INTERFACE, re.compile(rb"\binterface[ \t]*\{[ \t]*(\n.*?)\n[ \t]*\}", re.S), False),
 ]
 
 # Fragments that reach every branch of the patterns: indentation, keywords and modifiers of each
