@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from operator import itemgetter
 
 import numpy as np
 
+from context.repomap.edges import EDGE_SHIFT, EdgeArrays, PendingUpdates, edge_dict, kept_names
 from context.repomap.weights import (
-    GIL_CHUNK,
     MANY_DEFINERS,
     MAX_DEFINERS,
     SCALE,
@@ -76,10 +75,8 @@ MAX_ITERATIONS = 100
 TOLERANCE = 1e-7
 FOCUS_BOOST = 50
 MENTION_BOOST = 10
-EDGE_SHIFT = 32  # incremental edges are keyed by src id << EDGE_SHIFT | dst id
-# changed names beyond which the next flush is a bulk one again: a map rendered early in a cold
-# index (a completion) had made every later install an incremental update, and the last flush
-# sorted and walked every name in Python (0.45 s holding the GIL on 50,000 files)
+# changed names beyond which the next flush is a bulk one again (cheaper than walking every name in
+# Python; see bench/README.md, "Repo map at scale")
 REBULK_NAMES = 20_000
 
 
@@ -364,10 +361,10 @@ class ReferenceGraph:
         if self._references is None:
             self._references = invert_names(self._file_refs)
         if self._applied_tables is not None:
-            self._applied.update(_kept_names(self._applied_tables))
+            self._applied.update(kept_names(self._applied_tables))
             self._applied_tables = None
         if self._bulk_edges is not None:
-            self._edges.update(_edge_dict(self._bulk_edges))
+            self._edges.update(edge_dict(self._bulk_edges))
             self._bulk_edges = None
 
     def edge_arrays(self) -> EdgeArrays:
@@ -394,54 +391,3 @@ class ReferenceGraph:
             index = {node: i for i, node in enumerate(nodes)}
             self._arrays = EdgeArrays(nodes, index, src, dst, weight)
         return self._arrays
-
-
-@dataclass
-class PendingUpdates:
-    """What :meth:`ReferenceGraph.prepare_updates` builds (the per-name mappings, the names the
-    first flush applied, its edges as a dict), built from one version of the graph without it (so
-    without the caller's lock); prepare_updates uses it only if the graph has not changed since."""
-
-    version: int
-    file_defs: dict[str, Mapping[str, int]] | None  # None: built already
-    file_refs: dict[str, Mapping[str, int]] | None
-    tables: NameTables | None
-    bulk_edges: tuple[IntArray, IntArray, IntArray] | None
-    defines: dict[str, dict[str, int]] | None = None
-    references: dict[str, dict[str, int]] | None = None
-    applied: set[str] | None = None
-    edges: dict[int, int] | None = None
-
-    def build(self) -> None:
-        self.defines = None if self.file_defs is None else invert_names(self.file_defs)
-        self.references = None if self.file_refs is None else invert_names(self.file_refs)
-        self.applied = None if self.tables is None else set(_kept_names(self.tables))
-        self.edges = None if self.bulk_edges is None else _edge_dict(self.bulk_edges)
-
-
-def _kept_names(tables: NameTables) -> Iterator[str]:
-    """The names the tables apply, a chunk per call into the caller's set (see _edge_dict)."""
-    kept = tables.kept.tolist()
-    for start in range(0, len(kept), GIL_CHUNK):
-        yield from map(tables.names.__getitem__, kept[start : start + GIL_CHUNK])
-
-
-def _edge_dict(edges: tuple[IntArray, IntArray, IntArray]) -> dict[int, int]:
-    """The edges as a dict, built a chunk per call (one call over a 50,000-file workspace's edges
-    held the GIL for 0.1 s)."""
-    src, dst, weight = edges
-    keys = src << EDGE_SHIFT | dst
-    table: dict[int, int] = {}
-    for start in range(0, len(keys), GIL_CHUNK):
-        end = start + GIL_CHUNK
-        table.update(zip(keys[start:end].tolist(), weight[start:end].tolist(), strict=True))
-    return table
-
-
-@dataclass(frozen=True)
-class EdgeArrays:
-    nodes: list[str]
-    index: dict[str, int]
-    src: IntArray
-    dst: IntArray
-    weight: IntArray

@@ -14,18 +14,15 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
 
 Ranking inputs are lexical, for every file, always; syntax trees are parsed on demand and cached.
 
-* ``index`` (phase 1, in a worker thread) lists files (``git ls-files``:
-  :func:`context.safety.files.list_workspace_files`), reads and hashes each supported source file and takes
-  its lexical name counts (:func:`context.repomap.lexical.lexical_names`) from the SQLite
-  :class:`~context.repomap.tagcache.TagCache` when the content hash matches, lexing only the rest, into the
-  :class:`~context.repomap.graph.ReferenceGraph`. No file is parsed. On a cold start (PARALLEL_MIN_FILES or
-  more files with no record, buffer or cached names; ``workers`` > 1) a lexing helper process takes
-  a share of the files (this process takes back from its end what it has not reached: work
-  stealing), and as lexing ends a parsing helper starts for the renders that follow
-  (:mod:`context.repomap.workers`: results identical, failures logged and done here). Results are
-  published in batches: ``render`` and the lookups serve whatever is indexed so far. Cancelling
-  stops at the next batch; ``index`` again resumes (an unchanged file costs a read and a hash).
-  Files that vanished are dropped. Open buffers always win over disk.
+* ``index`` (phase 1, in a worker thread) lists files (:func:`context.safety.files.list_workspace_files`),
+  reads and hashes each supported source file and takes its lexical name counts
+  (:func:`context.repomap.lexical.lexical_names`) from the :class:`~context.repomap.tagcache.TagCache`
+  when the content hash matches, lexing only the rest, into the
+  :class:`~context.repomap.graph.ReferenceGraph`. No file is parsed. On a cold start of
+  PARALLEL_MIN_FILES or more files, helper processes share the work (:mod:`context.repomap.workers`;
+  results identical). Results are published in batches: ``render`` and the lookups serve whatever is
+  indexed so far. Cancelling stops at the next batch; ``index`` again resumes. Files that vanished
+  are dropped. Open buffers always win over disk.
 * Tags (tree-sitter) are loaded per file on first use, definitions alone more cheaply
   (:mod:`context.repomap.records`); ``render`` loads only the files it shows. ``parse_remaining`` (phase
   2) fills every record's tags in the background, over ``workers`` niced processes when
