@@ -29,7 +29,8 @@ class ApplyReport:
         return not self.refused
 
 
-def _current(path: Path) -> str | None:
+def read_current_text(path: Path) -> str | None:
+    """A file's text exactly as stored (no newline translation), or None when it does not exist."""
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             return fh.read()
@@ -54,7 +55,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def apply_edit(edit: FileEdit, report: ApplyReport) -> None:
     try:
-        current = _current(edit.path)
+        current = read_current_text(edit.path)
     except (OSError, UnicodeDecodeError) as exc:
         report.refused.append(f"{edit.rel_path}: cannot read it ({exc})")
         return

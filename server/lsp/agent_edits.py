@@ -11,11 +11,11 @@ or are asked about with ``window/showMessageRequest`` when the client has no ann
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
+from server.agent.apply import read_current_text
 from server.agent.edit_decision import ChangeFile, CreateFile, DeleteFile, Refuse, decide_edit
 from server.agent.plan import EditPlan, FileEdit
 from server.lsp.convert import (
@@ -93,20 +93,12 @@ async def confirm_by_message(ls: OutriderServer, edits: list[FileEdit]) -> list[
     return [e for e in edits if not e.needs_confirmation]
 
 
-def _read_disk(path: Path) -> str | None:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return None
-
-
 async def document_change(ls: OutriderServer, edit: FileEdit, *, annotate: bool) -> list[Any] | str:
     """The document changes for one file edit, or why it is refused."""
     uri = path_to_uri(edit.path)
     annotation = CONFIRM_ANNOTATION if annotate else None
     document = ls.document_for(uri) or ls.documents.get(str(edit.path))
-    current = document.text if document is not None else await asyncio.to_thread(_read_disk, edit.path)
+    current = document.text if document is not None else await asyncio.to_thread(read_current_text, edit.path)
     version = document.version if document is not None else None
     resources = versioned_edits(ls) and ls.client_supports("workspace.workspace_edit.resource_operations")
     decision = decide_edit(edit, current, can_create_delete=resources)
