@@ -2,8 +2,8 @@
 
 - ``emulator`` (an in-process wire emulator), ``emulator_env`` and ``emulator_process`` (the
   emulator in its own process): see :mod:`tests.emulator.fixtures`;
-- ``project``: a small git project (:func:`make_project`) with an ignored folder, a secret file and
-  a symlink that leaves it; ``env``: a :class:`tools.tool.ToolEnv` on it.
+- ``project``: a small git project (:func:`make_project`) with an ignored folder and a secret file;
+  ``env``: a :class:`tools.tool.ToolEnv` on it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tools.tool import ToolEnv
 
 
 def make_project(root: Path) -> Path:
-    """A small git project with an ignored folder, a secret file and a symlink that leaves it."""
+    """A small git project with an ignored folder (build/) and a secret file (.env)."""
     (root / "src").mkdir(parents=True)
     (root / "src" / "app.py").write_text("def greet(name):\n    return 'hi ' + name\n\n\nprint(greet('x'))\n")
     (root / "src" / "util.py").write_text("from src.app import greet\n\nVALUE = greet('y')\n")

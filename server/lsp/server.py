@@ -9,8 +9,8 @@ What a feature can reach on the server (no globals):
 
 - ``server.settings`` (:class:`server.config.Settings`), reloaded from every source; subscribe to
   ``server.events.settings_changed`` to react;
-- ``server.documents`` (:class:`context.source.document.DocumentStore`), the open documents kept in sync
-  with the editor, keyed by :meth:`OutriderServer.document_key` of the URI;
+- ``server.documents`` (:class:`context.source.document_store.DocumentStore`), the open documents
+  kept in sync with the editor, keyed by :meth:`OutriderServer.document_key` of the URI;
 - ``server.workspace_roots`` (the workspace folders as paths, the first one primary);
 - ``server.services`` (:class:`~server.lsp.services.container.Services`), lazily built shared
   objects (:mod:`server.lsp.services`): the one model provider, the trace store, the repo map, the
