@@ -119,5 +119,6 @@ def test_completion_and_the_agent_share_one_provider_stack(tmp_path: Path) -> No
     assert engine_provider is agent_provider is server.services.get(PROVIDER)
     server.services.drop(settings_changed_only=True)  # a settings change: both are built again, still one
     assert server.services.peek(ENGINE) is None and server.services.peek(PROVIDER) is None
-    assert server.services.get(ENGINE).provider is server.services.get(PROVIDER) is not agent_provider
+    rebuilt_engine, rebuilt_agent = asyncio.run(both())
+    assert rebuilt_engine is rebuilt_agent is not agent_provider
     server.services.drop()
