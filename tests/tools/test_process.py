@@ -1,4 +1,5 @@
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -42,18 +43,38 @@ async def test_environment_reaching_the_process_is_scrubbed(tmp_path: Path) -> N
 
 async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
     # The child starts a grandchild that would write a file after 1 s; killing the group stops both.
-    marker = tmp_path / "late"
+    marker, pid_file = tmp_path / "late", tmp_path / "grandchild.pid"
     (tmp_path / "late.py").write_text("import sys, time\ntime.sleep(1)\nopen(sys.argv[1], 'w').close()\n")
     (tmp_path / "spawn.py").write_text(
-        "import subprocess, sys, time\nsubprocess.Popen([sys.executable, sys.argv[1], sys.argv[2]])\ntime.sleep(60)\n"
+        "import pathlib, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, sys.argv[1], sys.argv[2]])\n"
+        "pathlib.Path(sys.argv[3]).write_text(str(child.pid))\n"
+        "time.sleep(60)\n"
     )
-    argv = [sys.executable, str(tmp_path / "spawn.py"), str(tmp_path / "late.py"), str(marker)]
+    argv = [sys.executable, str(tmp_path / "spawn.py"), str(tmp_path / "late.py"), str(marker), str(pid_file)]
     started = time.monotonic()
     result = await run_command(argv, tmp_path, timeout_s=0.5)
     assert result.timed_out and result.exit_code is None
     assert time.monotonic() - started < 5
-    await asyncio.sleep(1.3)
+    if pid_file.exists():  # wait for the grandchild to be gone (killed, or done writing if it survived)
+        pid = int(pid_file.read_text())
+        for _ in range(500):
+            if not _alive(pid):
+                break
+            await asyncio.sleep(0.02)
+        assert not _alive(pid)
     assert not marker.exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie is dead
+    except FileNotFoundError:
+        return False
 
 
 async def test_output_is_capped_keeping_head_and_tail(tmp_path: Path) -> None:
