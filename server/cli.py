@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     p.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
 
+    p = sub.add_parser("acp", parents=[common], help="serve the Agent Client Protocol (stdio)")
+    _budget_flags(p)
+
     p = sub.add_parser("refactor", parents=[common], help="run the agent on files on disk")
     p.add_argument("instruction")
     p.add_argument("paths", nargs="*", type=Path)

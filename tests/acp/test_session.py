@@ -1,0 +1,75 @@
+"""ACP end to end: the SDK's client side against `outrider acp`, the model played by the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from acp import text_block
+
+from tests.acp.conftest import RecordingClient, acp_agent
+from tests.agent.task_scripts import call, edit
+from tests.emulator import Emulator
+
+INSTRUCTION = "Rename calc_total to compute_total in shop/pricing.py."
+EDIT_REPLIES = [
+    {"tool_calls": [call("read_file", path="shop/pricing.py")]},
+    {"tool_calls": [call("search", pattern="calc_total")]},
+    {
+        "text": "Renaming the definition.",
+        "tool_calls": [edit("shop/pricing.py", ("def calc_total(", "def compute_total("))],
+    },
+    {"text": "Renamed calc_total in shop/pricing.py."},
+]
+
+
+async def run_prompt(
+    client: RecordingClient, emulator: Emulator, work: Path, env: dict[str, str], **kw: object
+) -> object:
+    async with acp_agent(client, emulator.anthropic_base_url, env, **kw) as conn:  # type: ignore[arg-type]
+        session = await conn.new_session(cwd=str(work))
+        assert [m.id for m in session.modes.available_modes] == ["ask", "auto"]
+        return await asyncio.wait_for(conn.prompt(session_id=session.session_id, prompt=[text_block(INSTRUCTION)]), 60)
+
+
+async def test_allow_once_writes_the_edit(emulator: Emulator, work: Path, agent_env: dict[str, str]) -> None:
+    emulator.script(*EDIT_REPLIES)
+    client = RecordingClient(answer="allow_once")
+    response = await run_prompt(client, emulator, work, agent_env)
+    assert response.stop_reason == "end_turn"
+    pricing = work / "shop" / "pricing.py"
+    assert "def compute_total(" in pricing.read_text(encoding="utf-8")
+    assert client.writes == [str(pricing)]
+    assert str(pricing) in client.reads  # reads went through the client (fs/read_text_file)
+    # one permission request, for the edit, with allow once / always / reject
+    ((_tool_call, options),) = client.permissions
+    assert options == ["allow_once", "allow_always", "reject_once"]
+    starts = [u for u in client.updates if u.session_update == "tool_call"]
+    assert [(s.kind, s.title) for s in starts[:3]] == [
+        ("read", "read_file shop/pricing.py"),
+        ("search", 'search "calc_total"'),
+        ("edit", "propose_edit shop/pricing.py"),
+    ]
+    finished = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "completed"]
+    edit_update = next(u for u in finished if u.content and u.content[0].type == "diff")
+    assert edit_update.locations[0].path == str(pricing)
+    assert "def compute_total(" in edit_update.content[0].new_text
+    assert "def calc_total(" in edit_update.content[0].old_text
+    plans = [u for u in client.updates if u.session_update == "plan"]
+    assert len(plans[-1].entries) == 4 and {e.status for e in plans[-1].entries} == {"completed"}
+    usage = [u for u in client.updates if u.session_update == "usage_update"]
+    assert usage[-1].used > 0 and usage[-1].field_meta["outrider"]["steps"] == 4
+    assert "Renamed calc_total" in client.text() and "Applied: shop/pricing.py." in client.text()
+
+
+async def test_reject_leaves_the_file_untouched(emulator: Emulator, work: Path, agent_env: dict[str, str]) -> None:
+    emulator.script(*EDIT_REPLIES)
+    pricing = work / "shop" / "pricing.py"
+    before = pricing.read_bytes()
+    client = RecordingClient(answer="reject_once")
+    response = await run_prompt(client, emulator, work, agent_env)
+    assert response.stop_reason == "end_turn"
+    assert len(client.permissions) == 1
+    assert client.writes == []
+    assert pricing.read_bytes() == before
+    assert "Rejected (left untouched): shop/pricing.py." in client.text()
