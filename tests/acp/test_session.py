@@ -73,3 +73,13 @@ async def test_reject_leaves_the_file_untouched(emulator: Emulator, work: Path, 
     assert client.writes == []
     assert pricing.read_bytes() == before
     assert "Rejected (left untouched): shop/pricing.py." in client.text()
+
+
+async def test_every_model_call_is_traced_as_acp(emulator: Emulator, work: Path, agent_env: dict[str, str]) -> None:
+    from server.observe.store import TraceFilter, TraceStore, default_db_path
+
+    emulator.script(*EDIT_REPLIES)
+    await run_prompt(RecordingClient(answer="reject_once"), emulator, work, agent_env)
+    with TraceStore(default_db_path(agent_env)) as store:
+        rows = store.recent(TraceFilter(limit=10, feature="acp"))
+    assert len(rows) == len(EDIT_REPLIES)
