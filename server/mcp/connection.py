@@ -48,6 +48,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+def _connection_closed(exc: BaseException) -> bool:
+    from mcp_types import CONNECTION_CLOSED
+
+    error = getattr(exc, "error", None)
+    return getattr(error, "code", None) == CONNECTION_CLOSED
+
+
 def result_text(result: Any) -> str:
     """Text blocks joined; other blocks named; structured content as JSON when there is no text."""
     parts: list[str] = []
@@ -77,7 +84,8 @@ class McpConnection:
 
     @property
     def alive(self) -> bool:
-        return self._task is not None and not self._task.done() and self.session is not None
+        running = self._task is not None and not self._task.done() and not self._stop.is_set()
+        return running and self.session is not None
 
     async def start(self) -> list[McpToolDefinition]:
         """Start the server and list its tools; raises McpUnavailable (the server is stopped then)."""
@@ -158,8 +166,10 @@ class McpConnection:
         try:
             result = call.result()
         except Exception as exc:
-            if not self.alive:
-                raise McpUnavailable(f"the server stopped during the call ({self.error or _describe(exc)})") from exc
+            if not self.alive or _connection_closed(exc):
+                self.error = self.error or "the connection closed"
+                self._stop.set()  # the runner ends; every later call is refused at once
+                raise McpUnavailable(f"the server stopped during the call ({self.error})") from exc
             return McpCallResult(f"the MCP call failed: {_describe(exc)}", True)
         return McpCallResult(result_text(result), bool(getattr(result, "is_error", False)))
 

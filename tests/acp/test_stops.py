@@ -20,7 +20,9 @@ async def test_cancel_mid_stream_stops_within_one_chunk(
 ) -> None:
     emulator.script({"chunks": [f"word{i} " for i in range(CHUNKS)], "chunk_delay_s": 0.25})
     first_chunk = asyncio.Event()
-    client = RecordingClient(on_update=lambda u: first_chunk.set() if u.session_update == "agent_message_chunk" else None)
+    client = RecordingClient(
+        on_update=lambda u: first_chunk.set() if u.session_update == "agent_message_chunk" else None
+    )
     async with acp_agent(client, emulator.anthropic_base_url, agent_env) as conn:
         session = await conn.new_session(cwd=str(work))
         prompt = asyncio.create_task(conn.prompt(session_id=session.session_id, prompt=[text_block("Explain cart.py")]))
