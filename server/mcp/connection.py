@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from server.config import McpServer
 
@@ -46,6 +47,18 @@ def _describe(exc: BaseException) -> str:
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _errlog() -> TextIO:
+    """Where a server's stderr goes: ours, if it is a real file (not a test's capture), else fd 2."""
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.fileno()
+                return stream
+        except (AttributeError, OSError, ValueError):
+            continue
+    return open(os.devnull, "w")  # lives as long as the server process
 
 
 def _connection_closed(exc: BaseException) -> bool:
@@ -130,7 +143,7 @@ class McpConnection:
 
         assert self.config.command is not None
         params = StdioServerParameters(command=self.config.command, args=list(self.config.args), env=self.config.env)
-        return stdio_client(params, errlog=sys.stderr)
+        return stdio_client(params, errlog=_errlog())
 
     async def _list(self, session: Any) -> list[McpToolDefinition]:
         out: list[McpToolDefinition] = []

@@ -44,3 +44,8 @@ def store(tmp_path: Path) -> ApprovalStore:
 def env(tmp_path: Path) -> ToolEnv:
     (tmp_path / "ws").mkdir()
     return ToolEnv(Workspace([tmp_path / "ws"]))
+
+
+from tests.acp.conftest import agent_env, work  # noqa: E402, F401
+from tests.emulator.fixtures import emulator  # noqa: E402, F401
+from tests.terminal.conftest import cli_env  # noqa: E402, F401

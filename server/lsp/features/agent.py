@@ -36,10 +36,12 @@ from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
 from server.config import state_dir
 from server.lsp.agent_edits import apply_plan
 from server.lsp.convert import from_lsp_range_json, uri_to_path
+from server.lsp.mcp_gate import MessageRequestGate
 from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
 from server.lsp.services.provider import provider_for
 from server.lsp.services.repo_map import REPO_MAP
+from server.mcp.toolbox import open_mcp_tools
 from server.models.registry import ProviderConfigError
 from tools.test_detection import detect_test_commands
 from tools.tool import OpenDocument
@@ -204,7 +206,10 @@ async def drive(ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress
         confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
         repo_map = await symbols_for_run(ls)
         env = build_env(settings, roots, overlay=overlay_for(ls), symbols=repo_map, confirmed_test_commands=confirmed)
-        run = await run_agent_task(task, env, settings, provider=provider, on_event=progress.on_event)
+        async with open_mcp_tools(settings.mcp, MessageRequestGate(ls), progress.on_event) as mcp_tools:
+            run = await run_agent_task(
+                task, env, settings, provider=provider, on_event=progress.on_event, extra_tools=mcp_tools
+            )
         message = await finish(ls, run)
     except asyncio.CancelledError:
         progress.end("Cancelled")
