@@ -12,7 +12,8 @@ import asyncio
 import logging
 import sys
 
-from server.cli import CommandError, settings_overrides
+from server.command_error import CommandError
+from server.commands.arguments import settings_overrides
 from server.config import load_settings
 from server.lsp.stdio import reserved_stdio
 
