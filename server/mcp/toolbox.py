@@ -144,3 +144,23 @@ async def open_mcp_tools(
         yield dict(sorted(tools.items()))
     finally:
         await asyncio.gather(*(c.stop() for c in connections), return_exceptions=True)
+
+
+async def probe_servers(settings: McpSettings) -> list[tuple[str, list[str] | str]]:
+    """Start each configured server, list its tools and stop it: (name, tool names or why not)."""
+
+    async def probe(name: str) -> tuple[str, list[str] | str]:
+        connection = McpConnection(
+            name,
+            settings.servers[name],
+            start_timeout_s=settings.start_timeout_s,
+            call_timeout_s=settings.call_timeout_s,
+        )
+        try:
+            definitions = await connection.start()
+        except McpUnavailable as exc:
+            return name, str(exc)
+        await connection.stop()
+        return name, [d.name for d in definitions]
+
+    return list(await asyncio.gather(*(probe(name) for name in sorted(settings.servers))))
