@@ -21,6 +21,7 @@ from acp.schema import PromptResponse, SessionMode, SessionModeState
 from server.acp.convert import acp_stop_reason
 from server.acp.edits import ClientEdits, EditPolicy
 from server.acp.prompt import instruction_from_prompt, with_history
+from server.acp.test_commands import SessionTestCommands
 from server.acp.updates import UpdateStream
 from server.agent.outcomes import Failed, Final, NeedsApproval, RunOutcome
 from server.agent.reporting import outcome_message
@@ -67,9 +68,13 @@ class AcpSession:
     history: list[tuple[str, str]] = field(default_factory=list)
     running: asyncio.Task[PromptResponse] | None = None
     gate: ToolGate | None = None  # asks the user before an MCP tool's first use
+    tests: SessionTestCommands | None = None
 
-    def env(self) -> ToolEnv:
-        env = build_env(self.settings, [self.root], confirmed_test_commands=())
+    async def env(self) -> ToolEnv:
+        if self.tests is None:
+            self.tests = SessionTestCommands(self.client, self.session_id, self.root, self.settings)
+        confirmed = await self.tests.commands()
+        env = build_env(self.settings, [self.root], confirmed_test_commands=confirmed)
         if self.abilities.read_files:
             env.client_reader = self.read_from_client
         return env
@@ -83,7 +88,7 @@ class AcpSession:
         return response.content
 
     async def prompt(self, blocks: list[Any]) -> PromptResponse:
-        env = self.env()
+        env = await self.env()
         instruction = instruction_from_prompt(env.workspace, blocks)
         if not instruction:
             raise RequestError.invalid_params({"message": "the prompt has no text"})

@@ -38,18 +38,25 @@ class RecordingClient:
     None for "cancelled"); serves fs/* from disk (like an editor with no unsaved buffers)."""
 
     answer: str | None = "allow_once"
+    tests_answer: str | None = "reject_once"  # for the question about detected test commands
     updates: list[Any] = field(default_factory=list)
     permissions: list[Any] = field(default_factory=list)
+    test_questions: list[Any] = field(default_factory=list)
     reads: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     buffers: dict[str, str] = field(default_factory=dict)  # unsaved editor text by absolute path
     on_update: Callable[[Any], None] = lambda update: None
 
     async def request_permission(self, options: list[Any], session_id: str, tool_call: Any, **kw: Any) -> Any:
-        self.permissions.append((tool_call, [o.option_id for o in options]))
-        if self.answer is None:
+        if tool_call.tool_call_id == "test-commands":
+            self.test_questions.append(tool_call)
+            answer = self.tests_answer
+        else:
+            self.permissions.append((tool_call, [o.option_id for o in options]))
+            answer = self.answer
+        if answer is None:
             return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
-        return RequestPermissionResponse(outcome=AllowedOutcome(outcome="selected", option_id=self.answer))
+        return RequestPermissionResponse(outcome=AllowedOutcome(outcome="selected", option_id=answer))
 
     async def session_update(self, session_id: str, update: Any, **kw: Any) -> None:
         self.updates.append(update)

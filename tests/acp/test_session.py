@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from acp import text_block
@@ -83,3 +84,34 @@ async def test_every_model_call_is_traced_as_acp(emulator: Emulator, work: Path,
     with TraceStore(default_db_path(agent_env)) as store:
         rows = store.recent(TraceFilter(limit=10, feature="acp"))
     assert len(rows) == len(EDIT_REPLIES)
+
+
+async def test_reads_see_the_clients_unsaved_text(emulator: Emulator, work: Path, agent_env: dict[str, str]) -> None:
+    pricing = work / "shop" / "pricing.py"
+    emulator.script({"tool_calls": [call("read_file", path="shop/pricing.py")]}, {"text": "Read it."})
+    client = RecordingClient(buffers={str(pricing): "def unsaved_in_the_editor():\n    pass\n"})
+    await run_prompt(client, emulator, work, agent_env)
+    sent = json.dumps(emulator.requests[1].body["messages"][-1])
+    assert "unsaved_in_the_editor" in sent and "calc_total" not in sent
+
+
+async def test_resource_links_and_embedded_files_reach_the_model(
+    emulator: Emulator, work: Path, agent_env: dict[str, str]
+) -> None:
+    from acp import embedded_text_resource, resource_block, resource_link_block
+
+    (work / ".env").write_text("API_KEY=sk-should-never-leave\n", encoding="utf-8")
+    emulator.script({"text": "Seen."})
+    blocks = [
+        text_block("Look at these."),
+        resource_link_block("cart.py", (work / "shop" / "cart.py").as_uri()),
+        resource_block(embedded_text_resource((work / "shop" / "pricing.py").as_uri(), "def embedded_text(): ...\n")),
+        resource_block(embedded_text_resource((work / ".env").as_uri(), "API_KEY=sk-should-never-leave\n")),
+    ]
+    async with acp_agent(RecordingClient(), emulator.anthropic_base_url, agent_env) as conn:
+        session = await conn.new_session(cwd=str(work))
+        await asyncio.wait_for(conn.prompt(session_id=session.session_id, prompt=blocks), 60)
+    sent = json.dumps(emulator.requests[0].body["messages"])
+    assert "Referenced file: shop/cart.py" in sent
+    assert "Attached file shop/pricing.py" in sent and "def embedded_text()" in sent
+    assert "sk-should-never-leave" not in sent and "not included" in sent
