@@ -80,5 +80,5 @@ async def test_detected_test_commands_are_asked_about_once_and_always_is_remembe
     [question] = client.test_questions
     assert question.kind == "execute" and "-m pytest -q" in question.title
     remembered = json.loads((Path(agent_env["OUTRIDER_HOME"]) / "test_commands.json").read_text(encoding="utf-8"))
-    assert list(remembered) == [str(work.resolve())]
+    assert list(remembered) == [str(await asyncio.to_thread(work.resolve))]
     assert "run_tests" in [t["name"] for t in emulator.requests[1].body["tools"]]
