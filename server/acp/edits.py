@@ -5,10 +5,11 @@ always, reject); "always" switches the session to "edit automatically". Edits th
 confirmation (Outrider's own settings, deletions, many files) ask in every mode and never offer
 "always". A rejected edit leaves its file untouched.
 
-Accepted edits are never blind: the file's current text (the client's buffer when it offers
-``fs/read_text_file``, else the disk) must be what the agent read, or the edit must rebase cleanly
-onto it. Text is written with ``fs/write_text_file`` when the client offers it, else atomically on
-disk as ``outrider refactor --apply`` does; deletions always happen on disk.
+Accepted edits are never blind (:func:`server.agent.edit_decision.decide_edit`, shared with the
+other frontends): the file's current text (the client's buffer when it offers ``fs/read_text_file``,
+else the disk) must be what the agent read, or the edit must rebase cleanly onto it. Text is
+written with ``fs/write_text_file`` when the client offers it, else atomically on disk as
+``outrider refactor --apply`` does; deletions always happen on disk.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from acp.schema import AllowedOutcome, ToolCallLocation, ToolCallUpdate
 from server.acp.convert import ALLOW_ALWAYS, ALLOW_ONCE, acp_permission_options
 from server.acp.updates import UpdateStream
 from server.agent.apply import ApplyReport, apply_edit
+from server.agent.edit_decision import ChangeFile, CreateFile, Refuse, decide_edit
 from server.agent.plan import EditPlan, FileEdit
-from server.agent.rebase import rebase_text
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class ClientEdits:
         return await asyncio.to_thread(_read_disk, edit)
 
     async def _write(self, edit: FileEdit) -> str | None:
-        """Write one edit; None when done, else why not."""
+        """Write one edit as :func:`decide_edit` says; None when done, else why not."""
         if edit.new_text is None or not self.can_write:
             report = ApplyReport()
             try:
@@ -132,19 +133,12 @@ class ClientEdits:
             except OSError as exc:
                 return str(exc)
             return report.refused[0].split(": ", 1)[-1] if report.refused else None
-        current = await self._current(edit)
-        if edit.old_text is None:
-            target = edit.new_text if current is None else None
-        elif current is None:
-            return "no longer exists"
-        else:
-            target = (
-                edit.new_text if edit.still_applies_to(current) else rebase_text(edit.old_text, edit.new_text, current)
-            )
-        if target is None:
-            return "changed since the agent read it, in the same place"
+        decision = decide_edit(edit, await self._current(edit))
+        if isinstance(decision, Refuse):
+            return decision.reason.split(": ", 1)[-1]
+        assert isinstance(decision, ChangeFile | CreateFile)
         try:
-            await self.client.write_text_file(session_id=self.session_id, path=str(edit.path), content=target)
+            await self.client.write_text_file(session_id=self.session_id, path=str(edit.path), content=decision.text)
         except RequestError as exc:
             return f"the client did not write it ({exc})"
         return None

@@ -115,3 +115,21 @@ async def test_resource_links_and_embedded_files_reach_the_model(
     assert "Referenced file: shop/cart.py" in sent
     assert "Attached file shop/pricing.py" in sent and "def embedded_text()" in sent
     assert "sk-should-never-leave" not in sent and "not included" in sent
+
+
+async def test_an_edit_is_rebased_onto_text_the_user_typed_meanwhile(
+    emulator: Emulator, work: Path, agent_env: dict[str, str]
+) -> None:
+    emulator.script(*EDIT_REPLIES)
+    pricing = work / "shop" / "pricing.py"
+    client = RecordingClient(answer="allow_once")
+    original = pricing.read_text(encoding="utf-8")
+
+    def user_types(update: object) -> None:  # while the edit waits for permission, the user adds a line
+        if getattr(update, "title", "") == "Edit shop/pricing.py":
+            client.buffers[str(pricing)] = original + "\n# typed by the user\n"
+
+    client.on_update = user_types
+    await run_prompt(client, emulator, work, agent_env)
+    written = pricing.read_text(encoding="utf-8")
+    assert "def compute_total(" in written and written.endswith("# typed by the user\n")
