@@ -20,6 +20,7 @@ from acp.schema import (
 )
 
 from server.agent.outcomes import BudgetExceeded, RunOutcome
+from server.agent.rebase import changed_region
 from server.models.budget import Limits, Spent
 from tools.sandbox import Workspace, WorkspacePath
 
@@ -59,6 +60,12 @@ def acp_locations(workspace: Workspace, rel_paths: tuple[str, ...]) -> list[Tool
         if isinstance(target, WorkspacePath):
             out.append(ToolCallLocation(path=str(target.path)))
     return out
+
+
+def acp_edit_location(path: Path, old_text: str | None, new_text: str | None) -> ToolCallLocation:
+    """Where an edit starts: its first changed line, 1-based as ACP counts lines."""
+    start = changed_region(old_text or "", new_text or "").start
+    return ToolCallLocation(path=str(path), line=(old_text or "")[:start].count("\n") + 1)
 
 
 def acp_stop_reason(outcome: RunOutcome) -> StopReason:

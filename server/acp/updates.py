@@ -28,7 +28,14 @@ from acp import (
     update_tool_call,
 )
 
-from server.acp.convert import acp_locations, acp_plan_entry, acp_tool_kind, acp_tool_title, acp_usage
+from server.acp.convert import (
+    acp_edit_location,
+    acp_locations,
+    acp_plan_entry,
+    acp_tool_kind,
+    acp_tool_title,
+    acp_usage,
+)
 from server.agent.events import (
     AgentEvent,
     RunFinished,
@@ -109,15 +116,17 @@ class UpdateStream:
 
     def _tool_finished(self, event: ToolFinished) -> None:
         content: list[Any] = []
+        locations = acp_locations(self.env.workspace, event.files)
         if event.tool == "propose_edit":
-            content.extend(self._diffs(event.files))
+            diffs, locations = self._diffs(event.files), self._edit_locations(event.files) or locations
+            content.extend(diffs)
         if event.result:
             content.append(tool_content(text_block(event.result[:RESULT_PREVIEW_CHARS])))
         self.send(
             update_tool_call(
                 event.call_id,
                 status="failed" if event.is_error else "completed",
-                locations=acp_locations(self.env.workspace, event.files),
+                locations=locations,
                 content=content or None,
             )
         )
@@ -132,6 +141,15 @@ class UpdateStream:
             proposal = self.env.proposals.get(target.path)
             if proposal is not None and proposal.new_text is not None:
                 out.append(tool_diff_content(str(target.path), proposal.new_text, proposal.base_text))
+        return out
+
+    def _edit_locations(self, rel_paths: tuple[str, ...]) -> list[Any]:
+        out: list[Any] = []
+        for rel in rel_paths:
+            target = self.env.workspace.resolve(rel)
+            proposal = self.env.proposals.get(target.path) if isinstance(target, WorkspacePath) else None
+            if proposal is not None:
+                out.append(acp_edit_location(proposal.target.path, proposal.base_text, proposal.new_text))
         return out
 
     def _plan(self, *, finished: bool) -> None:

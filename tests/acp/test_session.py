@@ -53,7 +53,7 @@ async def test_allow_once_writes_the_edit(emulator: Emulator, work: Path, agent_
     ]
     finished = [u for u in client.updates if u.session_update == "tool_call_update" and u.status == "completed"]
     edit_update = next(u for u in finished if u.content and u.content[0].type == "diff")
-    assert edit_update.locations[0].path == str(pricing)
+    assert (edit_update.locations[0].path, edit_update.locations[0].line) == (str(pricing), 4)  # 1-based
     assert "def compute_total(" in edit_update.content[0].new_text
     assert "def calc_total(" in edit_update.content[0].old_text
     plans = [u for u in client.updates if u.session_update == "plan"]
