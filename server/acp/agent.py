@@ -32,6 +32,7 @@ from acp.schema import (
 from server.acp.gate import PermissionGate
 from server.acp.session import ASK, MODES, AcpSession, ClientAbilities, mode_state
 from server.config import Settings, load_settings
+from server.mcp.toolbox import McpPool
 from server.models.types import Provider
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class OutriderAcpAgent:
         self.abilities = ClientAbilities()
         self.sessions: dict[str, AcpSession] = {}
         self.counter = itertools.count(1)
+        self.mcp_pool = McpPool()
 
     def on_connect(self, conn: Client) -> None:
         self.client = conn
@@ -92,6 +94,7 @@ class OutriderAcpAgent:
             self.abilities,
         )
         session.gate = PermissionGate(self.client, session_id)
+        session.mcp_pool = self.mcp_pool
         self.sessions[session_id] = session
         return NewSessionResponse(session_id=session_id, modes=mode_state(ASK))
 

@@ -27,7 +27,7 @@ from server.agent.outcomes import Failed, Final, NeedsApproval, RunOutcome
 from server.agent.reporting import outcome_message
 from server.agent.session import AgentTask, build_env, run_agent_task
 from server.config import Settings
-from server.mcp.toolbox import ToolGate, open_mcp_tools
+from server.mcp.toolbox import McpPool, ToolGate, open_mcp_tools
 from server.models.budget import Budget
 from server.models.types import Provider
 from tools.tool import ToolEnv
@@ -69,6 +69,7 @@ class AcpSession:
     running: asyncio.Task[PromptResponse] | None = None
     gate: ToolGate | None = None  # asks the user before an MCP tool's first use
     tests: SessionTestCommands | None = None
+    mcp_pool: McpPool | None = None  # the process's MCP servers, kept between turns
 
     async def env(self) -> ToolEnv:
         if self.tests is None:
@@ -101,7 +102,7 @@ class AcpSession:
 
     async def _turn(self, instruction: str, env: ToolEnv, updates: UpdateStream) -> PromptResponse:
         task = AgentTask(with_history(instruction, self.history), run_tests=bool(env.test_commands))
-        async with open_mcp_tools(self.settings.mcp, self.gate, updates) as extra:
+        async with open_mcp_tools(self.settings.mcp, self.gate, updates, pool=self.mcp_pool) as extra:
             run = await run_agent_task(
                 task, env, self.settings, provider=self.provider, on_event=updates, feature="acp", extra_tools=extra
             )

@@ -41,9 +41,11 @@ async def serve(cli: dict[str, Any], reader: BinaryIO, writer: BinaryIO) -> None
             raise RequestError.internal_error({"message": f"no model provider: {exc}"}) from exc
 
     stream_reader, stream_writer = await _streams(reader, writer)
+    agent = OutriderAcpAgent(cli, provider_for)
     try:
-        await run_agent(OutriderAcpAgent(cli, provider_for), stream_writer, stream_reader)  # type: ignore[arg-type]
+        await run_agent(agent, stream_writer, stream_reader)  # type: ignore[arg-type]
     finally:
+        await agent.mcp_pool.close()
         for tracer in tracers:
             if tracer is not None:
                 tracer.close()

@@ -101,7 +101,15 @@ class McpConnection:
         return running and self.session is not None
 
     async def start(self) -> list[McpToolDefinition]:
-        """Start the server and list its tools; raises McpUnavailable (the server is stopped then)."""
+        """Start the server (or, when it runs already, ask again) and list its tools; raises
+        McpUnavailable (the server is stopped then)."""
+        if self.alive:
+            try:
+                return await asyncio.wait_for(self._list(self.session), self.start_timeout_s)
+            except Exception as exc:
+                self.error = f"listing its tools again failed: {_describe(exc)}"
+                await self.stop()
+                raise McpUnavailable(self.error) from exc
         self._ready = asyncio.get_running_loop().create_future()
         self._task = asyncio.create_task(self._run(), name=f"mcp-{self.name}")
         waiting: set[asyncio.Future[Any]] = {self._ready, self._task}

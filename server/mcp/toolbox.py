@@ -1,8 +1,9 @@
 """MCP servers' tools as agent tools, for one run (every frontend).
 
 :func:`open_mcp_tools` starts the configured servers (``mcp.servers``, user settings only) in
-parallel, each within ``start_timeout_s``, and yields their tools as :class:`ToolDef` values named
-``mcp__<server>__<tool>``. Nothing is imported or started when no server is configured. A server
+parallel, each within ``start_timeout_s`` (or takes them from a :class:`McpPool`, which keeps them
+between the runs of a long-lived frontend and lists their tools again), and yields their tools as
+:class:`ToolDef` values named ``mcp__<server>__<tool>``. Nothing is imported or started when no server is configured. A server
 that fails to start, or stops mid-run, is reported as a :class:`ToolUnavailable` event and the run
 goes on without it. Every call passes the approval gate first (:mod:`server.mcp.approvals`);
 results are redacted and capped like every other tool result.
@@ -25,7 +26,7 @@ from server.mcp.connection import McpConnection, McpToolDefinition, McpUnavailab
 from tools.sandbox import model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 
-__all__ = ["ToolGate", "offered_name", "open_mcp_tools"]
+__all__ = ["McpPool", "ToolGate", "offered_name", "open_mcp_tools"]
 
 DESCRIPTION_CHARS = 2_000
 NAME_CHARS = 64  # the providers' limit for a tool name
@@ -106,6 +107,33 @@ class _RunContext:
         return decision in ("once", "always")
 
 
+class McpPool:
+    """Servers kept running between the runs of a long-lived frontend (LSP, ACP), one per name and
+    configuration; a server that stopped, or whose configuration changed, is started afresh."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, tuple[str, McpConnection]] = {}
+
+    async def connection(self, name: str, settings: McpSettings) -> McpConnection:
+        config = settings.servers[name]
+        key = config.model_dump_json() + f"|{settings.start_timeout_s}|{settings.call_timeout_s}"
+        known = self._by_name.get(name)
+        if known is not None and known[0] == key and known[1].alive:
+            return known[1]
+        connection = McpConnection(
+            name, config, start_timeout_s=settings.start_timeout_s, call_timeout_s=settings.call_timeout_s
+        )
+        self._by_name[name] = (key, connection)
+        if known is not None:
+            await known[1].stop()
+        return connection
+
+    async def close(self) -> None:
+        connections = [c for _, c in self._by_name.values()]
+        self._by_name.clear()
+        await asyncio.gather(*(c.stop() for c in connections), return_exceptions=True)
+
+
 async def _start(connection: McpConnection, context: _RunContext) -> list[McpToolDefinition]:
     try:
         return await connection.start()
@@ -121,8 +149,10 @@ async def open_mcp_tools(
     emit: EventSink = ignore_events,
     *,
     store: ApprovalStore | None = None,
+    pool: McpPool | None = None,
 ) -> AsyncIterator[dict[str, ToolDef[Any]]]:
-    """The configured servers' tools for one run; the servers stop when the block ends."""
+    """The configured servers' tools for one run. The servers stop when the block ends, unless
+    they come from `pool` (long-lived frontends): then they are kept, and listed again next run."""
     if not settings.servers:
         yield {}
         return
@@ -130,7 +160,11 @@ async def open_mcp_tools(
         settings, gate or RefuseAll(), store or ApprovalStore(state_dir() / "mcp_approvals.json"), emit
     )
     connections = [
-        McpConnection(name, config, start_timeout_s=settings.start_timeout_s, call_timeout_s=settings.call_timeout_s)
+        await pool.connection(name, settings)
+        if pool is not None
+        else McpConnection(
+            name, config, start_timeout_s=settings.start_timeout_s, call_timeout_s=settings.call_timeout_s
+        )
         for name, config in sorted(settings.servers.items())
     ]
     try:
@@ -143,7 +177,8 @@ async def open_mcp_tools(
                     tools[name] = McpTool(definition, name, connection, context).tool_def()
         yield dict(sorted(tools.items()))
     finally:
-        await asyncio.gather(*(c.stop() for c in connections), return_exceptions=True)
+        if pool is None:  # a pool keeps its servers for the next run
+            await asyncio.gather(*(c.stop() for c in connections), return_exceptions=True)
 
 
 async def probe_servers(settings: McpSettings) -> list[tuple[str, list[str] | str]]:

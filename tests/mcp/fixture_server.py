@@ -3,7 +3,7 @@
 Tools: ``echo`` (its description is read from the file named by ``--description-file``, so a test
 can change the definition between runs), ``crash`` (the process exits mid-call), ``hang`` (never
 answers), ``huge`` (a megabyte of text), ``leak`` (a secret the model must not see).
-``--hang-at-start`` never completes the handshake.
+``--hang-at-start`` never completes the handshake; ``--starts-file`` counts the starts.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--description-file", type=Path)
     parser.add_argument("--hang-at-start", action="store_true")
+    parser.add_argument("--starts-file", type=Path, help="append a line here at each start")
     args = parser.parse_args()
+    if args.starts_file:
+        with args.starts_file.open("a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
     if args.hang_at_start:
         time.sleep(3600)
     description = args.description_file.read_text(encoding="utf-8") if args.description_file else "Echo the text."

@@ -144,3 +144,25 @@ def test_no_servers_imports_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_a_pool_keeps_servers_between_runs_and_restarts_a_crashed_one(
+    tmp_path: Path, store: ApprovalStore, env: ToolEnv
+) -> None:
+    from server.mcp.toolbox import McpPool
+
+    starts = tmp_path / "starts.txt"
+    settings = mcp_settings({"fx": fixture_server("--starts-file", str(starts))})
+    pool = McpPool()
+    try:
+        for text in ("one", "two"):
+            async with open_mcp_tools(settings, ScriptedGate("always"), store=store, pool=pool) as tools:
+                assert (await tools["mcp__fx__echo"].call({"text": text}, env)).text == f"echo: {text}"
+        assert len(starts.read_text(encoding="utf-8").splitlines()) == 1  # one process for both runs
+        async with open_mcp_tools(settings, ScriptedGate("always"), store=store, pool=pool) as tools:
+            assert (await tools["mcp__fx__crash"].call({}, env)).is_error
+        async with open_mcp_tools(settings, ScriptedGate("always"), store=store, pool=pool) as tools:
+            assert (await tools["mcp__fx__echo"].call({"text": "back"}, env)).text == "echo: back"
+        assert len(starts.read_text(encoding="utf-8").splitlines()) == 2  # restarted after the crash
+    finally:
+        await pool.close()
