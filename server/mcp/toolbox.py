@@ -3,10 +3,11 @@
 :func:`open_mcp_tools` starts the configured servers (``mcp.servers``, user settings only) in
 parallel, each within ``start_timeout_s`` (or takes them from a :class:`McpPool`, which keeps them
 between the runs of a long-lived frontend and lists their tools again), and yields their tools as
-:class:`ToolDef` values named ``mcp__<server>__<tool>``. Nothing is imported or started when no server is configured. A server
-that fails to start, or stops mid-run, is reported as a :class:`ToolUnavailable` event and the run
-goes on without it. Every call passes the approval gate first (:mod:`server.mcp.approvals`);
-results are redacted and capped like every other tool result.
+:class:`ToolDef` values named ``mcp__<server>__<tool>``. Nothing is imported or started when no
+server is configured. A server that fails to start, or stops mid-run, is reported as a
+:class:`ToolUnavailable` event and the run goes on without it. Every call passes the approval
+gate first (:mod:`server.mcp.approvals`); results are redacted and capped like every other tool
+result.
 """
 
 from __future__ import annotations
