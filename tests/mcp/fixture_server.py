@@ -3,7 +3,8 @@
 Tools: ``echo`` (its description is read from the file named by ``--description-file``, so a test
 can change the definition between runs), ``crash`` (the process exits mid-call), ``hang`` (never
 answers), ``huge`` (a megabyte of text), ``leak`` (a secret the model must not see).
-``--hang-at-start`` never completes the handshake; ``--starts-file`` counts the starts.
+``--hang-at-start`` never completes the handshake; ``--starts-file`` counts the starts;
+``--http-port`` serves streamable HTTP instead of stdio.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main() -> None:
     parser.add_argument("--description-file", type=Path)
     parser.add_argument("--hang-at-start", action="store_true")
     parser.add_argument("--starts-file", type=Path, help="append a line here at each start")
+    parser.add_argument("--http-port", type=int, help="serve streamable HTTP at /mcp on this port")
     args = parser.parse_args()
     if args.starts_file:
         with args.starts_file.open("a", encoding="utf-8") as fh:
@@ -54,7 +56,10 @@ def main() -> None:
     def leak() -> str:
         return 'api_key = "sk-live-0123456789abcdef0123456789"'
 
-    server.run("stdio")
+    if args.http_port:
+        server.run("streamable-http", host="127.0.0.1", port=args.http_port)
+    else:
+        server.run("stdio")
 
 
 if __name__ == "__main__":

@@ -166,3 +166,30 @@ async def test_a_pool_keeps_servers_between_runs_and_restarts_a_crashed_one(
         assert len(starts.read_text(encoding="utf-8").splitlines()) == 2  # restarted after the crash
     finally:
         await pool.close()
+
+
+async def test_a_streamable_http_server(store: ApprovalStore, env: ToolEnv) -> None:
+    import socket
+    import sys
+
+    from tests.mcp.conftest import FIXTURE_SERVER
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = await asyncio.create_subprocess_exec(sys.executable, str(FIXTURE_SERVER), "--http-port", str(port))
+    try:
+        for _ in range(600):  # until it listens
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        settings = mcp_settings({"web": {"url": f"http://127.0.0.1:{port}/mcp"}})
+        async with open_mcp_tools(settings, ScriptedGate("once"), store=store) as tools:
+            result = await tools["mcp__web__echo"].call({"text": "over http"}, env)
+        assert result.text == "echo: over http"
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), 10)
