@@ -119,6 +119,11 @@ class OutriderAcpAgent:
         session.running = turn
         try:
             return await asyncio.shield(turn)
+        except RequestError:
+            raise
+        except Exception as exc:  # tell the client, and keep the traceback in the log
+            log.exception("the prompt turn failed")
+            raise RequestError.internal_error({"message": f"{type(exc).__name__}: {exc}"}) from exc
         except asyncio.CancelledError:
             if not turn.cancelled():  # the connection itself is going away: stop the turn too
                 turn.cancel()

@@ -28,7 +28,7 @@ from server.agent.reporting import outcome_message
 from server.agent.session import AgentTask, build_env, run_agent_task
 from server.config import Settings
 from server.mcp.toolbox import McpPool, ToolGate, open_mcp_tools
-from server.models.budget import Budget
+from server.models.budget import Budget, Spent
 from server.models.types import Provider
 from tools.tool import ToolEnv
 
@@ -134,7 +134,7 @@ def _answer(outcome: RunOutcome) -> str:
     return outcome.answer if isinstance(outcome, Final | NeedsApproval) else outcome.message
 
 
-def _outcome_meta(outcome: RunOutcome, spent: Any) -> dict[str, Any]:
+def _outcome_meta(outcome: RunOutcome, spent: Spent) -> dict[str, Any]:
     kind = type(outcome).__name__
     detail: dict[str, Any] = {"outcome": kind, "steps": spent.steps, "costUsd": round(spent.cost_usd, 6)}
     if isinstance(outcome, Failed):
