@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from server.cli import main
 from tests.emulator import Emulator
-from tests.mcp.conftest import FIXTURE_SERVER, TIME_SERVER
+from tests.mcp.conftest import TIME_SERVER
 
 
 def test_doctor_checks_mcp_servers(
@@ -22,10 +21,9 @@ def test_doctor_checks_mcp_servers(
     config = tmp_path / "config" / "outrider" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(
-        "[mcp]\nstart_timeout_s = 8\n"
+        "[mcp]\nstart_timeout_s = 60\n"  # a loaded machine can take seconds to start a Python server
         f"[mcp.servers.time]\ncommand = {json.dumps(TIME_SERVER)}\n"
-        f"[mcp.servers.hung]\ncommand = {json.dumps(sys.executable)}\n"
-        f"args = [{json.dumps(str(FIXTURE_SERVER))}, '--hang-at-start']\n",
+        "[mcp.servers.missing]\ncommand = '/nonexistent/mcp-server'\n",
         encoding="utf-8",
     )
     main(["doctor", "--json", "--provider", "anthropic", "--base-url", emulator.anthropic_base_url])
@@ -35,5 +33,5 @@ def test_doctor_checks_mcp_servers(
         "status": "ok",
         "detail": "2 tools: convert_time, get_current_time",
     }
-    assert checks["MCP server hung"]["status"] == "fail"
-    assert "no tool list within 8s" in checks["MCP server hung"]["detail"]
+    assert checks["MCP server missing"]["status"] == "fail"
+    assert "No such file" in checks["MCP server missing"]["detail"]

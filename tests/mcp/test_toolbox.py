@@ -109,15 +109,15 @@ async def test_a_server_that_hangs_or_fails_at_start_is_reported_and_skipped(sto
             "missing": {"command": "/nonexistent/mcp-server"},
             "fx": fixture_server(),
         },
-        start_timeout_s=8.0,
+        start_timeout_s=20.0,  # the fixture server must start within it on a loaded machine
     )
     started = time.monotonic()
     async with open_mcp_tools(settings, ScriptedGate("once"), events.append, store=store) as tools:
         assert sorted(tools) == ["mcp__fx__crash", "mcp__fx__echo", "mcp__fx__hang", "mcp__fx__huge", "mcp__fx__leak"]
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 45
     reasons = {e.source: e.reason for e in events if isinstance(e, ToolUnavailable)}
     assert sorted(reasons) == ["MCP server hung", "MCP server missing"]
-    assert "no tool list within 8s" in reasons["MCP server hung"]
+    assert "no tool list within 20s" in reasons["MCP server hung"]
 
 
 async def test_a_hanging_call_times_out(store: ApprovalStore, env: ToolEnv) -> None:
