@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     p.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
 
+    p = sub.add_parser("acp", parents=[common], help="serve the Agent Client Protocol (stdio)")
+    _budget_flags(p)
+
     p = sub.add_parser("refactor", parents=[common], help="run the agent on files on disk")
     p.add_argument("instruction")
     p.add_argument("paths", nargs="*", type=Path)
@@ -52,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--apply", action="store_true", help="write the edits atomically")
     p.add_argument("--commit", action="store_true", help="apply, then commit exactly the applied files")
     p.add_argument("--allow-dirty-index", action="store_true", dest="allow_dirty_index")
-    p.add_argument("--yes", action="store_true", help="also write edits that need confirmation (deletes, many files)")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="also write edits that need confirmation (deletes, many files) and allow MCP tools for this run",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable result on stdout")
     p.add_argument("--record", type=Path, metavar="FILE", help="write a recorded session")
     _budget_flags(p)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 ProviderName = Literal["anthropic", "openai", "openai-compatible", "replay"]
 
@@ -152,6 +152,31 @@ class TraceSettings(_Section):
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint; unset: no export.")
 
 
+class McpServer(_Section):
+    """One MCP server: a program started over stdio, or a streamable HTTP endpoint (`url`)."""
+
+    command: str | None = Field(default=None, description="Program to start (stdio transport).")
+    args: list[str] = Field(default_factory=list, description="Its arguments.")
+    env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables for it.")
+    url: str | None = Field(default=None, description="Streamable HTTP endpoint instead of a program.")
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServer:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give either `command` (stdio) or `url` (streamable HTTP)")
+        return self
+
+
+class McpSettings(_Section):
+    servers: dict[str, McpServer] = Field(
+        default_factory=dict,
+        description="MCP servers whose tools the agent may use (name -> server); user settings only.",
+    )
+    start_timeout_s: float = Field(default=20.0, gt=0, description="Seconds a server may take to start and list.")
+    call_timeout_s: float = Field(default=60.0, gt=0, description="Seconds one MCP tool call may take.")
+    max_result_chars: int = Field(default=20_000, ge=256, description="Longest MCP tool result the model sees.")
+
+
 class Settings(_Section):
     provider: ProviderName = Field(default="anthropic", description="Model provider; `replay` plays a session.")
     model: str | None = Field(default=None, description="Model name; default depends on the provider.")
@@ -167,6 +192,7 @@ class Settings(_Section):
     context: ContextSettings = Field(default_factory=ContextSettings)
     traces: TraceSettings = Field(default_factory=TraceSettings)
     caps: CapSettings = Field(default_factory=CapSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
     prices: dict[str, ModelPrice] = Field(
         default_factory=dict, description="Per-model prices (USD per million tokens), over the defaults."
     )
@@ -188,6 +214,7 @@ TRUSTED_ONLY: frozenset[tuple[str, ...]] = frozenset(
         ("caps", "monthly_usd"),
         ("caps", "features"),
         ("caps", "alert_rate_factor"),
+        ("mcp", "servers"),
     }
 )
 

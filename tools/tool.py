@@ -6,7 +6,8 @@ arguments first, so invalid arguments come back as a :class:`ToolResult` marked
 ``invalid_arguments`` (the loop counts those) instead of an exception.
 
 :class:`ToolEnv` is everything a tool may touch: the sandboxed workspace, the open-document overlay
-(unsaved editor buffers win over disk), the edit proposals so far, and the test commands the user
+(unsaved editor buffers win over disk;
+an ACP client's reader is asked the same way), the edit proposals so far, and the test commands the user
 configured. Tools never import ``server``: the session builds the environment from settings.
 """
 
@@ -74,6 +75,8 @@ class ToolEnv:
     max_file_bytes: int = 1_000_000
     max_output_chars: int = DEFAULT_OUTPUT_CHARS
     symbols: SymbolIndex | None = None
+    # The client's view of a file (ACP ``fs/read_text_file``: unsaved editor text); None: ask the disk.
+    client_reader: Callable[[Path], Awaitable[str | None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +96,13 @@ async def current_text(env: ToolEnv, target: WorkspacePath) -> CurrentText | Ref
 
 
 async def base_text(env: ToolEnv, target: WorkspacePath) -> CurrentText | Refusal:
-    """Editor buffer, then disk: the text a new proposal is made against."""
+    """Editor buffer (or the client's reader), then disk: the text a new proposal is made against."""
     if (doc := env.overlay(target.path)) is not None:
         return CurrentText(doc.text, doc.version, "editor")
+    if env.client_reader is not None and (text := await env.client_reader(target.path)) is not None:
+        if len(text.encode("utf-8", "surrogatepass")) > env.max_file_bytes:
+            return Refusal(f"{target.rel} cannot be read: larger than {env.max_file_bytes} bytes")
+        return CurrentText(text, None, "editor")
     if not target.path.exists():
         return CurrentText(None, None, "missing")
     if target.path.is_dir():

@@ -1,10 +1,10 @@
-"""Progress events the loop emits; the LSP and terminal frontends render them."""
+"""Progress events the loop emits; the LSP, terminal and ACP frontends render them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from server.agent.outcomes import RunOutcome
 from server.models.budget import Spent
@@ -14,6 +14,14 @@ from server.models.budget import Spent
 class StepStarted:
     step: int
     spent: Spent
+
+
+@dataclass(frozen=True, slots=True)
+class ToolStarted:
+    step: int
+    call_id: str
+    tool: str
+    arguments: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,16 @@ class ToolFinished:
     files: tuple[str, ...]  # files this call read or proposed to change
     files_touched: tuple[str, ...]  # every file with a proposal so far
     spent: Spent
+    call_id: str = ""
+    result: str = ""  # what went back to the model (redacted and capped)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUnavailable:
+    """An extra tool source (an MCP server) failed to start or stopped mid-run; the run goes on."""
+
+    source: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +60,9 @@ class RunFinished:
     spent: Spent
 
 
-AgentEvent: TypeAlias = StepStarted | TextStreamed | ToolFinished | ValidationFailed | RunFinished
+AgentEvent: TypeAlias = (
+    StepStarted | ToolStarted | TextStreamed | ToolFinished | ToolUnavailable | ValidationFailed | RunFinished
+)
 EventSink: TypeAlias = Callable[[AgentEvent], None]
 
 

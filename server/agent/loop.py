@@ -20,6 +20,7 @@ from server.agent.events import (
     StepStarted,
     TextStreamed,
     ToolFinished,
+    ToolStarted,
     ValidationFailed,
     ignore_events,
 )
@@ -55,8 +56,10 @@ class AgentLoop:
         run_tests: bool = False,
         limits: LoopLimits = LoopLimits(),
         on_event: EventSink = ignore_events,
+        feature: str = "agent",
     ) -> None:
         self.provider, self.tools, self.env, self.budget = provider, dict(tools), env, budget
+        self.feature = feature  # the trace's feature name (the frontend that runs the loop)
         self.system, self.model, self.run_tests, self.limits, self.emit = system, model, run_tests, limits, on_event
         self.specs = tuple(tool_spec(t.name, t.description, t.input_model) for t in self.tools.values())
         self.messages: list[Message] = []
@@ -84,7 +87,7 @@ class AgentLoop:
 
     async def call_model(self) -> Reply:
         request = ChatRequest(
-            feature="agent",
+            feature=self.feature,
             system=self.system,
             messages=tuple(self.messages),
             tools=self.specs,
@@ -118,11 +121,15 @@ class AgentLoop:
         results: list[ToolResultPart] = []
         all_invalid = True
         for call in calls:
+            self.emit(ToolStarted(self.steps, call.id, call.name, call.arguments))
             result = await self.run_tool(call)
             all_invalid = all_invalid and result.invalid_arguments
             results.append(ToolResultPart(call.id, result.text, result.is_error))
             touched = tuple(p.target.rel for p in self.env.proposals.items())
-            self.emit(ToolFinished(self.steps, call.name, result.is_error, result.files, touched, self.budget.spent()))
+            spent = self.budget.spent()
+            self.emit(
+                ToolFinished(self.steps, call.name, result.is_error, result.files, touched, spent, call.id, result.text)
+            )
         self.messages.append(Message("user", tuple(results)))
         if not all_invalid:
             self.format_errors = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.agent.events import AgentEvent, StepStarted, TextStreamed, ToolFinished, ValidationFailed
+from server.agent.events import AgentEvent, StepStarted, TextStreamed, ToolFinished, ToolUnavailable, ValidationFailed
 from server.agent.outcomes import BudgetExceeded, Failed, Final, NeedsApproval, RunOutcome
 from server.models.budget import Spent
 
@@ -25,6 +25,8 @@ def progress_line(event: AgentEvent, max_steps: int, streamed: str = "") -> str 
     if isinstance(event, TextStreamed):
         tail = " ".join(streamed.split())[-STREAM_TAIL_CHARS:]
         return tail or None
+    if isinstance(event, ToolUnavailable):
+        return f"{event.source} is unavailable ({event.reason}); going on without it"
     if isinstance(event, ValidationFailed):
         return f"checking the edits: {len(event.problems)} problem(s); asking the model to fix them"
     return None

@@ -1,15 +1,16 @@
 """Wiring one agent run from settings: workspace sandbox, tools, budget, provider, prompts.
 
-Frontends (LSP, terminal) call :func:`run_agent_task` and render the events; they apply the
+Frontends (LSP, terminal, ACP) call :func:`run_agent_task` and render the events; they apply the
 resulting edit plan themselves.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from server.agent.events import EventSink, ignore_events
 from server.agent.loop import AgentLoop, LoopLimits
@@ -21,7 +22,7 @@ from server.models.types import Provider
 from tools.registry import tools_for
 from tools.run_tests import display_command
 from tools.sandbox import Workspace, WorkspacePath, model_safe
-from tools.tool import OpenDocument, SymbolIndex, ToolEnv, no_overlay
+from tools.tool import OpenDocument, SymbolIndex, ToolDef, ToolEnv, no_overlay
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,16 @@ async def run_agent_task(
     provider: Provider,
     on_event: EventSink = ignore_events,
     limits: LoopLimits | None = None,
+    feature: str = "agent",
+    extra_tools: Mapping[str, ToolDef[Any]] | None = None,
 ) -> AgentRun:
     """Run one task to its outcome with the frontend's provider (built by
-    :func:`server.models.registry.build_provider`). Cancel the calling task to stop it."""
+    :func:`server.models.registry.build_provider`). Cancel the calling task to stop it. `feature`
+    names the frontend in traces; `extra_tools` (MCP tools, already gated) come after the built-in ones."""
     budget = Budget.from_settings(settings.agent, settings.prices)
     tools = tools_for(can_edit=task.can_edit, can_run_tests=bool(env.test_commands))
+    for name, tool in sorted((extra_tools or {}).items()):
+        tools.setdefault(name, tool)  # a built-in tool is never shadowed
     loop = AgentLoop(
         provider,
         tools,
@@ -108,6 +114,7 @@ async def run_agent_task(
         run_tests=task.run_tests and bool(env.test_commands),
         limits=limits or LoopLimits(),
         on_event=on_event,
+        feature=feature,
     )
     outcome = await loop.run(task_message(task, env.workspace))
     return AgentRun(outcome, budget.spent())

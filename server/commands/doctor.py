@@ -107,10 +107,27 @@ def other_checks(settings: Settings, problems: list[str]) -> list[Check]:
     return checks
 
 
+def mcp_checks(settings: Settings) -> list[Check]:
+    """Each configured MCP server starts and lists its tools (nothing is started when none is set)."""
+    if not settings.mcp.servers:
+        return []
+    from server.mcp.toolbox import probe_servers
+
+    checks: list[Check] = []
+    for name, listed in asyncio.run(probe_servers(settings.mcp)):
+        if isinstance(listed, str):
+            checks.append(Check(f"MCP server {name}", "fail", listed))
+        else:
+            shown = ", ".join(listed) if listed else "no tools"
+            checks.append(Check(f"MCP server {name}", "ok" if listed else "warn", f"{len(listed)} tools: {shown}"))
+    return checks
+
+
 def run(args: argparse.Namespace) -> int:
     loaded = load_settings(getattr(args, "workspace", None), cli=settings_overrides(args))
     settings = loaded.settings
     checks = other_checks(settings, loaded.problems) + provider_checks(settings, dict(os.environ))
+    checks += mcp_checks(settings)
     providers_ok = any(c.status == "ok" for c in checks if c.name.startswith("provider "))
     if args.json:
         print(json.dumps({"ok": providers_ok, "checks": [asdict(c) for c in checks]}, indent=2))

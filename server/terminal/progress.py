@@ -14,7 +14,15 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from server.agent.events import AgentEvent, RunFinished, StepStarted, TextStreamed, ToolFinished, ValidationFailed
+from server.agent.events import (
+    AgentEvent,
+    RunFinished,
+    StepStarted,
+    TextStreamed,
+    ToolFinished,
+    ToolUnavailable,
+    ValidationFailed,
+)
 from server.agent.reporting import STREAM_TAIL_CHARS, progress_line
 from server.models.budget import Spent
 
@@ -81,6 +89,8 @@ class ProgressView:
                 self.console.print(Text(f"  {event.tool} {' '.join(event.files)}{failed}".rstrip(), style="dim"))
         elif isinstance(event, RunFinished):
             self.spent = event.spent
+        elif isinstance(event, ToolUnavailable) and self.live is not None:
+            self.console.print(Text(f"  ! {event.source} is unavailable: {event.reason}", style="red"))
         elif isinstance(event, ValidationFailed):
             for problem in event.problems:
                 self.console.print(Text(f"  ! {problem.splitlines()[0]}", style="red"))

@@ -25,9 +25,11 @@ from server.agent.outcomes import Final, NeedsApproval
 from server.agent.plan import EditPlan
 from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
 from server.config import Settings
+from server.mcp.toolbox import open_mcp_tools
 from server.models.types import Provider
 from server.terminal.commit import Committed, commit_files, commit_message
 from server.terminal.diff import plan_diff
+from server.terminal.mcp_gate import mcp_gate
 from server.terminal.outcome import ExitCode, RefactorResult, unfinished_result
 from server.terminal.progress import ProgressView
 
@@ -55,7 +57,11 @@ class RefactorJob:
 async def run_agent(job: RefactorJob, settings: Settings, provider: Provider, view: ProgressView) -> AgentRun:
     env = build_env(settings, [job.workspace])
     with view:
-        return await run_agent_task(job.agent_task(), env, settings, provider=provider, on_event=view)
+        gate = mcp_gate(view.console, allow_all=job.confirmed)
+        async with open_mcp_tools(settings.mcp, gate, view) as mcp_tools:
+            return await run_agent_task(
+                job.agent_task(), env, settings, provider=provider, on_event=view, extra_tools=mcp_tools
+            )
 
 
 def _current_text(path: Path) -> str | None:

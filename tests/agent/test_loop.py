@@ -54,8 +54,10 @@ async def test_read_edit_finish_gives_a_validated_plan(env: ToolEnv, project: Pa
     assert "def greet(name):" in tool_results(provider.requests[1])[0].content
     assert [type(e).__name__ for e in events] == [
         "StepStarted",
+        "ToolStarted",
         "ToolFinished",
         "StepStarted",
+        "ToolStarted",
         "ToolFinished",
         "StepStarted",
         "TextStreamed",

@@ -36,10 +36,12 @@ from server.agent.session import AgentRun, AgentTask, build_env, run_agent_task
 from server.config import state_dir
 from server.lsp.agent_edits import apply_plan
 from server.lsp.convert import from_lsp_range_json, uri_to_path
+from server.lsp.mcp_gate import MessageRequestGate
 from server.lsp.progress import WorkDoneProgress
 from server.lsp.server import OutriderServer
 from server.lsp.services.provider import provider_for
 from server.lsp.services.repo_map import REPO_MAP
+from server.mcp.toolbox import McpPool, open_mcp_tools
 from server.models.registry import ProviderConfigError
 from tools.test_detection import detect_test_commands
 from tools.tool import OpenDocument
@@ -66,6 +68,7 @@ async def symbols_for_run(ls: OutriderServer) -> RepoMap | None:
 class RunningTasks:
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    mcp: McpPool = field(default_factory=McpPool)  # MCP servers kept between runs
 
 
 def parse_request(ls: OutriderServer, arguments: tuple[Any, ...]) -> AgentTask:
@@ -142,7 +145,7 @@ def setup(server: OutriderServer) -> None:
         task = parse_request(ls, arguments)
         task_id = f"agent-{next(running.counter)}"
         work_done = await WorkDoneProgress.create(ls, f"outrider/{task_id}")
-        job = asyncio.create_task(drive(ls, task, work_done), name=task_id)
+        job = asyncio.create_task(drive(ls, task, work_done, running.mcp), name=task_id)
         running.tasks[task_id] = job
         job.add_done_callback(lambda _: running.tasks.pop(task_id, None))
         work_done.on_cancel(job.cancel)
@@ -189,7 +192,9 @@ class Progress:
         self.work_done.end(message)
 
 
-async def drive(ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress) -> None:
+async def drive(
+    ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress, mcp_pool: McpPool | None = None
+) -> None:
     settings = await ls.settings_settled()
     progress = Progress(work_done, settings.agent.max_steps)
     progress.begin(f"Outrider: {task.instruction[:60]}")
@@ -204,7 +209,11 @@ async def drive(ls: OutriderServer, task: AgentTask, work_done: WorkDoneProgress
         confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
         repo_map = await symbols_for_run(ls)
         env = build_env(settings, roots, overlay=overlay_for(ls), symbols=repo_map, confirmed_test_commands=confirmed)
-        run = await run_agent_task(task, env, settings, provider=provider, on_event=progress.on_event)
+        gate = MessageRequestGate(ls)
+        async with open_mcp_tools(settings.mcp, gate, progress.on_event, pool=mcp_pool) as mcp_tools:
+            run = await run_agent_task(
+                task, env, settings, provider=provider, on_event=progress.on_event, extra_tools=mcp_tools
+            )
         message = await finish(ls, run)
     except asyncio.CancelledError:
         progress.end("Cancelled")
