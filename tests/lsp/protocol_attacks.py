@@ -334,7 +334,7 @@ class FuzzSession:
             try:
                 item = self.inbox.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                return found, "stuck"
+                return found, "no answer within the timeout (stuck or silent)"
             if item is None:
                 return found, "crash"
             if isinstance(item, BaseException):
