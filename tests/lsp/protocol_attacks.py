@@ -63,6 +63,9 @@ COMMANDS: dict[str, list[Any]] = {
     "outrider.agent.cancel": [{"taskId": "nope"}],
     "outrider.agent.run": [{"instruction": "", "uri": URI, "range": RANGE}],
     "outrider.nextEdit.accepted": [URI, 2],
+    "outrider.explain": ["no-such-trace"],
+    "outrider.suggestion.accepted": ["no-such-trace"],
+    "outrider.suggestion.rejected": ["no-such-trace"],
 }
 """Commands fuzzed through workspace/executeCommand (an empty instruction: no run starts)."""
 
