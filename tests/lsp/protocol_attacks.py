@@ -63,6 +63,9 @@ COMMANDS: dict[str, list[Any]] = {
     "outrider.agent.cancel": [{"taskId": "nope"}],
     "outrider.agent.run": [{"instruction": "", "uri": URI, "range": RANGE}],
     "outrider.nextEdit.accepted": [URI, 2],
+    "outrider.explain": ["no-such-trace"],
+    "outrider.suggestion.accepted": ["no-such-trace"],
+    "outrider.suggestion.rejected": ["no-such-trace"],
 }
 """Commands fuzzed through workspace/executeCommand (an empty instruction: no run starts)."""
 
@@ -334,7 +337,7 @@ class FuzzSession:
             try:
                 item = self.inbox.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                return found, "stuck"
+                return found, "no answer within the timeout (stuck or silent)"
             if item is None:
                 return found, "crash"
             if isinstance(item, BaseException):
