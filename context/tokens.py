@@ -1,7 +1,18 @@
-"""Offline token counting that never undercounts, so a hard token budget stays hard.
+"""Offline token counting: exact where the model's tokenizer ships offline, else a bound that
+never undercounts, so a hard token budget stays hard.
 
-No tokenizer files are needed at run time. ``count_tokens`` is an upper bound built the way byte-level
-BPE tokenizers (GPT-4o's o200k, GPT-4's cl100k, Qwen's, Llama's, Claude's) work:
+Exact counters (``quicktok-v1`` ships the vocabularies: nothing is downloaded at run time): o200k_base
+for GPT-4o, 4.1, 4.5, 5 and the o-series, cl100k_base for GPT-4 and 3.5, the Qwen3 vocabulary for
+Qwen 2, 2.5 and 3, Llama 3's for Llama 3 (:func:`counter_name` says which one a model gets). A
+text's exact count is the sum of its lines' counts (each line with its line break): a tokenizer's
+pre-tokenizer splits at line breaks except inside runs of whitespace and punctuation followed by
+line breaks, and a run cut in two never takes fewer tokens than whole (``tests/context/test_tokens.py``
+checks the sum against the whole text on real sources); this keeps counts additive, which the
+packers rely on. Lines are counted once and cached.
+
+Everywhere else (Claude, whose tokenizer is not public, and unknown models) ``count_tokens`` is an
+upper bound built the way byte-level BPE tokenizers (GPT-4o's o200k, GPT-4's cl100k, Qwen's,
+Llama's, Claude's) work:
 
 1. Text is split into pieces like those tokenizers' pre-tokenizers do (letter runs with one leading
    space, split again at case changes; digits; punctuation runs; whitespace runs; each non-ASCII
@@ -35,7 +46,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 # Pieces, in the manner of the o200k/cl100k pre-tokenizers: a letter run takes one leading space and
@@ -67,22 +78,78 @@ _LETTERS_PER_TOKEN = 7
 
 # Tokenizer families. OpenAI's cut digits in groups of three; Qwen, Llama and (we assume) Claude cut
 # every digit. The factor covers tokenizers less efficient than the calibration set (see module doc).
-Family = Literal["openai", "anthropic", "local"]
+Family = Literal["openai", "anthropic", "local", "o200k_base", "cl100k_base", "qwen3", "llama3"]
+Exact = Literal["o200k_base", "cl100k_base", "qwen3", "llama3"]
+_EXACT: tuple[Exact, ...] = ("o200k_base", "cl100k_base", "qwen3", "llama3")
 _FAMILY_FACTOR: dict[Family, float] = {"openai": 1.0, "anthropic": 1.25, "local": 1.0}
 # Added once per text: a short text has too few pieces for the per-piece margins to add up.
 _SLACK = 2
 _DIGITS_PER_TOKEN: dict[Family, int] = {"openai": 3, "anthropic": 1, "local": 1}
+for _exact in _EXACT:  # an exact count needs neither factor nor slack
+    _FAMILY_FACTOR[_exact] = 1.0
+_CL100K_PREFIXES = ("gpt-4-", "gpt-4:", "gpt-3.5", "text-embedding-ada", "text-embedding-3")
+
+
+def _exact_encoding(name: str) -> Exact | None:
+    """The offline tokenizer of a (lower-case, prefix-free) model name, if one is known."""
+    if name == "gpt-4" or name.startswith(_CL100K_PREFIXES):
+        return "cl100k_base"
+    if name.startswith(("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt", "codex")):
+        return "o200k_base"
+    if name.startswith(("qwen2", "qwen3")):  # one vocabulary since Qwen2 (Qwen3's is a superset)
+        return "qwen3"
+    if name.startswith(("llama-3", "llama3", "meta-llama-3")):
+        return "llama3"
+    return None
 
 
 @functools.lru_cache(maxsize=256)
 def model_family(model: str | None) -> Family:
-    """Which tokenizer family a model name belongs to; unknown and missing names get the safest."""
+    """Which tokenizer a model name uses: an exact one when it ships offline (and ``quicktok`` is
+    installed), else the family of the bound; unknown and missing names get the safest."""
     name = (model or "").lower().rpartition("/")[2]
+    exact = _exact_encoding(name)
+    if exact is not None and _encoder(exact) is not None:
+        return exact
     if name.startswith(("gpt", "o1", "o3", "o4", "chatgpt", "text-embedding", "codex")):
         return "openai"
     if name.startswith(("qwen", "llama", "codellama", "deepseek", "mistral", "codestral", "starcoder", "gemma")):
         return "local"
     return "anthropic"
+
+
+def counter_name(model: str | None) -> str:
+    """What counts tokens for `model`, for people: ``o200k_base (exact)`` or ``bound (anthropic)``."""
+    family = model_family(model)
+    return f"{family} (exact)" if family in _EXACT else f"bound ({family}, never under)"
+
+
+@functools.cache
+def _encoder(name: Exact) -> Callable[[str], int] | None:
+    """``len(encode(text))`` of a bundled tokenizer (loaded once, on first use), or None."""
+    try:
+        import quicktok
+    except ImportError:
+        return None
+    try:
+        encoding = quicktok.get_encoding(name)
+    except (RuntimeError, KeyError, OSError):
+        return None
+    encode = encoding.encode
+    return lambda text: len(encode(text))
+
+
+def _is_exact(family: Family) -> bool:
+    return family in _EXACT
+
+
+def _slack(family: Family) -> int:
+    return 0 if family in _EXACT else _SLACK
+
+
+def _cost_key(family: Family) -> int | str:
+    """Which line-cost table a family reads: a digit rule (the bound) or an encoding (exact)."""
+    return family if family in _EXACT else _DIGITS_PER_TOKEN[family]
 
 
 def _letters_cost(piece: str) -> int:
@@ -167,15 +234,34 @@ class _LineCosts(dict[str, int]):
         return cost
 
 
-_line_costs = {3: _LineCosts(3), 1: _LineCosts(1)}
+class _ExactLineCosts(dict[str, int]):
+    """Line -> exact token count under one bundled tokenizer, filled as lines are met."""
+
+    def __init__(self, encoding: Exact) -> None:
+        super().__init__()
+        self.encoding = encoding
+
+    def __missing__(self, line: str) -> int:
+        count = _encoder(self.encoding)
+        cost = count(line) if count is not None else _raw_bound(line, 1)
+        if len(line) <= _CACHED_LINE_LENGTH:
+            if len(self) >= _LINE_CACHE_SIZE:
+                self.clear()
+            self[line] = cost
+        return cost
 
 
-def _line_raw_bound(line: str, digits_per_token: int) -> int:
+_line_costs: dict[int | str, dict[str, int]] = {3: _LineCosts(3), 1: _LineCosts(1)}
+for _exact in _EXACT:
+    _line_costs[_exact] = _ExactLineCosts(_exact)
+
+
+def _line_raw_bound(line: str, digits_per_token: int | str) -> int:
     """The raw bound of one line (line break included), from the cache when the line is short."""
     return _line_costs[digits_per_token][line]
 
 
-def _lines_raw_bound(text: str, digits_per_token: int) -> int:
+def _lines_raw_bound(text: str, digits_per_token: int | str) -> int:
     """The raw bound of `text` as the sum of its lines' bounds (each from the cache).
 
     Never below the whole text's raw bound: pieces never cross a line end except runs of line
@@ -212,8 +298,8 @@ def count_lines(lines: Iterable[str], model: str | None = None) -> int:
 
 
 def _count(text: str, family: Family) -> int:
-    raw = _lines_raw_bound(text, _DIGITS_PER_TOKEN[family])
-    bound = math.ceil(raw * _FAMILY_FACTOR[family]) + _SLACK
+    raw = _lines_raw_bound(text, _cost_key(family))
+    bound = math.ceil(raw * _FAMILY_FACTOR[family]) + _slack(family)
     size = len(text) if text.isascii() else max(len(text.encode("utf-8")), _nfc_bytes(text))
     return min(bound, size)
 
@@ -239,10 +325,10 @@ def truncate_counted(
     if budget <= 0 or not text:
         return "", 0
     family = model_family(model)
-    part = _fitting_part(text, budget, keep)
+    part = _fitting_part(text, budget, keep, _is_exact(family))
     lines = part.splitlines(keepends=True)
     kept, raw_total = _fitting_lines(
-        lines if keep == "head" else lines[::-1], _raw_limit(budget, family), _DIGITS_PER_TOKEN[family]
+        lines if keep == "head" else lines[::-1], _raw_limit(budget, family), _cost_key(family)
     )
     if kept == len(lines):
         result = text  # `part` is all of `text` (see _fitting_part)
@@ -252,10 +338,10 @@ def truncate_counted(
         cut = _truncate_chars(lines[-1] if keep == "tail" else lines[0], budget, model, keep)
         return cut, count_tokens(cut, model)
     size = len(result) if result.isascii() else max(len(result.encode("utf-8")), _nfc_bytes(result))
-    return result, min(math.ceil(raw_total * _FAMILY_FACTOR[family]) + _SLACK, size)
+    return result, min(math.ceil(raw_total * _FAMILY_FACTOR[family]) + _slack(family), size)
 
 
-def _fitting_lines(lines: list[str], limit: int, digits_per_token: int) -> tuple[int, int]:
+def _fitting_lines(lines: list[str], limit: int, digits_per_token: int | str) -> tuple[int, int]:
     """How many of `lines`, from the first, fit under a raw bound of `limit`, and their raw bound.
 
     Read in chunks that double (32 lines, 64, ...): each chunk's bounds are summed in C and the
@@ -279,9 +365,11 @@ def _fitting_lines(lines: list[str], limit: int, digits_per_token: int) -> tuple
 # No piece costs less than one token per this many characters (a run of 16 blanks costs 2, a
 # letter run one per 7 or better, digits one per 3, anything else at least one per character).
 _MAX_CHARS_PER_TOKEN = 16
+# A real tokenizer's longest token (long runs of blanks or of one punctuation mark) is far shorter.
+_MAX_CHARS_PER_EXACT_TOKEN = 1024
 
 
-def _fitting_part(text: str, budget: int, keep: Literal["head", "tail"]) -> str:
+def _fitting_part(text: str, budget: int, keep: Literal["head", "tail"], exact: bool = False) -> str:
     """The whole lines at the head (tail) of `text` that can hold every line a truncation to `budget`
     keeps plus the first line it drops, or all of `text`.
 
@@ -289,7 +377,7 @@ def _fitting_part(text: str, budget: int, keep: Literal["head", "tail"]) -> str:
     ``16 * budget`` characters: a part of whole lines longer than that cannot fit whole, so the
     first line that does not fit lies inside it, and cutting there gives the same result.
     """
-    reach = _MAX_CHARS_PER_TOKEN * budget
+    reach = (_MAX_CHARS_PER_EXACT_TOKEN if exact else _MAX_CHARS_PER_TOKEN) * budget
     if len(text) <= reach:
         return text
     if keep == "head":
@@ -301,11 +389,11 @@ def _fitting_part(text: str, budget: int, keep: Literal["head", "tail"]) -> str:
 @functools.lru_cache(maxsize=4096)
 def _raw_limit(budget: int, family: Family) -> int:
     """The largest raw bound whose count fits in `budget` (-1 if none): ``ceil(raw * factor) + 2``."""
-    factor = _FAMILY_FACTOR[family]
-    raw = max(-1, math.floor((budget - _SLACK) / factor))
-    while math.ceil((raw + 1) * factor) + _SLACK <= budget:
+    factor, slack = _FAMILY_FACTOR[family], _slack(family)
+    raw = max(-1, math.floor((budget - slack) / factor))
+    while math.ceil((raw + 1) * factor) + slack <= budget:
         raw += 1
-    while raw >= 0 and math.ceil(raw * factor) + _SLACK > budget:
+    while raw >= 0 and math.ceil(raw * factor) + slack > budget:
         raw -= 1
     return raw
 

@@ -1,118 +1,72 @@
-"""The context of one completion, assembled under a hard token budget, secrets redacted.
+"""The context of one completion: every piece competes for one hard token budget by expected value.
 
-:func:`pack_completion_context` is what ``outrider context`` prints and what the completion prompt
-is built from. Pieces, in the order they are filled:
+:func:`pack_completion_context` is the one function behind the LSP path, ``outrider complete`` and
+``outrider context`` (and the next-edit path): same document, position, budget, model and
+workspace state, same bytes. Pieces:
 
-1. scopes   the enclosing scope chain, one line (always, cut to fit)
-2. suffix   code after the cursor, from the head (a quarter of the code room)
-3. prefix   code before the cursor, from the tail (the rest of the code room)
-4. imports  imports in scope that the prefix window does not show  (up to 15% of the budget)
-5. nearby   definitions near the cursor that the windows do not show (up to 10%)
-6. extra    sections from other layers, e.g. a repo-map slice, in the order given (up to 25%)
+- framing   what a prompt wraps the context in (the path line, the chat prompt's headings), reserved
+- scopes    the enclosing scope chain, one line (always, cut to fit)
+- prefix / suffix   the code window around the cursor, grown outward in blocks of CODE_BLOCK_LINES
+- definitions  cursor-aware retrieval: definitions elsewhere of the names near the cursor
+- snippets  similar code from the other open buffers
+- imports / nearby  imports in scope and definitions of this file that the window does not show
+- extra     sections from other layers (the repository-map slice), block by block
 
-The code room is what is left after the scopes once sections 4-6 are set aside at their full
-share of what they actually have; the sections then leave out what the windows already show.
-Every piece is redacted (:func:`context.safety.secrets.redact_with_count`) before it is counted with
-:func:`context.tokens.count_tokens`, so the sum of the pieces' counts never exceeds the budget.
-Same document, position and budget: the same bytes out.
+Each piece has a value per token (:mod:`context.packing.candidates`); code blocks are worth
+1 / (1 + distance / PREFIX_HALF) (the suffix: SUFFIX_WEIGHT / (1 + distance / SUFFIX_HALF)), the
+first block on each side always comes first. Pieces are taken greedily, best value per token
+first, while they fit; a code block is offered only once the block inside it was taken, so the
+window stays contiguous. What is left at the end goes to the prefix.
+
+Counting: every line of the context is counted as a prompt shows it (``# `` before each line of
+the related blocks, as a FIM prompt comments them), with :func:`context.tokens.count_lines`, and
+the sum of all charges never exceeds the budget (a sum of line counts bounds the count of the
+joined text: :mod:`context.tokens`). Every piece is redacted before it is counted.
 """
 
 from __future__ import annotations
 
-import json
+import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from context.packing.candidates import (
+    DEFINITIONS,
+    SNIPPETS,
+    Item,
+    definition_items,
+    line_items,
+    section_text,
+    snippet_items,
+)
 from context.packing.code_windows import counted_code_windows, redact_region
 from context.packing.cursor import CursorContext, ScopeInfo, cursor_context
+from context.packing.cursor_retrieval import cursor_definitions
+from context.packing.packed import PackedContext, Section
+from context.packing.workspace import WorkspaceView
 from context.safety.secrets import redact_with_count
 from context.source.document import Document
 from context.source.positions import Position
-from context.tokens import count_lines, count_tokens, truncate_to_tokens
+from context.tokens import count_lines, count_tokens, counter_name, truncate_to_tokens
 
-IMPORTS_SHARE = 0.15
-NEARBY_SHARE = 0.10
-EXTRA_SHARE = 0.25
-SUFFIX_SHARE = 0.25
+__all__ = ["EXTRA_SHARE", "PackedContext", "Section", "pack_completion_context", "render_scopes"]
 
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A titled block of related context (a repo-map slice, nearby symbols ...)."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class PackedContext:
-    """What a model is told for a completion at one position."""
-
-    path: str
-    language: str | None
-    position: Position  # 0-based line, UTF-16 character
-    budget: int
-    model: str | None
-    scopes: str
-    sections: tuple[Section, ...]  # imports, nearby definitions, extra sections (non-empty only)
-    prefix: str
-    suffix: str
-    multi_line: bool
-    indentation: str
-    tokens: dict[str, int] = field(default_factory=dict)  # per piece
-    redactions: int = 0
-    dropped: tuple[str, ...] = ()  # what did not fit, e.g. "imports: 3 of 9 lines"
-
-    @property
-    def total_tokens(self) -> int:
-        return sum(self.tokens.values())
-
-    def related_blocks(self) -> tuple[str, ...]:
-        """The non-code context as text blocks (for a prompt's "related code" part)."""
-        blocks = [f"Scope: {self.scopes}"] if self.scopes else []
-        blocks.extend(f"{s.title}:\n{s.text}" for s in self.sections)
-        return tuple(blocks)
-
-    def render(self) -> str:
-        """For people: every piece the model gets, with the cursor marked."""
-        header = (
-            f"# {self.path}:{self.position.line + 1}:{self.position.character + 1}"
-            f" ({self.language or 'plain text'}), {'multi-line' if self.multi_line else 'single line'}"
-        )
-        lines = [header, f"# tokens: {self.total_tokens} of {self.budget} (model: {self.model or 'default'})"]
-        if self.redactions:
-            lines.append(f"# secrets redacted: {self.redactions}")
-        lines.extend(f"# cut: {item}" for item in self.dropped)
-        lines.append(f"\n## Scope\n{self.scopes}")
-        for section in self.sections:
-            lines.append(f"\n## {section.title}\n{section.text}")
-        lines.append(f"\n## Code\n{self.prefix}<CURSOR>{self.suffix}")
-        return "\n".join(lines) + "\n"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (keys in a fixed order)."""
-        return {
-            "path": self.path,
-            "language": self.language,
-            "line": self.position.line,
-            "character": self.position.character,
-            "budget": self.budget,
-            "model": self.model,
-            "total_tokens": self.total_tokens,
-            "tokens": dict(sorted(self.tokens.items())),
-            "multi_line": self.multi_line,
-            "indentation": self.indentation,
-            "scopes": self.scopes,
-            "sections": [{"title": s.title, "text": s.text} for s in self.sections],
-            "prefix": self.prefix,
-            "suffix": self.suffix,
-            "redactions": self.redactions,
-            "dropped": list(self.dropped),
-        }
-
-    def to_json_text(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
+EXTRA_SHARE = 0.25  # the repository-map slice is asked for at most this share of the budget
+CODE_BLOCK_LINES = 4
+PREFIX_HALF = 60.0
+SUFFIX_HALF = 20.0
+SUFFIX_WEIGHT = 0.8
+FIRST_BLOCK_DENSITY = 8.0
+IMPORT_DENSITY = 0.9
+IMPORT_FALLOFF = 0.05
+NEARBY_DENSITY = 0.45
+EXTRA_DENSITY = 0.5
+EXTRA_FALLOFF = 0.25
+COMMENT = "# "
+IMPORTS = "Imports in scope"
+NEARBY = "Nearby definitions"
+_SECTION_ORDER = (DEFINITIONS, SNIPPETS, IMPORTS, NEARBY)
+_TOKEN_NAMES = {DEFINITIONS: "definitions", SNIPPETS: "snippets", IMPORTS: "imports", NEARBY: "nearby"}
 
 
 def render_scopes(scopes: Sequence[ScopeInfo]) -> str:
@@ -124,8 +78,17 @@ def render_scopes(scopes: Sequence[ScopeInfo]) -> str:
     return " > ".join(parts)
 
 
-class _Budget:
-    """Counts redacted pieces against the budget; remembers what was cut."""
+def framing_text(path: str, language: str | None) -> str:
+    """The most any prompt adds around the context (the chat prompt's headings; a FIM prompt's
+    path comment is shorter)."""
+    return (
+        f"File: {path} ({language or 'plain text'})\n\nRelated code:\n\n\n"
+        "Insert the code that completes this block at <CURSOR>:\n<CURSOR>"
+    )
+
+
+class _Ledger:
+    """What is left of the budget, what each piece cost, what was cut, secrets masked."""
 
     def __init__(self, total: int, model: str | None) -> None:
         self.left = total
@@ -134,81 +97,170 @@ class _Budget:
         self.redactions = 0
         self.dropped: list[str] = []
 
-    def redact(self, text: str) -> str:
-        clean, count = redact_with_count(text)
-        self.redactions += count
-        return clean
-
     def redact_lines(self, lines: list[str]) -> list[str]:
-        """Redact many lines in one pass (redaction keeps the line structure; lines seen before
-        come from redact_region's cache)."""
         if not lines:
             return []
         text, count = redact_region("\n".join(lines))
         self.redactions += count
         clean = text.split("\n")
-        return clean if len(clean) == len(lines) else [self.redact(line) for line in lines]
+        if len(clean) == len(lines):
+            return clean
+        redacted = [redact_with_count(line) for line in lines]
+        self.redactions += sum(c for _, c in redacted) - count
+        return [text for text, _ in redacted]
 
-    def take_lines(self, name: str, lines: Sequence[str], cap: int) -> str:
-        """Whole lines, in order, while they fit under min(cap, what is left)."""
-        limit = min(cap, self.left)
-        kept: list[str] = []
-        used = 0
-        for line in lines:
-            cost = count_tokens(line + "\n", self.model)
-            if used + cost > limit:
+    def lines_cost(self, lines: Sequence[str]) -> int:
+        return count_lines([COMMENT + line for line in lines], self.model)
+
+    def charge(self, name: str, cost: int) -> bool:
+        if cost > self.left:
+            return False
+        self.left -= cost
+        self.tokens[name] = self.tokens.get(name, 0) + cost
+        return True
+
+
+@dataclass(slots=True)
+class _CodeSide:
+    """One side of the code window, offered block by block outward from the cursor (lines are
+    read only as far as they are offered)."""
+
+    doc: Document
+    first: str  # the cursor line's part on this side
+    line: int  # the cursor line
+    suffix: bool
+    taken: int = 0  # lines taken
+    allowance: int = 0  # tokens planned for this side
+
+    def next_block(self) -> list[str]:
+        step = 1 if self.suffix else -1
+        block: list[str] = []
+        for index in range(self.taken, self.taken + CODE_BLOCK_LINES):
+            number = self.line + step * index
+            if not 0 <= number < self.doc.line_count:
                 break
-            kept.append(line)
-            used += cost
-        if len(kept) < len(lines):
-            self.dropped.append(f"{name}: {len(lines) - len(kept)} of {len(lines)} lines")
-        text = "\n".join(kept)
-        return self.charge(name, text)
+            block.append(self.first if index == 0 else self.doc.line_text(number))
+        return block
 
-    def take_text(self, name: str, text: str, cap: int, keep: str = "head") -> str:
-        limit = min(cap, self.left)
-        cut = truncate_to_tokens(text, limit, self.model, keep="tail" if keep == "tail" else "head")
-        if len(cut) < len(text):
-            self.dropped.append(f"{name}: cut to {limit} tokens")
-        return self.charge(name, cut)
-
-    def charge(self, name: str, text: str, cost: int | None = None) -> str:
-        """Take `text` (whose count is `cost` when the caller knows it) from what is left."""
-        if cost is None:
-            cost = count_tokens(text, self.model)
-        if cost > self.left:  # cannot happen with the cuts above; never exceed the budget anyway
-            text, cost = "", 0
-            self.dropped.append(f"{name}: did not fit")
-        if text:
-            self.tokens[name] = cost
-            self.left -= cost
-        return text
+    def density(self) -> float:
+        if self.taken == 0:
+            return FIRST_BLOCK_DENSITY * (SUFFIX_WEIGHT if self.suffix else 1.0)
+        if self.suffix:
+            return SUFFIX_WEIGHT / (1.0 + self.taken / SUFFIX_HALF)
+        return 1.0 / (1.0 + self.taken / PREFIX_HALF)
 
 
-def _window_room(cursor: CursorContext, left: int, budget: int, model: str | None, extra: Sequence[Section]) -> int:
-    """Tokens for the code windows: what is `left` once every other section took all it may take."""
-    everything = (_import_lines(cursor, (0, -1)), _nearby_lines(cursor, (0, -1)), [s.text for s in extra])
-    shares = (IMPORTS_SHARE, NEARBY_SHARE, EXTRA_SHARE)
-    reserve = 0
-    for lines, share in zip(everything, shares, strict=True):
-        reserve += min(int(budget * share), count_lines(lines, model))
-    return max(0, left - reserve)
+def _code_sides(doc: Document, cursor: CursorContext) -> tuple[_CodeSide, _CodeSide]:
+    line = cursor.position.line
+    return _CodeSide(doc, cursor.line_prefix, line, suffix=False), _CodeSide(doc, cursor.line_suffix, line, suffix=True)
 
 
-def _import_lines(cursor: CursorContext, shown: tuple[int, int]) -> list[str]:
-    lines: list[str] = []
-    for start, text in cursor.imports:
-        if not shown[0] <= start <= shown[1]:
-            lines.extend(text.split("\n"))
-    return lines
-
-
-def _nearby_lines(cursor: CursorContext, shown: tuple[int, int]) -> list[str]:
-    return [
-        f"{tag.line + 1}: {tag.signature}" + (f"  (in {tag.scope})" if tag.scope else "")
+def _items(
+    doc: Document,
+    cursor: CursorContext,
+    ledger: _Ledger,
+    extra: Sequence[Section],
+    workspace: WorkspaceView | None,
+) -> list[Item]:
+    items: list[Item] = []
+    if workspace is not None:
+        found = cursor_definitions(doc, cursor, workspace)
+        items += definition_items(found, workspace, ledger.redact_lines)
+        line = cursor.position.line
+        query = "\n".join(doc.line_text(n) for n in range(max(0, line - 15), min(doc.line_count, line + 5)))
+        items += snippet_items(query, workspace.relative(doc.path), workspace, ledger.redact_lines)
+    imports = [(start + i, text) for start, stmt in cursor.imports for i, text in enumerate(stmt.split("\n"))]
+    for rank, ((number, _), clean) in enumerate(
+        zip(imports, ledger.redact_lines([t for _, t in imports]), strict=True)
+    ):
+        items.append(Item(IMPORTS, (clean,), (), IMPORT_DENSITY / (1.0 + IMPORT_FALLOFF * rank), (number,)))
+    nearby = [
+        (tag.line, f"{tag.line + 1}: {tag.signature}" + (f"  (in {tag.scope})" if tag.scope else ""))
         for tag in cursor.nearby
-        if not shown[0] <= tag.line <= shown[1]
     ]
+    for rank, ((number, _), clean) in enumerate(zip(nearby, ledger.redact_lines([t for _, t in nearby]), strict=True)):
+        items.append(Item(NEARBY, (clean,), (), NEARBY_DENSITY / (1.0 + 0.1 * rank), (number,)))
+    for index, section in enumerate(extra):
+        lines = ledger.redact_lines(section.text.split("\n"))
+        for item in line_items(section.title, lines, EXTRA_DENSITY / (1 + index), blocks=True, falloff=EXTRA_FALLOFF):
+            items.append(item)
+    return items
+
+
+def _shown(item: Item, line: int, sides: tuple[_CodeSide, _CodeSide]) -> bool:
+    """Whether an import or nearby line already shows in the code window as planned."""
+    if item.section not in (IMPORTS, NEARBY):
+        return False
+    number = item.order[0]
+    assert isinstance(number, int)
+    return line - sides[0].taken < number < line + sides[1].taken
+
+
+def _select(
+    items: list[Item], sides: tuple[_CodeSide, _CodeSide], ledger: _Ledger, line: int
+) -> tuple[list[Item], dict[tuple[str, ...], str]]:
+    """Greedy by value per token (see the module docstring); returns the items taken and the
+    headers paid for. The sides' allowances are set."""
+    heap: list[tuple[float, int, int]] = []  # (-density, order of offer, index): deterministic
+    offered = 0
+    for index, item in enumerate(items):
+        heap.append((-item.density, offered, index))
+        offered += 1
+    for side_index, side in enumerate(sides):
+        heap.append((-side.density(), offered, -1 - side_index))
+        offered += 1
+    heapq.heapify(heap)
+    chosen: list[Item] = []
+    headers: dict[tuple[str, ...], str] = {}
+    titles: set[str] = set()
+    while heap and ledger.left > 0:
+        _, _, index = heapq.heappop(heap)
+        if index < 0:
+            side = sides[-1 - index]
+            block = side.next_block()
+            cost = count_lines(block, ledger.model)
+            if block and cost <= ledger.left:
+                ledger.left -= cost
+                side.allowance += cost
+                side.taken += len(block)
+                heapq.heappush(heap, (-side.density(), offered, index))
+                offered += 1
+            continue
+        item = items[index]
+        if _shown(item, line, sides):
+            continue
+        new_headers = [(key, text) for key, text in item.headers if key not in headers]
+        title = [] if item.section in titles else [item.section + ":", ""]
+        for lines in (item.lines, item.alternative):
+            if lines and ledger.charge(
+                _token_name(item.section), ledger.lines_cost([*title, *(t for _, t in new_headers), *lines])
+            ):
+                chosen.append(item if lines is item.lines else _with_lines(item, lines))
+                headers.update(new_headers)
+                titles.add(item.section)
+                break
+    return chosen, headers
+
+
+def _note_cut(items: list[Item], chosen: list[Item], ledger: _Ledger) -> None:
+    """``section: N of M lines`` for each section some of whose lines did not fit."""
+    taken: dict[str, int] = {}
+    offered: dict[str, int] = {}
+    for item in items:
+        offered[item.section] = offered.get(item.section, 0) + len(item.lines)
+    for item in chosen:
+        taken[item.section] = taken.get(item.section, 0) + len(item.lines)
+    for section, count in offered.items():
+        if taken.get(section, 0) < count:
+            ledger.dropped.append(f"{section}: {count - taken.get(section, 0)} of {count} lines")
+
+
+def _with_lines(item: Item, lines: tuple[str, ...]) -> Item:
+    return Item(item.section, lines, item.headers, item.density, item.order)
+
+
+def _token_name(section: str) -> str:
+    return _TOKEN_NAMES.get(section, section)
 
 
 def pack_completion_context(
@@ -217,38 +269,42 @@ def pack_completion_context(
     budget: int,
     model: str | None = None,
     extra: Sequence[Section] = (),
+    workspace: WorkspaceView | None = None,
 ) -> PackedContext:
-    """Assemble the completion context at `position` (LSP, 0-based UTF-16) under `budget` tokens.
+    """The completion context at `position` (LSP, 0-based UTF-16) under `budget` tokens.
 
-    `extra` sections (e.g. a repo-map slice) are added in order while they fit their share.
+    `workspace` (the indexed workspace, open buffers included) enables cursor-aware retrieval,
+    snippets and the repository-map slice; `extra` sections compete like the map's blocks.
     """
     cursor = cursor_context(doc, position)
     budget = max(0, budget)
-    ledger = _Budget(budget, model)
-    scopes = ledger.take_text("scopes", ledger.redact(render_scopes(cursor.scopes)), ledger.left)
-    # The code windows first (so they are never squeezed out), sized to leave the other sections
-    # all they may take; then the sections, minus what the windows already show.
-    room = _window_room(cursor, ledger.left, budget, model, extra)
-    suffix_tokens = int(room * SUFFIX_SHARE)
-    windows = counted_code_windows(doc.text, cursor.offset, room - suffix_tokens, suffix_tokens, model)
+    ledger = _Ledger(budget, model)
+    if not ledger.charge("framing", count_tokens(framing_text(doc.path, doc.language), model)):
+        ledger.dropped.append("framing: did not fit")
+    scope_text = ledger.redact_lines([render_scopes(cursor.scopes)])[0]
+    scope_room = max(0, ledger.left - count_tokens(COMMENT + "Scope: \n", model))
+    scopes = truncate_to_tokens(scope_text, scope_room, model)
+    if scopes and not ledger.charge("scopes", count_lines([COMMENT + "Scope: " + scopes], model)):
+        scopes = ""
+    if workspace is not None and (
+        slice_text := workspace.map_slice(workspace.relative(doc.path), int(budget * EXTRA_SHARE), model)
+    ):
+        extra = [*extra, Section("Repository map", slice_text)]
+    sides = _code_sides(doc, cursor)
+    items = _items(doc, cursor, ledger, extra, workspace)
+    chosen, headers = _select(items, sides, ledger, cursor.position.line)
+    _note_cut(items, chosen, ledger)
+    sides[0].allowance += ledger.left  # what is left: more code before the cursor
+    ledger.left = 0
+    windows = counted_code_windows(doc.text, cursor.offset, sides[0].allowance, sides[1].allowance, model)
     ledger.redactions += windows.masked
-    suffix = ledger.charge("suffix", windows.suffix, windows.suffix_tokens)
-    prefix = ledger.charge("prefix", windows.prefix, windows.prefix_tokens)
+    if windows.suffix:
+        ledger.tokens["suffix"] = windows.suffix_tokens
+    if windows.prefix:
+        ledger.tokens["prefix"] = windows.prefix_tokens
     line = cursor.position.line
-    shown = (line - prefix.count("\n"), line + suffix.count("\n"))
-    sections: list[Section] = []
-    imports = ledger.redact_lines(_import_lines(cursor, shown))
-    if text := ledger.take_lines("imports", imports, int(budget * IMPORTS_SHARE)):
-        sections.append(Section("Imports in scope", text))
-    nearby = ledger.redact_lines(_nearby_lines(cursor, shown))
-    if text := ledger.take_lines("nearby", nearby, int(budget * NEARBY_SHARE)):
-        sections.append(Section("Nearby definitions", text))
-    extra_cap = int(budget * EXTRA_SHARE)
-    for section in extra:
-        before = ledger.left
-        if text := ledger.take_text(section.title, ledger.redact(section.text), extra_cap):
-            sections.append(Section(section.title, text))
-        extra_cap -= before - ledger.left
+    shown = (line - windows.prefix.count("\n"), line + windows.suffix.count("\n"))
+    sections = _sections(chosen, headers, extra, shown)
     return PackedContext(
         path=doc.path,
         language=doc.language,
@@ -256,12 +312,30 @@ def pack_completion_context(
         budget=budget,
         model=model,
         scopes=scopes,
-        sections=tuple(sections),
-        prefix=prefix,
-        suffix=suffix,
+        sections=sections,
+        prefix=windows.prefix,
+        suffix=windows.suffix,
         multi_line=cursor.multi_line,
         indentation=cursor.indentation,
         tokens=dict(ledger.tokens),
         redactions=ledger.redactions,
         dropped=tuple(ledger.dropped),
+        counter=counter_name(model),
     )
+
+
+def _sections(
+    chosen: list[Item], headers: dict[tuple[str, ...], str], extra: Sequence[Section], shown: tuple[int, int]
+) -> tuple[Section, ...]:
+    """The chosen items as sections, in a fixed order; imports and nearby lines that the final
+    code window shows are left out (their tokens stay spent: the budget holds either way)."""
+    by_section: dict[str, list[Item]] = {}
+    for item in chosen:
+        if item.section in (IMPORTS, NEARBY):
+            number = item.order[0]
+            assert isinstance(number, int)
+            if shown[0] <= number <= shown[1]:
+                continue
+        by_section.setdefault(item.section, []).append(item)
+    order = [*_SECTION_ORDER, *dict.fromkeys(section.title for section in extra)]
+    return tuple(Section(title, section_text(by_section[title], headers)) for title in order if title in by_section)

@@ -97,7 +97,8 @@ class RepoMap:
         self._parse_lock = threading.Lock()
         self._stop = threading.Event()
         self._records: dict[str, FileRecord] = {}
-        self._buffers: dict[str, str] = {}
+        self._buffers: dict[str, str] = {}  # open buffers, least recently changed first
+        self._paths: tuple[int, frozenset[str]] = (-1, frozenset())
         self._graph = ReferenceGraph()
         self._generation = 0
         self._renders = RenderCache(self._render)
@@ -357,6 +358,7 @@ class RepoMap:
         with self._lock:
             record = self._records.get(rel_path)
             if text is not None:
+                self._buffers.pop(rel_path, None)  # re-inserted: the most recently changed is last
                 self._buffers[rel_path] = text
             if record is not None and record.digest == digest:
                 return False
@@ -389,6 +391,35 @@ class RepoMap:
         with self._lock:
             records = [self._records[path] for path, _ in self._graph.referencers(name)]
         return [tag for record in records for tag in record.tags if tag.name == name and tag.role == "ref"]
+
+    def paths(self) -> frozenset[str]:
+        """The indexed paths (one set per indexed generation: cheap to ask on every completion)."""
+        with self._lock:
+            if self._paths[0] != self._generation:
+                self._paths = (self._generation, frozenset(self._records))
+            return self._paths[1]
+
+    def file_definitions(self, rel_path: str) -> list[Tag]:
+        """The definitions of one indexed file, in file order ([] when it is not indexed)."""
+        with self._lock:
+            record = self._records.get(rel_path)
+        return list(record.defs) if record is not None else []
+
+    def reference_file_count(self, name: str) -> int:
+        """How many indexed files reference `name` (lexically): how widely a name is used."""
+        with self._lock:
+            return self._graph.reference_file_count(name)
+
+    def file_digest(self, rel_path: str) -> str | None:
+        """The content digest of an indexed file (None when it is not indexed)."""
+        with self._lock:
+            record = self._records.get(rel_path)
+        return record.digest if record is not None else None
+
+    def recent_buffers(self) -> list[tuple[str, str]]:
+        """The open buffers as (path, text), the most recently changed first."""
+        with self._lock:
+            return [(path, self._buffers[path]) for path in reversed(self._buffers)]
 
     def records(self) -> list[FileRecord]:
         """The indexed files, sorted by path (records are replaced, never mutated: safe to keep)."""

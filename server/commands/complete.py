@@ -1,7 +1,8 @@
 """``outrider complete FILE:LINE:COL``: one inline completion from the terminal.
 
-Useful to check a configuration without an editor: it reads the file from disk, builds the same
-request the editor would get (no debounce), prints the suggestion on stdout and a one-line summary
+Useful to check a configuration without an editor: it reads the file from disk, indexes the
+workspace as the editor's server does, builds the same request the editor would get (no
+debounce), prints the suggestion on stdout and a one-line summary
 (shape, source, latency split, tokens) on stderr. ``--json`` prints everything as one object.
 A provider failure is a non-zero exit with the reason; "no suggestion" is not a failure.
 """
@@ -16,11 +17,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from context.packing.workspace import WorkspaceView
 from context.source.document import Document
 from context.source.document_store import Skipped, load_document
 from server.command_error import CommandError
 from server.commands.arguments import FilePosition, settings_overrides
 from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult
+from server.completion.workspace_view import indexed_view
 from server.config import Settings, load_settings
 
 
@@ -34,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     settings.completion.debounce_ms = 0
     document = read_document(where.path, settings)
     position = lsp_position(document, where)
-    result = asyncio.run(_complete(settings, document, position))
+    view = indexed_view(workspace, settings)
+    result = asyncio.run(_complete(settings, document, position, view))
     if result.error is not None:
         raise CommandError(f"{result.error.kind}: {result.error.message}")
     if args.json:
@@ -75,7 +79,9 @@ def lsp_position(document: Document, where: FilePosition) -> tuple[int, int]:
     return line, len(text[:column].encode("utf-16-le")) // 2
 
 
-async def _complete(settings: Settings, document: Document, position: tuple[int, int]) -> CompletionResult:
+async def _complete(
+    settings: Settings, document: Document, position: tuple[int, int], view: WorkspaceView
+) -> CompletionResult:
     from server.models.caps import SpendCaps
     from server.models.registry import ProviderConfigError, build_provider
     from server.observe.tracer import open_tracer
@@ -87,7 +93,7 @@ async def _complete(settings: Settings, document: Document, position: tuple[int,
             provider = build_provider(settings, tracer=tracer, caps=caps)
         except ProviderConfigError as exc:
             raise CommandError(str(exc)) from exc
-        engine = CompletionEngine(provider, settings, tracer=tracer)
+        engine = CompletionEngine(provider, settings, tracer=tracer, workspace=lambda: view)
         try:
             return await engine.complete(CompletionQuery(document.path, document, position))
         finally:

@@ -3,7 +3,10 @@
 LINE and COL are 1-based, COL counted in characters (as compilers print positions); COL may be one
 past the end of the line (the cursor after its last character). The budget defaults to the
 setting ``completion.context_tokens``; the model (for token counting) to ``completion.model``,
-else ``model``. The output is exactly the packed context: :meth:`PackedContext.render`, or
+else ``model``. The workspace is indexed as the editor's server indexes it (same cache), so the
+context is the one the editor path packs from the same files, byte for byte: code window,
+definitions of the names near the cursor, the repository-map slice. The output is exactly the
+packed context: :meth:`PackedContext.render` (which names the token counter), or
 :meth:`PackedContext.to_json` with ``--json``.
 """
 
@@ -19,6 +22,7 @@ from context.source.document_store import Skipped, load_document
 from context.source.positions import Position, utf16_len
 from server.command_error import CommandError
 from server.commands.arguments import FilePosition, settings_overrides
+from server.completion.workspace_view import indexed_view
 from server.config import load_settings
 
 
@@ -35,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     document = _read(where.path, settings.context.max_file_bytes)
     position = lsp_position(document, where)
     model = settings.completion.model or settings.resolved_model()
-    packed = pack_completion_context(document, position, budget, model)
+    view = indexed_view(workspace, settings)
+    packed = pack_completion_context(document, position, budget, model, workspace=view)
     if args.json:
         print(packed.to_json_text())
     else:

@@ -21,11 +21,11 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from context.packing.pack import Section
+from context.packing.workspace import WorkspaceView
 from context.source.document import Document
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
 from server.completion.confidence import Confidence, suggestion_confidence
@@ -98,7 +98,7 @@ class _Streamed:
 
 
 Recorder = Callable[[CompletionQuery, CompletionResult], None]
-RelatedSections = Callable[[str, int, str | None], Sequence[Section]]
+WorkspaceSource = Callable[[], WorkspaceView | None]
 
 
 class CompletionEngine:
@@ -109,17 +109,18 @@ class CompletionEngine:
         *,
         recorder: Recorder | None = None,
         tracer: CallObserver | None = None,
-        related: RelatedSections | None = None,
+        workspace: WorkspaceSource | None = None,
         suggestions: SuggestionLog | None = None,
     ) -> None:
         """`tracer` receives rows for completions answered without a model call (the provider,
-        built with the same tracer, traces the calls). `related(path, budget, model)` gives extra
-        context sections (the repo-map slice); it runs in the context worker thread.
-        `suggestions` gets one record per model answer (confidence, shown or not)."""
+        built with the same tracer, traces the calls). `workspace()` gives the workspace view the
+        packer reads (cursor-aware retrieval, open buffers, the repo-map slice); it runs in the
+        context worker thread. `suggestions` gets one record per model answer (confidence, shown
+        or not)."""
         self.provider = provider
         self.settings = settings
         self.tracer = tracer
-        self.related = related
+        self.workspace = workspace
         self.coordinator = CompletionCoordinator()
         self.cache = SuggestionCache()
         self.typeahead = TypeAhead()
@@ -194,7 +195,7 @@ class CompletionEngine:
             self.settings.completion.context_tokens,
             self.model,
             stale,
-            self.related,
+            self.workspace,
         )
         try:
             timings.debounce_ms = await debounce(self.settings.completion.debounce_ms / 1000) * 1000

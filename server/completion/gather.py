@@ -18,6 +18,7 @@ from typing import Any
 from tree_sitter import Parser, Tree
 
 from context.packing.pack import PackedContext, Section, pack_completion_context
+from context.packing.workspace import WorkspaceView
 from context.source.document import Document
 from context.source.languages import get_parser
 from server.completion.cursor_shape import surroundings
@@ -52,8 +53,9 @@ def gather(
     budget_tokens: int,
     model: str | None,
     extra: Sequence[Section] = (),
+    workspace: WorkspaceView | None = None,
 ) -> Gathered:
-    packed = pack_completion_context(document, position, budget_tokens, model, extra)
+    packed = pack_completion_context(document, position, budget_tokens, model, extra, workspace)
     shape = shape_for(packed.multi_line)
     offset = document.offset_at(position)
     parts = PromptParts(packed.path, packed.language, packed.prefix, packed.suffix, packed.related_blocks())
@@ -62,6 +64,7 @@ def gather(
         "language": packed.language or "",
         "budget_tokens": packed.budget,
         "context_tokens": packed.total_tokens,
+        "counter": packed.counter,
         "tokens": dict(sorted(packed.tokens.items())),
         "redactions": packed.redactions,
     }
@@ -93,18 +96,18 @@ class ContextWorker:
         budget_tokens: int,
         model: str | None,
         stale: threading.Event,
-        related: Callable[[str, int, str | None], Sequence[Section]] | None = None,
+        workspace: Callable[[], WorkspaceView | None] | None = None,
     ) -> asyncio.Future[tuple[Gathered, float]]:
         """Start gathering now (the job is handed to the worker before this returns); the future
         gives the gathered context and the milliseconds it took (not counting the wait for the
-        worker). `related(path, budget, model)` gives extra sections (the repo-map slice)."""
+        worker). `workspace()` gives the workspace view (retrieval, open buffers, the map slice)."""
 
         def job() -> tuple[Gathered, float]:
             if stale.is_set():
                 raise StaleRequestError
             started = time.monotonic()
-            extra = related(snapshot.path, budget_tokens, model) if related is not None else ()
-            gathered = gather(snapshot, position, budget_tokens, model, extra)
+            view = workspace() if workspace is not None else None
+            gathered = gather(snapshot, position, budget_tokens, model, (), view)
             return gathered, (time.monotonic() - started) * 1000
 
         return asyncio.get_running_loop().run_in_executor(self._executor, job)

@@ -1,10 +1,12 @@
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from context.packing.pack import Section
+from context.packing.workspace import RepoMapView
+from context.repomap.index import RepoMap
 from context.source.document import Document
 from server.completion.engine import CompletionEngine, CompletionQuery
 from server.config import Settings
@@ -200,19 +202,24 @@ async def test_answers_without_a_model_call_are_traced_too() -> None:
     assert (row.feature, row.provider, row.cost_usd, row.outcome) == ("completion", "typeahead", 0.0, "ok")
 
 
-async def test_related_sections_reach_the_prompt() -> None:
-    calls: list[tuple[str, int]] = []
+async def test_definitions_from_the_workspace_reach_the_prompt(tmp_path: Path) -> None:
+    (tmp_path / "util.py").write_text('def helper(x: int) -> int:\n    """Double it."""\n    return 2 * x\n')
+    source = "from util import helper\n\n\ndef add(a, b):\n    \n"
+    (tmp_path / "calc.py").write_text(source)
+    repo_map = RepoMap(tmp_path, None)
+    repo_map.index_sync()
+    views: list[RepoMapView] = []
 
-    def related(path: str, budget: int, model: str | None) -> tuple[Section, ...]:
-        calls.append((path, budget))
-        return (Section("Repository map", "util.py:\n  def helper(x)"),)
+    def workspace() -> RepoMapView:
+        views.append(RepoMapView(repo_map))
+        return views[-1]
 
-    engine = CompletionEngine(ScriptedProvider([["return a + b"]]), settings(), related=related)
-    await engine.complete(CompletionQuery("calc", Document("calc.py", SOURCE, version=1), (1, 4)))
+    engine = CompletionEngine(ScriptedProvider([["return a + b"]]), settings(), workspace=workspace)
+    await engine.complete(CompletionQuery("calc", Document(str(tmp_path / "calc.py"), source, version=1), (4, 4)))
     request = provider_of(engine).requests[0]
     assert isinstance(request, FimRequest)
-    assert "def helper(x)" in request.prefix
-    assert calls == [("calc.py", 2048)]
+    assert "def helper(x: int) -> int:  # Double it." in request.prefix
+    assert len(views) == 1
 
 
 async def test_plain_text_without_a_grammar_still_completes() -> None:

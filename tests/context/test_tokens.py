@@ -1,9 +1,11 @@
-"""count_tokens never undercounts the real tokenizers, and stays a useful (not absurd) bound.
+"""count_tokens is exact where the model's tokenizer ships offline, never undercounts elsewhere,
+and stays a useful (not absurd) bound.
 
 The reference tokenizers (o200k_base for GPT-4o/4.1/o-series/5, cl100k_base for GPT-4, Qwen3 for
-local models) come from the ``quicktok-v1`` package, a test-only dependency that ships their
-vocabularies, so this runs offline. Claude's tokenizer is not public: for the Claude family we check
-the extra margin the module documents (x1.2 over the largest of the three).
+Qwen models) come from the ``quicktok-v1`` package, which ships their vocabularies, so this runs
+offline. The exact counters sum the counts of a text's lines: never under the whole text's count.
+Claude's tokenizer is not public: for the Claude family we check the extra margin the module
+documents (x1.2 over the largest of the three), and the bound itself on an unknown local model.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from context.tokens import (
-    _DIGITS_PER_TOKEN,
     _FAMILY_FACTOR,
-    _raw_bound,
+    _cost_key,
+    _line_raw_bound,
     _raw_limit,
+    _slack,
     count_lines,
     count_tokens,
     model_family,
@@ -36,6 +39,8 @@ from context.tokens import (
 REPO = Path(__file__).resolve().parents[2]
 OPENAI_MODEL = "gpt-4o"
 LOCAL_MODEL = "qwen2.5-coder:7b"
+BOUND_MODEL = "deepseek-coder"  # a local model whose tokenizer is not bundled: the bound
+CL100K_MODEL = "gpt-4"
 CLAUDE_MODEL = "claude-sonnet-4-5"
 
 
@@ -104,10 +109,22 @@ def test_there_are_enough_source_samples() -> None:
 def test_never_undercounts(encodings: dict[str, Any], name: str) -> None:
     text = SAMPLES[name]
     real = _real(encodings, text)
-    assert count_tokens(text, OPENAI_MODEL) >= max(real["o200k_base"], real["cl100k_base"])
+    assert count_tokens(text, OPENAI_MODEL) >= real["o200k_base"]
+    assert count_tokens(text, CL100K_MODEL) >= real["cl100k_base"]
     assert count_tokens(text, LOCAL_MODEL) >= real["qwen3"]
+    assert count_tokens(text, BOUND_MODEL) >= max(real.values())
     claude_floor = min(len(text.encode("utf-8")), int(1.2 * max(real.values())))
     assert count_tokens(text, CLAUDE_MODEL) >= claude_floor
+
+
+@pytest.mark.parametrize("name", sorted(_source_samples()))
+def test_exact_counts_are_exact_on_code(encodings: dict[str, Any], name: str) -> None:
+    """On source code the sum of the lines' counts is the whole text's count, or a few more (a run
+    of blank lines is one token whole and one per line apart)."""
+    text = SAMPLES[name]
+    real = _real(encodings, text)
+    for model, encoding in ((OPENAI_MODEL, "o200k_base"), (LOCAL_MODEL, "qwen3")):
+        assert real[encoding] <= count_tokens(text, model) <= real[encoding] * 1.06 + 2
 
 
 def test_overcount_on_code_stays_moderate(encodings: dict[str, Any]) -> None:
@@ -135,8 +152,10 @@ def test_overcount_on_code_stays_moderate(encodings: dict[str, Any]) -> None:
 def test_short_texts_never_undercount(text: str) -> None:
     encodings = _reference_encodings()
     real = _real(encodings, text)
-    assert count_tokens(text, OPENAI_MODEL) >= max(real["o200k_base"], real["cl100k_base"])
+    assert count_tokens(text, OPENAI_MODEL) >= real["o200k_base"]
+    assert count_tokens(text, CL100K_MODEL) >= real["cl100k_base"]
     assert count_tokens(text, LOCAL_MODEL) >= real["qwen3"]
+    assert count_tokens(text, BOUND_MODEL) >= max(real.values())
 
 
 @functools.cache
@@ -155,13 +174,16 @@ def test_empty_and_byte_cap() -> None:
 @pytest.mark.parametrize(
     ("model", "family"),
     [
-        ("gpt-4o", "openai"),
-        ("gpt-4.1-mini", "openai"),
-        ("o3-mini", "openai"),
-        ("gpt-5", "openai"),
+        ("gpt-4o", "o200k_base"),
+        ("gpt-4.1-mini", "o200k_base"),
+        ("o3-mini", "o200k_base"),
+        ("gpt-5", "o200k_base"),
+        ("gpt-4", "cl100k_base"),
+        ("gpt-3.5-turbo", "cl100k_base"),
+        ("gpt-image-1", "openai"),
         ("claude-sonnet-4-5", "anthropic"),
-        ("qwen2.5-coder:7b", "local"),
-        ("meta-llama/Llama-3.1-8B", "local"),
+        ("qwen2.5-coder:7b", "qwen3"),
+        ("meta-llama/Llama-3.1-8B", "llama3"),
         ("deepseek-coder", "local"),
         (None, "anthropic"),
         ("something-new", "anthropic"),
@@ -226,8 +248,8 @@ def reference_truncate(text: str, budget: int, model: str | None, keep: Literal[
     kept = 0
     raw_total = 0
     for line in lines:
-        raw_line = _raw_bound(line, _DIGITS_PER_TOKEN[family])
-        if math.ceil((raw_total + raw_line) * _FAMILY_FACTOR[family]) + 2 > budget:
+        raw_line = _line_raw_bound(line, _cost_key(family))
+        if math.ceil((raw_total + raw_line) * _FAMILY_FACTOR[family]) + _slack(family) > budget:
             break
         raw_total += raw_line
         kept += 1
@@ -286,7 +308,8 @@ def test_raw_limit_is_the_largest_raw_bound_that_fits(budget: int, model: str) -
     family = model_family(model)
     limit = _raw_limit(budget, family)
     factor = 1.25 if family == "anthropic" else 1.0
-    assert limit == max([-1, *(raw for raw in range(100) if math.ceil(raw * factor) + 2 <= budget)])
+    slack = 0 if model == OPENAI_MODEL else 2  # an exact count needs no slack
+    assert limit == max([-1, *(raw for raw in range(100) if math.ceil(raw * factor) + slack <= budget)])
 
 
 def test_count_lines_is_the_sum_of_each_line_with_its_break() -> None:

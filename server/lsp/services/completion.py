@@ -10,14 +10,12 @@ once per cap and window (completions then stop quietly until it resets).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from context.packing.pack import Section
-from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, RelatedSections
-from server.completion.repo_slice import RepoSlices
+from server.completion.engine import CompletionEngine, CompletionQuery, CompletionResult, WorkspaceSource
+from server.completion.workspace_view import session_views
 from server.lsp.services.container import ServiceKey
 from server.lsp.services.provider import PROVIDER, provider_for
 from server.lsp.services.repo_map import REPO_MAP
@@ -34,16 +32,11 @@ logger = logging.getLogger(__name__)
 _ACTIONABLE = frozenset({"auth", "bad_request", "spend_limit"})
 
 
-def _repo_slices(server: OutriderServer) -> RelatedSections:
-    """The repo-map slice from the session's one map, whichever map is current at each request
-    (the map is replaced when the workspace root changes; the engine is not)."""
+def _workspace_views(server: OutriderServer) -> WorkspaceSource:
+    """The packer's view of the session's one map, whichever map is current at each request (the
+    map is replaced when the workspace root changes; the engine is not)."""
     session = server.services.get(REPO_MAP)
-
-    def related(path: str, budget_tokens: int, model: str | None) -> Sequence[Section]:
-        repo_map = session.current
-        return RepoSlices(repo_map)(path, budget_tokens, model) if repo_map is not None else ()
-
-    return related
+    return session_views(lambda: session.current)
 
 
 def _build_engine(server: OutriderServer) -> CompletionEngine:
@@ -51,7 +44,7 @@ def _build_engine(server: OutriderServer) -> CompletionEngine:
     tracer = server.services.get(TRACER)
     suggestions = SuggestionStore(tracer.store) if tracer is not None and tracer.store is not None else None
     return CompletionEngine(
-        provider, server.settings, tracer=tracer, related=_repo_slices(server), suggestions=suggestions
+        provider, server.settings, tracer=tracer, workspace=_workspace_views(server), suggestions=suggestions
     )
 
 

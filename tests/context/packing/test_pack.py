@@ -72,14 +72,16 @@ def test_secrets_are_redacted_everywhere() -> None:
     assert packed.redactions >= 2
 
 
-def test_extra_sections_are_added_in_order_within_their_share() -> None:
+def test_extra_sections_compete_for_the_budget_without_pushing_out_the_code() -> None:
     doc = big_python()
     extra = [Section("Repo map", "utils.py:\n  def helper()"), Section("Huge", "x = 1\n" * 5000)]
     packed = pack_completion_context(doc, (doc.line_count - 2, 8), 1000, extra=extra)
-    titles = [s.title for s in packed.sections]
-    assert titles.index("Repo map") < titles.index("Huge")
-    assert packed.tokens["Huge"] <= 250
-    assert any(item.startswith("Huge") for item in packed.dropped)
+    sections = {s.title: s.text for s in packed.sections}
+    assert sections["Repo map"] == "utils.py:\n  def helper()"
+    assert packed.tokens.get("Huge", 0) < packed.tokens["prefix"]
+    assert packed.prefix.count("\n") >= 40
+    assert any(item.startswith("Huge: ") for item in packed.dropped)
+    assert packed.total_tokens <= 1000
 
 
 def test_same_input_gives_identical_output() -> None:
