@@ -206,6 +206,10 @@ def draw_samples(tree: Path, count: int, seed: int = SEED) -> list[Sample]:
     rng = random.Random(seed)
     files = sorted(candidates)
     chosen_files = sorted(rng.sample(files, min(FILES_PER_REPO, len(files))))
+    more = [rel for rel in files if rel not in chosen_files]
+    random.Random(seed + 1).shuffle(more)
+    while sum(len(candidates[rel]) for rel in chosen_files) < count and more:  # a small repository
+        chosen_files = sorted([*chosen_files, more.pop()])
     pool = [sample for rel in chosen_files for sample in candidates[rel]]
     return sorted(rng.sample(pool, min(count, len(pool))), key=lambda s: (s.path, s.line))
 

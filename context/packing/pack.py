@@ -280,7 +280,8 @@ def pack_completion_context(
     budget = max(0, budget)
     ledger = _Ledger(budget, model)
     if not ledger.charge("framing", count_tokens(framing_text(doc.path, doc.language), model)):
-        ledger.dropped.append("framing: did not fit")
+        ledger.dropped.append("everything: the prompt's framing alone is over the budget")
+        ledger.left = 0
     scope_text = ledger.redact_lines([render_scopes(cursor.scopes)])[0]
     scope_room = max(0, ledger.left - count_tokens(COMMENT + "Scope: \n", model))
     scopes = truncate_to_tokens(scope_text, scope_room, model)
