@@ -15,6 +15,7 @@ from typing import Any
 from server.agent.events import EventSink, ignore_events
 from server.agent.loop import AgentLoop, LoopLimits
 from server.agent.outcomes import RunOutcome
+from server.agent.project_map import EMPTY, project_map
 from server.agent.prompts import load_prompt
 from server.config import Settings
 from server.models.budget import Budget, Spent
@@ -56,7 +57,7 @@ def task_message(task: AgentTask, workspace: Workspace | None = None) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def system_message(env: ToolEnv) -> str:
+def system_message(env: ToolEnv, project_map: str = EMPTY) -> str:
     # Folder names and program names only: the prompt must not depend on where things are installed
     # (prompt caches and recorded sessions rely on it).
     roots = ", ".join(r.name for r in env.workspace.roots)
@@ -64,7 +65,7 @@ def system_message(env: ToolEnv) -> str:
         commands = "; ".join(f"{i}: {display_command(c)}" for i, c in enumerate(env.test_commands))
     else:
         commands = "none (run_tests is unavailable)"
-    return load_prompt("system").render(workspace=roots, test_commands=commands)
+    return load_prompt("system").render(workspace=roots, test_commands=commands, project_map=project_map)
 
 
 def build_env(
@@ -109,7 +110,7 @@ async def run_agent_task(
         tools,
         env,
         budget,
-        system=system_message(env),
+        system=system_message(env, await project_map(env, settings, task.instruction, task.path)),
         model=settings.resolved_model(),
         run_tests=task.run_tests and bool(env.test_commands),
         limits=limits or LoopLimits(),
