@@ -43,6 +43,8 @@ UNUSED_IMPORT = 0.8  # an import nothing in the file uses yet
 LEXICAL_FACTOR = 0.6
 ATTRIBUTE_FACTOR = 0.5
 LEXICAL_MAX_DEFINITIONS = 3
+MAX_IMPORTS = 24  # imported names resolved, the most likely first
+MAX_LEXICAL = 16  # names looked up in the lexical index (a plain lower-case name is a local variable)
 LEXICAL_MIN_WEIGHT = 0.25  # names further from the cursor than about 18 lines are not looked up
 RE_EXPORT_DEPTH = 3
 HIERARCHY_DEPTH = 3
@@ -111,14 +113,21 @@ class _Resolver:
     def file_bindings(self, path: str) -> tuple[Binding, ...]:
         """The imports of another workspace file (for its re-exports and annotations)."""
         if path not in self._bindings:
-            statements = python_import_statements(self.view.lines(path)) if self.language == "python" else []
-            self._bindings[path] = import_bindings(self.language, statements)
+
+            def parse() -> tuple[Binding, ...]:
+                lines = self.view.lines(path)
+                statements = python_import_statements(lines) if self.language == "python" else []
+                return import_bindings(self.language, statements)
+
+            key = ("imports", self.language, path, self.view.digest(path))
+            self._bindings[path] = self.view.memo(key, parse)
         return self._bindings[path]
 
     def module_of(self, binding: Binding, importer: str | None) -> str | None:
         if importer is None and binding.level:
             return None
-        return resolve_module(self.language, binding, importer or "", self.paths)
+        key = ("module", self.language, binding, importer, self.paths)
+        return self.view.memo(key, lambda: resolve_module(self.language, binding, importer or "", self.paths))
 
     def lookup(self, path: str, name: str, depth: int = 0) -> list[Tag]:
         """Top-level definitions of `name` in the module at `path` (a Go package: its folder),
@@ -203,26 +212,40 @@ class _Resolver:
         return found
 
 
-def _uses_outside_imports(doc: Document, cursor: CursorContext, by_name: dict[str, Binding]) -> dict[str, int]:
-    """How often each imported name occurs in the file outside its import statements (an import
-    no code uses yet is likely about to be used at the cursor). Substring counts: fast, and an
-    over-count only makes a name look used."""
-    text = doc.text
-    in_imports = "\n".join(statement for _, statement in cursor.imports)
-    return {name: text.count(name) - in_imports.count(name) for name in by_name}  # substrings: a bound
-
-
-def _nearest_use(doc: Document, cursor: CursorContext, name: str) -> float:
-    """A weight for the occurrence of `name` nearest the cursor (anywhere in the file; imports
-    are far above: they rarely count)."""
-    text, offset = doc.text, cursor.offset
-    before, after = text.rfind(name, 0, offset), text.find(name, offset)
+def _nearest_use(doc: Document, cursor: CursorContext, name: str) -> float | None:
+    """A weight for the use of `name` nearest the cursor, anywhere in the file (an occurrence on an
+    import line is no use); None when nothing uses it: an import no code uses yet is likely about
+    to be used at the cursor. Substring search, outward from the cursor: fast, and a longer name
+    that contains this one only makes it look used."""
+    text, offset, line = doc.text, cursor.offset, cursor.position.line
     distances = []
-    if before != -1:
-        distances.append(text.count("\n", before, offset))
-    if after != -1:
-        distances.append(text.count("\n", offset, after))
-    return 1.0 / (1.0 + min(distances) / USE_HALF_DISTANCE) if distances else 0.0
+    end = offset
+    while (before := text.rfind(name, 0, end)) != -1:
+        if not _on_import_line(text, before):
+            distances.append(line - doc.position_at(before).line)
+            break
+        end = before
+    start = offset
+    while (after := text.find(name, start)) != -1:
+        if not _on_import_line(text, after):
+            distances.append(doc.position_at(after).line - line)
+            break
+        start = after + len(name)
+    if not distances:
+        return None
+    return 1.0 / (1.0 + min(distances) / USE_HALF_DISTANCE)
+
+
+def _on_import_line(text: str, index: int) -> bool:
+    line_start = text.rfind("\n", 0, index) + 1
+    return (
+        _PY_IMPORT_START.match(text, line_start) is not None
+        or (text.startswith("    ", line_start)
+        and (
+            text[line_start:index].strip() == ""
+            and text.rfind("import (", 0, line_start) > text.rfind(")", 0, line_start)
+        ))
+    )
 
 
 def _self_attributes(doc: Document, cursor: CursorContext) -> dict[str, float]:
@@ -273,13 +296,14 @@ def cursor_definitions(doc: Document, cursor: CursorContext, view: WorkspaceView
             if key not in scores or scores[key].score < score:
                 scores[key] = Found(tag, score)
 
-    uses = _uses_outside_imports(doc, cursor, by_name)
-    for local_name, binding in sorted(by_name.items()):
-        if uses.get(local_name, 0) <= 0:
-            weight = UNUSED_IMPORT
-        else:
-            weight = max(IMPORT_BASE, _nearest_use(doc, cursor, local_name), near.names.get(local_name, 0.0))
-        add(resolver.binding_definitions(binding, current), weight)
+    weights: dict[str, float] = {}
+    for local_name in sorted(by_name):
+        nearest = _nearest_use(doc, cursor, local_name)
+        weights[local_name] = (
+            UNUSED_IMPORT if nearest is None else max(IMPORT_BASE, nearest, near.names.get(local_name, 0.0))
+        )
+    for local_name in sorted(weights, key=lambda n: (-weights[n], n))[:MAX_IMPORTS]:
+        add(resolver.binding_definitions(by_name[local_name], current), weights[local_name])
     _attributes(doc, resolver, near, by_name, cursor, current, add)
     _unbound(resolver, near, by_name, stars, local, current, add)
     found = sorted(scores.values(), key=lambda f: (-f.score, f.tag.path, f.tag.line))
@@ -373,17 +397,21 @@ def _unbound(
     (classes and functions only, outside test code unless the file is a test)."""
     testing = current is not None and bool(_TEST_PATH.search(current))
     attributes = {attribute for _, attribute in near.attributes}
-    for name, weight in sorted(near.names.items()):
-        if name in by_name or name in local or weight < LEXICAL_MIN_WEIGHT:
-            continue
+    wanted = [
+        (name, weight)
+        for name, weight in near.names.items()
+        if name not in by_name
+        and name not in local
+        and weight >= LEXICAL_MIN_WEIGHT
+        and (name in attributes or name in near.calls)
+    ]
+    for name, weight in sorted(wanted, key=lambda item: (-item[1], item[0]))[:MAX_LEXICAL]:
         from_star = [t for b in stars if (m := resolver.module_of(b, current)) for t in resolver.lookup(m, name)]
         if from_star:
             add(from_star, weight)
             continue
         if name in _BUILTINS and name not in attributes:
             continue  # a builtin, unless the workspace's definition comes through an import
-        if name not in attributes and name not in near.calls:
-            continue  # a plain lower-case name is most likely a local variable
         defs = [
             t
             for t in resolver.view.definitions(name)

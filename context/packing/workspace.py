@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from context.repomap.index import RepoMap
 from context.source.symbols import Tag
 
 _LINES_CACHE_FILES = 64
+_MEMO_SIZE = 8192
+T = TypeVar("T")
 
 
 class WorkspaceView(Protocol):
@@ -43,6 +46,14 @@ class WorkspaceView(Protocol):
         """How many files use `name` (how widely known a definition is)."""
         ...
 
+    def digest(self, rel_path: str) -> str | None:
+        """The content digest of an indexed file (None when it is not indexed)."""
+        ...
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per `key` (keys must capture everything the value depends on)."""
+        ...
+
     def recent_buffers(self) -> list[tuple[str, str]]:
         """Open buffers as (path, text), most recently changed first."""
         ...
@@ -63,6 +74,7 @@ class RepoMapView:
         self._lines: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._lock = threading.Lock()
         self._relative: dict[str, str | None] = {}
+        self._memo: OrderedDict[Hashable, Any] = OrderedDict()
 
     def relative(self, path: str) -> str | None:
         if path in self._relative:
@@ -88,6 +100,9 @@ class RepoMapView:
     def reference_file_count(self, name: str) -> int:
         return self.repo_map.reference_file_count(name)
 
+    def digest(self, rel_path: str) -> str | None:
+        return self.repo_map.file_digest(rel_path)
+
     def lines(self, rel_path: str) -> list[str]:
         digest = self.repo_map.file_digest(rel_path)
         if digest is None:
@@ -107,6 +122,19 @@ class RepoMapView:
 
     def recent_buffers(self) -> list[tuple[str, str]]:
         return self.repo_map.recent_buffers()
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                found: T = self._memo[key]
+                return found
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def map_slice(self, rel_path: str | None, budget_tokens: int, model: str | None) -> str:
         if self.repo_map.file_count == 0 or budget_tokens <= 0:

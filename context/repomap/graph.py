@@ -151,9 +151,7 @@ class ReferenceGraph:
 
     def reference_file_count(self, name: str) -> int:
         """How many files reference `name` (:meth:`referencers`, without building the list)."""
-        if self._references is not None:
-            return len(self._references.get(name, ()))
-        return sum(1 for names in self._file_refs.values() if name in names)
+        return len(self.references.get(name, ()))
 
     def _snapshot(self, name: str) -> _Snapshot:
         return tuple(self.definers(name)), tuple(self.referencers(name))
