@@ -6,6 +6,8 @@ API::
     retriever.search("flush pending session changes", limit=10)      # or a list of identifiers
     retriever.snippets_for_identifiers(["Session", "flush"], budget_tokens=400, exclude_paths=[current])
     completion_context(repo_map, retriever, idents, 1024, focus_files=[current], ...)  # snippets + map
+    retriever_for(repo_map)                       # the one retriever of a map (the agent's tools)
+    file_ranking(repo_map, "session flush")       # path -> best BM25 score (ranks search results)
 
 Chunks are the definitions tree-sitter found (functions, methods, classes, ... with a span: the
 ``Tag.end_line`` of a definition): a chunk's terms are the names of the tags inside its span, split
@@ -28,6 +30,7 @@ import bisect
 import math
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -208,6 +211,18 @@ class Retriever:
             ranked = self._score(terms, frozenset(word.lower() for word in words))[: max(0, limit)]
         return [snippet for score, chunk in ranked if (snippet := self._snippet(chunk, score)) is not None]
 
+    def rank_files(self, query: str | Sequence[str], limit: int = 200) -> dict[str, float]:
+        """path -> the score of its best chunk among the `limit` best (no file is read)."""
+        terms = query_terms(query)
+        words = _IDENT.findall(query) if isinstance(query, str) else list(query)
+        with self._lock:
+            self._sync()
+            ranked = self._score(terms, frozenset(word.lower() for word in words))[: max(0, limit)]
+        found: dict[str, float] = {}
+        for score, chunk in ranked:
+            found.setdefault(chunk.path, score)
+        return found
+
     def _snippet(self, chunk: _Chunk, score: float) -> Snippet | None:
         text = self._map.source_text(chunk.path)
         if text is None:
@@ -325,3 +340,21 @@ def completion_context(
         parts.append(map_header + rendered_map)
     text = "".join(parts)
     return text if count_tokens(text, model) <= budget_tokens else truncate_to_tokens(text, budget_tokens, model)
+
+
+_retrievers: weakref.WeakKeyDictionary[RepoMap, Retriever] = weakref.WeakKeyDictionary()
+_retrievers_lock = threading.Lock()
+
+
+def retriever_for(repo_map: RepoMap) -> Retriever:
+    """The one :class:`Retriever` of a repo map (its index is kept in step lazily, file by file)."""
+    with _retrievers_lock:
+        found = _retrievers.get(repo_map)
+        if found is None:
+            found = _retrievers[repo_map] = Retriever(repo_map)
+        return found
+
+
+def file_ranking(repo_map: RepoMap, query: str | Sequence[str], limit: int = 200) -> dict[str, float]:
+    """path -> the BM25 score of its best definition for `query` (files without a match absent)."""
+    return retriever_for(repo_map).rank_files(query, limit)

@@ -1,14 +1,23 @@
-"""`find_symbol`: where a name is defined and used, from the context layer's tag queries."""
+"""`find_symbol`: where a name is defined and used, from the workspace index (the session's repo
+map: open buffers included) or, without one, a scan with the context layer's tag queries.
+
+Definitions outside test code come first, then by path. When nothing is defined under the exact
+name and the index is at hand, the definitions closest to it by BM25 over the index are offered
+(:func:`context.retrieval.retriever_for`): a misspelt or half-remembered name still leads somewhere.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from context.repomap.index import RepoMap
+from context.retrieval import retriever_for
 from context.safety.files import Skipped, list_workspace_files, read_text_file
 from context.source.languages import language_for_path
 from context.source.symbols import Tag, extract_tags
@@ -16,6 +25,8 @@ from tools.sandbox import model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 
 MAX_RESULTS = 60
+SIMILAR = 8
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[a-z]+$")
 
 
 class FindSymbolInput(BaseModel):
@@ -64,11 +75,16 @@ async def run(args: FindSymbolInput, env: ToolEnv) -> ToolResult:
     for title, wanted, items in (("definitions", "references", defs), ("references", "definitions", refs)):
         if args.kind == wanted:
             continue
-        ordered = sorted(items, key=lambda t: (t.path, t.line))
+        ordered = sorted(items, key=lambda t: (bool(_TEST_PATH.search(t.path)), t.path, t.line))
         lines = [render_tag(t) for t in ordered[:MAX_RESULTS]]
         if len(ordered) > MAX_RESULTS:
             lines.append(f"[{len(ordered) - MAX_RESULTS} more]")
         sections.append(f"{title} of {args.name} ({len(ordered)}):\n" + ("\n".join(lines) or "(none)"))
+    if not defs and args.kind != "references" and isinstance(env.symbols, RepoMap):
+        similar = await asyncio.to_thread(retriever_for(env.symbols).search, args.name, SIMILAR)
+        if similar:
+            lines = [f"{s.path}:{s.start_line + 1}: {s.kind} {s.name}" for s in similar]
+            sections.append("closest definitions by name (BM25 over the index):\n" + "\n".join(lines))
     return ToolResult(model_safe("\n\n".join(sections), env.max_output_chars))
 
 

@@ -3,6 +3,11 @@
 Runs in a child process with a timeout (:mod:`tools.search_worker`): a thread running ``re``
 cannot be stopped, and a model can write a pattern that backtracks for ever. Open buffers and
 proposals are searched instead of the disk copy, so results agree with `read_file`.
+
+With the workspace index at hand (``env.symbols`` is the session's repo map), files are searched
+most relevant first: ranked by the BM25 score of their definitions for the words of the pattern
+(:func:`context.retrieval.file_ranking`, open buffers included), then by path; so when matches
+exceed the cap, the ones shown are from the files that matter most. Without it, by path.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from context.repomap.index import RepoMap
+from context.retrieval import file_ranking
 from context.safety.files import list_workspace_files
 from tools.list_files import matches
 from tools.process import scrubbed_env
@@ -52,6 +59,16 @@ def editor_texts(env: ToolEnv, root: Path, rels: list[str]) -> dict[str, str | N
         if proposal.target.root == root:
             texts[proposal.target.rel] = proposal.new_text
     return texts
+
+
+def ranked_files(env: ToolEnv, root: Path, rels: list[str], pattern: str) -> list[str]:
+    """`rels` most relevant first (see the module docstring); unchanged without an index."""
+    repo_map = env.symbols
+    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]{2,}", pattern)
+    if not isinstance(repo_map, RepoMap) or repo_map.root != root.resolve() or not words:
+        return rels
+    scores = file_ranking(repo_map, words)
+    return sorted(rels, key=lambda rel: (-scores.get(rel, 0.0), rel))
 
 
 async def search_in_child(request: dict[str, Any]) -> tuple[list[str], int] | str:
@@ -103,6 +120,7 @@ async def run(args: SearchInput, env: ToolEnv) -> ToolResult:
         prefix = "" if scope.rel == "." else scope.rel + "/"
         rels = [r for r in listed if r.startswith(prefix)]
     rels = sorted(r for r in rels if args.glob is None or matches(r, args.glob))
+    rels = await asyncio.to_thread(ranked_files, env, root, rels, args.pattern)
     texts = await asyncio.to_thread(editor_texts, env, root, rels)
     request = {
         "pattern": args.pattern,

@@ -238,13 +238,12 @@ def _nearest_use(doc: Document, cursor: CursorContext, name: str) -> float | Non
 
 def _on_import_line(text: str, index: int) -> bool:
     line_start = text.rfind("\n", 0, index) + 1
-    return (
-        _PY_IMPORT_START.match(text, line_start) is not None
-        or (text.startswith("    ", line_start)
+    return _PY_IMPORT_START.match(text, line_start) is not None or (
+        text.startswith("    ", line_start)
         and (
             text[line_start:index].strip() == ""
             and text.rfind("import (", 0, line_start) > text.rfind(")", 0, line_start)
-        ))
+        )
     )
 
 

@@ -54,3 +54,22 @@ async def test_repo_map_and_scan_agree(env: ToolEnv) -> None:
     indexed = await find_symbol.TOOL.call({"name": "greet"}, env)
     assert indexed.text == scanned.text
     assert "src/util.py:3" in indexed.text
+
+
+async def test_a_missing_name_gets_the_closest_definitions_from_the_index(env: ToolEnv) -> None:
+    from context.repomap.index import RepoMap
+
+    root = env.workspace.roots[0]
+    (root / "src" / "billing.py").write_text("def compute_invoice_total(lines):\n    return sum(lines)\n")
+    repo_map = RepoMap(root, None)
+    await repo_map.index()
+    repo_map.update_file("src/draft.py", "def invoice_draft_total(x):\n    return x\n")  # an unsaved buffer
+    await repo_map.parse_remaining()
+    env.symbols = repo_map
+    result = await find_symbol.TOOL.call({"name": "invoice_total"}, env)
+    assert "definitions of invoice_total (0):\n(none)" in result.text
+    closest = result.text.split("closest definitions by name (BM25 over the index):\n")[1].splitlines()
+    assert {closest[0], closest[1]} == {
+        "src/billing.py:1: function compute_invoice_total",
+        "src/draft.py:1: function invoice_draft_total",
+    }

@@ -47,3 +47,20 @@ async def test_runaway_pattern_is_stopped(env: ToolEnv, monkeypatch: pytest.Monk
     result = await search.TOOL.call({"pattern": "(a+)+$"}, env)
     assert result.is_error and "took longer than 1 s" in result.text
     assert time.monotonic() - started < 5
+
+
+async def test_files_are_searched_most_relevant_first_with_the_index(env: ToolEnv) -> None:
+    from context.repomap.index import RepoMap
+
+    root = env.workspace.roots[0]
+    (root / "src" / "a_notes.py").write_text("# the shipping rate is computed elsewhere\nX = 1\n")
+    (root / "src" / "z_shipping.py").write_text("def shipping_rate(weight):\n    return weight * 2  # shipping rate\n")
+    plain = await search.TOOL.call({"pattern": "shipping.rate"}, env)
+    assert plain.text.splitlines()[0].startswith("src/a_notes.py:1:")  # by path without an index
+    repo_map = RepoMap(root, None)
+    await repo_map.index()
+    await repo_map.parse_remaining()
+    env.symbols = repo_map
+    ranked = await search.TOOL.call({"pattern": "shipping.rate"}, env)
+    assert ranked.text.splitlines()[0].startswith("src/z_shipping.py:1:")  # the file that defines it
+    assert sorted(ranked.text.splitlines()) == sorted(plain.text.splitlines())
