@@ -59,6 +59,7 @@ _ANNOTATED = re.compile(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_][\w.]*)")
 _ANNOTATED_VARIABLE = re.compile(r"^[A-Za-z_]\w*\s*:\s*\"?([A-Za-z_][\w.]*)")
 _BASES = re.compile(r"\((.*)\)\s*:?\s*$")
 _PY_IMPORT_START = re.compile(r"^\s*(?:from\s+\S+\s+import\s|import\s)")
+_IMPORT_AT = re.compile(r"\s*(?:from\s+\S+\s+import\s|import\s)")  # match(text, pos): `^` would not hold at pos
 _INDENTED_IMPORT = re.compile(r"^[ \t]+(?:from\s+\S+\s+import\s[^\n]*|import\s[^\n]*)$", re.MULTILINE)
 
 
@@ -238,7 +239,7 @@ def _nearest_use(doc: Document, cursor: CursorContext, name: str) -> float | Non
 
 def _on_import_line(text: str, index: int) -> bool:
     line_start = text.rfind("\n", 0, index) + 1
-    return _PY_IMPORT_START.match(text, line_start) is not None or (
+    return _IMPORT_AT.match(text, line_start) is not None or (
         text.startswith("    ", line_start)
         and (
             text[line_start:index].strip() == ""
