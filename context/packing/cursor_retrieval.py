@@ -6,7 +6,7 @@ resolves each to its definitions elsewhere in the workspace:
 1. through the file's imports (:mod:`context.packing.imports`): ``from x import y as z``, relative
    and absolute, module aliases (``m.f``), re-exports followed through the imported module's own
    imports (an ``__init__`` that imports a name from a submodule, or a star import), up to
-   RE_EXPORT_DEPTH hops; every imported name is a candidate (IMPORT_BASE), more so near the cursor;
+   :data:`context.packing.resolver.RE_EXPORT_DEPTH` hops; every imported name is a candidate (IMPORT_BASE), more so near the cursor;
 2. through the class hierarchy for ``self.``/``this.`` attributes: the enclosing class's bases,
    resolved like any name, then their bases (HIERARCHY_DEPTH);
 3. through the lexical index for names without an import and not defined in the file (star
@@ -22,15 +22,14 @@ only through an import, never through the lexical index.
 from __future__ import annotations
 
 import builtins
-import functools
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from context.packing.cursor import CursorContext
 from context.packing.cursor_names import NearNames, names_near
-from context.packing.imports import STAR, Binding, import_bindings, python_submodule, resolve_module
+from context.packing.imports import STAR, Binding, import_bindings
+from context.packing.resolver import BASES, CLASS_KINDS, HIERARCHY_DEPTH, Resolver, nested_python_imports
 from context.packing.workspace import WorkspaceView
 from context.source.document import Document
 from context.source.symbols import Tag
@@ -46,21 +45,15 @@ LEXICAL_MAX_DEFINITIONS = 3
 MAX_IMPORTS = 24  # imported names resolved, the most likely first
 MAX_LEXICAL = 16  # names looked up in the lexical index (a plain lower-case name is a local variable)
 LEXICAL_MIN_WEIGHT = 0.25  # names further from the cursor than about 18 lines are not looked up
-RE_EXPORT_DEPTH = 3
-HIERARCHY_DEPTH = 3
 MAX_FOUND = 48
 _BUILTINS = frozenset(dir(builtins))
 _SELF = frozenset({"self", "this", "cls"})
 _SELF_ATTRIBUTE = re.compile(r"\bself\.([A-Za-z_]\w*)")
 _CALLABLE_KINDS = frozenset({"class", "function", "method", "interface", "struct", "trait", "type", "enum", "macro"})
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(spec|test)\.[a-z]+$")
-_CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "type", "enum"})
 _ANNOTATED = re.compile(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_][\w.]*)")
 _ANNOTATED_VARIABLE = re.compile(r"^[A-Za-z_]\w*\s*:\s*\"?([A-Za-z_][\w.]*)")
-_BASES = re.compile(r"\((.*)\)\s*:?\s*$")
-_PY_IMPORT_START = re.compile(r"^\s*(?:from\s+\S+\s+import\s|import\s)")
 _IMPORT_AT = re.compile(r"\s*(?:from\s+\S+\s+import\s|import\s)")  # match(text, pos): `^` would not hold at pos
-_INDENTED_IMPORT = re.compile(r"^[ \t]+(?:from\s+\S+\s+import\s[^\n]*|import\s[^\n]*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,145 +65,6 @@ class Found:
 
 
 _Add = Callable[[list[Tag], float], None]
-
-
-def python_import_statements(lines: list[str]) -> list[str]:
-    """Every import statement of a Python file, at any depth (``if TYPE_CHECKING:``, ``try:``),
-    continuation lines joined."""
-    statements: list[str] = []
-    pending: list[str] = []
-    for line in lines:
-        if pending:
-            pending.append(line)
-        elif _PY_IMPORT_START.match(line):
-            pending = [line.strip()]
-        if pending:
-            text = "\n".join(pending)
-            if text.count("(") <= text.count(")") and not text.endswith("\\"):
-                statements.append(text)
-                pending = []
-    return statements
-
-
-@functools.lru_cache(maxsize=8)
-def _nested_python_imports(source: bytes) -> tuple[str, ...]:
-    """The import statements of a document that are not at its top level (found by a scan of its
-    text; cached by the text: requests at one version share them)."""
-    text = source.decode("utf-8", errors="replace")
-    indented = [m.group(0) for m in _INDENTED_IMPORT.finditer(text)]
-    return tuple(python_import_statements(indented)) if indented else ()
-
-
-class _Resolver:
-    """Imports to definitions, for the current file and, when following re-exports, other files."""
-
-    def __init__(self, view: WorkspaceView, language: str | None, current: str | None) -> None:
-        self.view = view
-        self.language = language
-        self.current = current
-        self.paths = view.paths()
-        self._bindings: dict[str, tuple[Binding, ...]] = {}
-
-    def file_bindings(self, path: str) -> tuple[Binding, ...]:
-        """The imports of another workspace file (for its re-exports and annotations)."""
-        if path not in self._bindings:
-
-            def parse() -> tuple[Binding, ...]:
-                lines = self.view.lines(path)
-                statements = python_import_statements(lines) if self.language == "python" else []
-                return import_bindings(self.language, statements)
-
-            key = ("imports", self.language, path, self.view.digest(path))
-            self._bindings[path] = self.view.memo(key, parse)
-        return self._bindings[path]
-
-    def module_of(self, binding: Binding, importer: str | None) -> str | None:
-        if importer is None and binding.level:
-            return None
-        key = ("module", self.language, binding, importer, self.paths)
-        return self.view.memo(key, lambda: resolve_module(self.language, binding, importer or "", self.paths))
-
-    def lookup(self, path: str, name: str, depth: int = 0) -> list[Tag]:
-        """Top-level definitions of `name` in the module at `path` (a Go package: its folder),
-        following that module's imports of the name (re-exports) and its star imports."""
-        files = [path]
-        if self.language == "go":
-            folder = posixpath.dirname(path)
-            files = sorted(p for p in self.paths if posixpath.dirname(p) == folder and p.endswith(".go"))
-        found = [t for f in files for t in self.view.file_definitions(f) if t.name == name and t.scope is None]
-        if found or depth >= RE_EXPORT_DEPTH or self.language != "python":
-            return found[:2]
-        bindings = self.file_bindings(path)
-        for binding in reversed(bindings):
-            if binding.local == name and binding.name is not None:
-                return self.binding_definitions(binding, path, depth + 1)
-        for binding in bindings:
-            target = self.module_of(binding, path) if binding.local == STAR else None
-            if target is not None and (found := self.lookup(target, name, depth + 1)):
-                return found
-        return []
-
-    def binding_definitions(self, binding: Binding, importer: str | None, depth: int = 0) -> list[Tag]:
-        """What a name binding (``from m import name``) refers to: definitions of `name` in `m`."""
-        target = self.module_of(binding, importer)
-        if target is None or binding.name is None:
-            return []
-        name = binding.local if binding.name == "default" else binding.name
-        found = self.lookup(target, name, depth)
-        if not found and self.language == "python" and python_submodule(target, name, self.paths) is not None:
-            return []  # a module, not a definition: its attributes are resolved through the pairs
-        return found
-
-    def attribute(self, binding: Binding, attribute: str, importer: str | None) -> list[Tag]:
-        """``alias.attribute`` where alias is bound by `binding` (a module, or a class imported)."""
-        if binding.name is None or binding.name == STAR:
-            target = self.module_of(binding, importer)
-            return self.lookup(target, attribute) if target is not None else []
-        target = self.module_of(binding, importer)
-        module = python_submodule(target, binding.name, self.paths) if target and self.language == "python" else None
-        if module is not None:
-            return self.lookup(module, attribute)
-        return [
-            member for owner in self.binding_definitions(binding, importer) for member in self.members(owner, attribute)
-        ]
-
-    def members(self, owner: Tag, attribute: str, depth: int = 0) -> list[Tag]:
-        """`attribute` defined in the class `owner` or (HIERARCHY_DEPTH) in its bases."""
-        if owner.kind not in _CLASS_KINDS:
-            return []
-        found = [t for t in self.view.file_definitions(owner.path) if t.scope == owner.name and t.name == attribute]
-        if found or depth >= HIERARCHY_DEPTH:
-            return found[:1]
-        for base in self.bases(owner.signature, owner.path):
-            if found := self.members(base, attribute, depth + 1):
-                return found
-        return []
-
-    def bases(self, signature: str, path: str | None) -> list[Tag]:
-        """The classes a class signature (``class A(B, m.C):``) names, resolved from file `path`."""
-        match = _BASES.search(signature)
-        if match is None or self.language != "python":
-            return []
-        bindings = self.file_bindings(path) if path is not None and path != self.current else None
-        if bindings is None:
-            return []  # the current file's bindings are the caller's (see cursor_definitions)
-        by_name = {b.local: b for b in bindings if b.local != STAR}
-        return self.resolve_bases(match.group(1), by_name, path)
-
-    def resolve_bases(self, text: str, by_name: dict[str, Binding], importer: str | None) -> list[Tag]:
-        found: list[Tag] = []
-        for part in text.split(","):
-            base = part.strip()
-            if not base or "=" in base:
-                continue
-            head, _, attribute = base.partition(".")
-            if (binding := by_name.get(head)) is None:
-                continue
-            if attribute:
-                found.extend(t for t in self.attribute(binding, attribute, importer) if t.kind in _CLASS_KINDS)
-            else:
-                found.extend(t for t in self.binding_definitions(binding, importer) if t.kind in _CLASS_KINDS)
-        return found
 
 
 def _nearest_use(doc: Document, cursor: CursorContext, name: str) -> float | None:
@@ -269,7 +123,7 @@ def _self_attributes(doc: Document, cursor: CursorContext) -> dict[str, float]:
 def _enclosing_class_bases(cursor: CursorContext) -> str | None:
     for scope in reversed(cursor.scopes):
         if scope.kind == "class":
-            match = _BASES.search(scope.signature)
+            match = BASES.search(scope.signature)
             return match.group(1) if match else ""
     return None
 
@@ -277,10 +131,10 @@ def _enclosing_class_bases(cursor: CursorContext) -> str | None:
 def cursor_definitions(doc: Document, cursor: CursorContext, view: WorkspaceView) -> list[Found]:
     """Definitions in other files of the names around the cursor, best first (module docstring)."""
     current = view.relative(doc.path)
-    resolver = _Resolver(view, doc.language, current)
+    resolver = Resolver(view, doc.language, current)
     statements = [text for _, text in cursor.imports]
     if doc.language == "python":
-        statements += _nested_python_imports(doc.source)
+        statements += nested_python_imports(doc.source)
     bindings = import_bindings(doc.language, statements)
     by_name = {b.local: b for b in bindings if b.local != STAR}
     stars = [b for b in bindings if b.local == STAR]
@@ -311,7 +165,7 @@ def cursor_definitions(doc: Document, cursor: CursorContext, view: WorkspaceView
 
 
 def _receiver_types(
-    cursor: CursorContext, resolver: _Resolver, by_name: dict[str, Binding], current: str | None
+    cursor: CursorContext, resolver: Resolver, by_name: dict[str, Binding], current: str | None
 ) -> dict[str, list[Tag]]:
     """Classes of receivers whose type is written down: the enclosing function's annotated
     parameters (``app: Flask``), and imported variables annotated where they are defined
@@ -325,21 +179,21 @@ def _receiver_types(
                 types[name] = found
     for local_name, binding in by_name.items():
         for tag in resolver.binding_definitions(binding, current):
-            match = _ANNOTATED_VARIABLE.match(tag.signature) if tag.kind not in _CLASS_KINDS else None
+            match = _ANNOTATED_VARIABLE.match(tag.signature) if tag.kind not in CLASS_KINDS else None
             if match is not None:
                 owner_bindings = {b.local: b for b in resolver.file_bindings(tag.path) if b.local != STAR}
                 found = resolver.resolve_bases(match.group(1), owner_bindings, tag.path)
                 found += [
                     t
                     for t in resolver.view.file_definitions(tag.path)
-                    if t.name == match.group(1) and t.kind in _CLASS_KINDS
+                    if t.name == match.group(1) and t.kind in CLASS_KINDS
                 ]
                 if found:
                     types[local_name] = found
     return types
 
 
-def _outline(resolver: _Resolver, owner: Tag, add: _Add, depth: int = 0) -> None:
+def _outline(resolver: Resolver, owner: Tag, add: _Add, depth: int = 0) -> None:
     """The public members of a class the cursor works with (a typed receiver, a base of its own
     class), and of its bases, scored by how widely each is used: the model may need any."""
     members = [
@@ -357,7 +211,7 @@ def _outline(resolver: _Resolver, owner: Tag, add: _Add, depth: int = 0) -> None
 
 def _attributes(
     doc: Document,
-    resolver: _Resolver,
+    resolver: Resolver,
     near: NearNames,
     by_name: dict[str, Binding],
     cursor: CursorContext,
@@ -385,7 +239,7 @@ def _attributes(
 
 
 def _unbound(
-    resolver: _Resolver,
+    resolver: Resolver,
     near: NearNames,
     by_name: dict[str, Binding],
     stars: list[Binding],
