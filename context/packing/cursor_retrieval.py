@@ -6,7 +6,8 @@ resolves each to its definitions elsewhere in the workspace:
 1. through the file's imports (:mod:`context.packing.imports`): ``from x import y as z``, relative
    and absolute, module aliases (``m.f``), re-exports followed through the imported module's own
    imports (an ``__init__`` that imports a name from a submodule, or a star import), up to
-   :data:`context.packing.resolver.RE_EXPORT_DEPTH` hops; every imported name is a candidate (IMPORT_BASE), more so near the cursor;
+   :data:`context.packing.resolver.RE_EXPORT_DEPTH` hops; every imported name is a candidate
+   (IMPORT_BASE), more so near the cursor, most of all when nothing in the file uses it yet;
 2. through the class hierarchy for ``self.``/``this.`` attributes: the enclosing class's bases,
    resolved like any name, then their bases (HIERARCHY_DEPTH);
 3. through the lexical index for names without an import and not defined in the file (star
