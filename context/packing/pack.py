@@ -27,6 +27,7 @@ joined text: :mod:`context.tokens`). Every piece is redacted before it is counte
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ NEARBY_DENSITY = 0.45
 EXTRA_DENSITY = 0.5
 EXTRA_FALLOFF = 0.25
 COMMENT = "# "
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 IMPORTS = "Imports in scope"
 NEARBY = "Nearby definitions"
 _SECTION_ORDER = (DEFINITIONS, SNIPPETS, IMPORTS, NEARBY)
@@ -133,14 +135,19 @@ class _CodeSide:
     allowance: int = 0  # tokens planned for this side
 
     def next_block(self) -> list[str]:
-        step = 1 if self.suffix else -1
-        block: list[str] = []
-        for index in range(self.taken, self.taken + CODE_BLOCK_LINES):
-            number = self.line + step * index
-            if not 0 <= number < self.doc.line_count:
-                break
-            block.append(self.first if index == 0 else self.doc.line_text(number))
-        return block
+        """The next CODE_BLOCK_LINES lines outward, nearest first (one slice of the text)."""
+        doc, count = self.doc, self.doc.line_count
+        if self.suffix:
+            first, last = self.line + self.taken, min(count - 1, self.line + self.taken + CODE_BLOCK_LINES - 1)
+        else:
+            first, last = max(0, self.line - self.taken - CODE_BLOCK_LINES + 1), self.line - self.taken
+        if first > last or last < 0 or first >= count:
+            return []
+        end = doc.line_start(last + 1) if last + 1 < count else len(doc.text)
+        lines = _LINE_BREAK.split(doc.text[doc.line_start(first) : end])[: last - first + 1]
+        if self.taken == 0:  # the cursor line: only this side's part of it
+            lines[0 if self.suffix else -1] = self.first
+        return lines if self.suffix else lines[::-1]
 
     def density(self) -> float:
         if self.taken == 0:
