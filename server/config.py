@@ -107,6 +107,9 @@ class AgentSettings(_Section):
     max_steps: int = Field(default=25, ge=1, description="Most model turns one agent task may take.")
     max_cost_usd: float = Field(default=1.0, ge=0, description="Most US dollars one agent task may spend.")
     max_seconds: float = Field(default=600.0, gt=0, description="Wall-clock seconds one agent task may run.")
+    map_tokens: int = Field(
+        default=1024, ge=0, description="Token budget of the repository map in the agent's first request (0: none)."
+    )
     max_input_tokens: int = Field(default=2_000_000, ge=1, description="Most input tokens one agent task may send.")
     max_output_tokens: int = Field(default=200_000, ge=1, description="Most output tokens one agent task may use.")
     test_commands: list[list[str]] = Field(

@@ -2,7 +2,7 @@
 the task (the files it names and the identifiers it mentions), in the first request.
 
 :func:`project_map` renders it with :meth:`context.repomap.index.RepoMap.render` under the
-``context.repo_map_tokens`` budget; the map is deterministic (same workspace state and task, same
+``agent.map_tokens`` budget; the map is deterministic (same workspace state and task, same
 bytes), so the system prompt that carries it stays in the provider's prompt cache. Inline secrets
 in signatures are masked like everything else the model sees. The session's map
 is used when there is one (the editor's); otherwise the first root is indexed now, off the event
@@ -38,6 +38,8 @@ def task_focus(repo_map: RepoMap, instruction: str, path: str | None) -> tuple[l
 
 async def project_map(env: ToolEnv, settings: Settings, instruction: str, path: str | None) -> str:
     """The map for the agent's first request (EMPTY when the workspace has no indexed source)."""
+    if settings.agent.map_tokens <= 0:
+        return EMPTY
     repo_map = env.symbols if isinstance(env.symbols, RepoMap) else None
     if repo_map is None:
         root = env.workspace.roots[0]
@@ -49,7 +51,7 @@ async def project_map(env: ToolEnv, settings: Settings, instruction: str, path: 
         files, idents = [], sorted(set(_IDENT.findall(instruction)))
     text = await asyncio.to_thread(
         repo_map.render,
-        settings.context.repo_map_tokens,
+        settings.agent.map_tokens,
         open_files=files,  # not focus_files: the agent has not read them, their definitions belong in it
         mentioned_idents=idents,
         model=settings.resolved_model(),
