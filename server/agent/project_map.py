@@ -6,7 +6,7 @@ the task (the files it names and the identifiers it mentions), in the first requ
 bytes), so the system prompt that carries it stays in the provider's prompt cache. Inline secrets
 in signatures are masked like everything else the model sees. The session's map
 is used when there is one (the editor's); otherwise the first root is indexed now, off the event
-loop, with the editor's cache.
+loop, in memory (a terminal run leaves no state behind).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from context.repomap.index import RepoMap
 from context.safety.secrets import redact_with_count
-from server.config import Settings, state_dir
+from server.config import Settings
 from tools.tool import ToolEnv
 
 _PATH_LIKE = re.compile(r"[\w./-]+\.[A-Za-z]{1,5}\b")
@@ -43,7 +43,7 @@ async def project_map(env: ToolEnv, settings: Settings, instruction: str, path: 
     repo_map = env.symbols if isinstance(env.symbols, RepoMap) else None
     if repo_map is None:
         root = env.workspace.roots[0]
-        repo_map = RepoMap(root, state_dir() / "repomap", extra_ignore=settings.context.extra_ignore)
+        repo_map = RepoMap(root, None, extra_ignore=settings.context.extra_ignore)  # writes no state
         await asyncio.to_thread(repo_map.index_sync)
     try:
         files, idents = task_focus(repo_map, instruction, path)
