@@ -21,7 +21,7 @@ from acp.schema import PromptResponse, SessionMode, SessionModeState
 from server.acp.convert import acp_stop_reason
 from server.acp.edits import ClientEdits, EditPolicy
 from server.acp.prompt import instruction_from_prompt, with_history
-from server.acp.test_commands import SessionTestCommands
+from server.acp.command_consent import SessionTestCommands
 from server.acp.updates import UpdateStream
 from server.agent.outcomes import Failed, Final, NeedsApproval, RunOutcome
 from server.agent.reporting import outcome_message
