@@ -14,7 +14,7 @@ from acp.schema import AllowedOutcome, ToolCallUpdate
 from server.acp.convert import ALLOW_ALWAYS, ALLOW_ONCE, acp_permission_options
 from server.agent.consent import TestCommandConsent
 from server.config import Settings, state_dir
-from tools.test_detection import detect_test_commands
+from tools.runner_detection import detect_test_commands
 
 Commands = list[list[str]]
 

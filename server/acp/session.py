@@ -18,10 +18,10 @@ from acp import Client, RequestError
 from acp.helpers import update_current_mode
 from acp.schema import PromptResponse, SessionMode, SessionModeState
 
+from server.acp.command_consent import SessionTestCommands
 from server.acp.convert import acp_stop_reason
 from server.acp.edits import ClientEdits, EditPolicy
 from server.acp.prompt import instruction_from_prompt, with_history
-from server.acp.command_consent import SessionTestCommands
 from server.acp.updates import UpdateStream
 from server.agent.outcomes import Failed, Final, NeedsApproval, RunOutcome
 from server.agent.reporting import outcome_message

@@ -1,6 +1,6 @@
 """Test commands the user confirmed once for a workspace (when none are configured in settings).
 
-Detection (:func:`tools.test_detection.detect_test_commands`) only suggests; a frontend asks the
+Detection (:func:`tools.runner_detection.detect_test_commands`) only suggests; a frontend asks the
 user, and the answer is remembered here, in a JSON file under the state directory, keyed by the
 workspace folder. The workspace itself can never add a command: only this file (written after the
 user said yes) or trusted settings can.

@@ -6,7 +6,7 @@ import pytest
 
 from tools import propose_edit, run_tests
 from tools.run_tests import display_command
-from tools.test_detection import detect_test_commands
+from tools.runner_detection import detect_test_commands
 from tools.tool import ToolEnv
 
 CHECK = (

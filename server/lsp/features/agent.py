@@ -43,7 +43,7 @@ from server.lsp.services.provider import provider_for
 from server.lsp.services.repo_map import REPO_MAP
 from server.mcp.toolbox import McpPool, open_mcp_tools
 from server.models.registry import ProviderConfigError
-from tools.test_detection import detect_test_commands
+from tools.runner_detection import detect_test_commands
 from tools.tool import OpenDocument
 
 logger = logging.getLogger(__name__)
