@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from context.safety.files import list_workspace_files
 from tools.list_files import matches
-from tools.process import scrubbed_env
+from tools.process import allowed_env
 from tools.sandbox import Refusal, model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 
@@ -56,7 +56,7 @@ def editor_texts(env: ToolEnv, root: Path, rels: list[str]) -> dict[str, str | N
 
 async def search_in_child(request: dict[str, Any]) -> tuple[list[str], int] | str:
     """Run the search in ``python -m tools.search_worker``; a runaway pattern is killed."""
-    env = scrubbed_env(os.environ)
+    env = allowed_env(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
