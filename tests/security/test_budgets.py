@@ -20,9 +20,11 @@ from tests.lsp.conftest import StartClient, copy_workspace, wait_for_message
 from tests.terminal.conftest import refactor_argv, snapshot, write_user_config
 
 LOOP_CALL = {"tool_calls": [{"name": "list_files", "arguments": {}}]}
-SLOW_TEXT = {"text": "thinking " * 400, "chunk_delay_s": 0.2, "repeat": True}  # about 20 s of streaming
+SLOW_TEXT = {"text": "thinking " * 400, "chunk_delay_s": 0.3, "repeat": True}  # 450 chunks: over 2 minutes
 HANG_MID_STREAM = {"text": "thinking " * 40, "fault": "hang", "after_chunks": 2, "repeat": True}
-MARGIN_S = 8.0  # start-up, SDK connection and teardown on a loaded machine
+# Start-up, SDK connection and teardown on a loaded 2-core machine (a run is about 4 s when idle); the
+# uncancelled runs take over 2 minutes (slow stream) or for ever (hang).
+MARGIN_S = 30.0
 
 # (limit, terminal flags, emulator reply)
 TERMINAL_CASES: list[tuple[str, list[str], dict[str, Any]]] = [
