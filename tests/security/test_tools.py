@@ -16,7 +16,7 @@ import pytest
 from server.agent.loop import AgentLoop, LoopLimits
 from server.agent.outcomes import Final
 from tests.agent.conftest import budget
-from tests.agent.scripted import ScriptedProvider, text_reply, tool_reply
+from tests.scripted_provider import ScriptedProvider, text_reply, tool_reply
 from tools.registry import all_tools
 from tools.sandbox import Workspace
 from tools.tool import ToolDef, ToolEnv, ToolResult
