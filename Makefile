@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck pytest vscode clean
+.PHONY: demo test install install-test sandbox lint typecheck pytest vscode clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -12,8 +12,13 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python sandbox
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# bubblewrap: the OS sandbox run_tests uses for model-written code (tests/security/test_sandbox.py).
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(uname)" != Linux ] || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq bubblewrap; else sudo apt-get install -y -qq bubblewrap; fi; }; }
 
 demo: install
 	$(BIN)/outrider demo

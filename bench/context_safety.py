@@ -1,6 +1,7 @@
 """Context safety layer figures: redaction, token bound, workspace listing, git state.
 
     .venv/bin/python bench/context_safety.py [--runs 7] [--save FILE] [--baseline FILE] [--calibrate]
+                                             [--detection]
 
 Timings (median of ``--runs``, milliseconds):
 1. ``redact`` on a 5,000-line Python file (it runs on every completion prompt). Target <= 25 ms,
@@ -10,6 +11,12 @@ Timings (median of ``--runs``, milliseconds):
 3. ``truncate_to_tokens`` of the file to 2,000 tokens.
 4. ``list_workspace_files`` and ``is_ignored`` (100 paths) on this repository.
 5. ``git_state`` + ``diff_vs_head`` + ``recently_changed`` on this repository.
+
+``--detection`` adds the secret detector's quality: the share of the seeded-secret corpus
+(``tests/security/corpus.py``) that every read path masks or refuses, and the false positives per
+10,000 lines on a large real repository (the sqlalchemy sdist, fetched once with ``pip download
+--no-deps --no-binary :all: sqlalchemy -d bench/.cache/sdists``): lines that ``redact`` changes,
+none of which holds a secret, by kind of file.
 
 ``--calibrate`` adds the token bound's overcount against the real tokenizers (needs the test
 dependency ``quicktok-v1``): the smallest and median ratio bound / real per kind of text, where a
@@ -114,12 +121,80 @@ def _calibration() -> dict[str, tuple[float, float]]:
     return results
 
 
+SDISTS = REPO / "bench" / ".cache" / "sdists"
+TEXT_SUFFIXES = (".py", ".pyi", ".rst", ".txt", ".cfg", ".toml", ".ini", ".yaml", ".yml", ".json", ".md", ".c", ".pyx")
+
+
+def _sqlalchemy_files() -> dict[str, str]:
+    """Text files of the newest sqlalchemy sdist in bench/.cache/sdists, by path inside it."""
+    import tarfile
+
+    archives = sorted(SDISTS.glob("sqlalchemy-*.tar.gz"))
+    if not archives:
+        raise SystemExit(f"no sqlalchemy sdist in {SDISTS}; see --detection in this script's docstring")
+    texts: dict[str, str] = {}
+    with tarfile.open(archives[-1]) as archive:
+        for member in sorted(archive.getmembers(), key=lambda m: m.name):
+            if member.isfile() and member.name.endswith(TEXT_SUFFIXES):
+                handle = archive.extractfile(member)
+                if handle is not None:
+                    texts[member.name] = handle.read().decode("utf-8", "replace")
+    return texts
+
+
+def _false_positives() -> tuple[int, int, dict[str, int], list[str]]:
+    """(lines, masked lines, masked lines by suffix, a few examples) of redact on sqlalchemy."""
+    lines = masked = 0
+    by_suffix: dict[str, int] = {}
+    examples: list[str] = []
+    for name, text in _sqlalchemy_files().items():
+        before = text.split("\n")
+        after = redact(text).split("\n")
+        lines += len(before)
+        changed = [old for old, new in zip(before, after, strict=False) if old != new]
+        masked += len(changed)
+        if changed:
+            suffix = Path(name).suffix
+            by_suffix[suffix] = by_suffix.get(suffix, 0) + len(changed)
+            examples.extend(f"{name}: {line.strip()[:100]}" for line in changed[:2])
+    return lines, masked, by_suffix, examples
+
+
+def _detection() -> tuple[int, int, list[str]]:
+    """(seeded secrets, masked or refused, the kinds that leaked) through the shared detector."""
+    from context.safety.secret_files import is_secret_content, is_secret_file
+    from tests.security.corpus import SEEDED
+
+    leaked = []
+    for seeded in SEEDED:
+        refused = is_secret_file(seeded.path) or is_secret_content(seeded.content)
+        if not refused and seeded.secret in redact(seeded.content):
+            leaked.append(seeded.kind)
+    return len(SEEDED), len(SEEDED) - len(leaked), leaked
+
+
+def _print_detection() -> None:
+    seeded, caught, leaked = _detection()
+    print(f"\nseeded secrets masked or refused: {caught}/{seeded} ({100 * caught / seeded:.0f}%)")
+    if leaked:
+        print("  leaked:", ", ".join(leaked))
+    lines, masked, by_suffix, examples = _false_positives()
+    print(
+        f"sqlalchemy false positives: {masked} masked lines in {lines} ({10_000 * masked / lines:.2f} per 10,000 lines)"
+    )
+    for suffix, count in sorted(by_suffix.items()):
+        print(f"  {suffix or '(none)':8s} {count}")
+    for example in examples[:40]:
+        print("  ", example)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--save", type=Path)
     parser.add_argument("--baseline", type=Path)
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--detection", action="store_true")
     args = parser.parse_args()
     figures = _timings(args.runs)
     baseline: dict[str, float] = json.loads(args.baseline.read_text()) if args.baseline else {}
@@ -130,6 +205,8 @@ def main() -> int:
         print(f"{name:45s} {value:9.2f} {before if before is not None else '':>9}")
     if args.save:
         args.save.write_text(json.dumps(figures, indent=2) + "\n")
+    if args.detection:
+        _print_detection()
     if args.calibrate:
         calibration: dict[str, Any] = _calibration()
         print(f"\n{'token bound / real tokens':45s} {'min':>9s} {'median':>9s}")

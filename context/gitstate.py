@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from context.safety.files import is_ignored
+from context.safety.secret_files import is_secret_content
 from context.safety.secrets import redact
 
 log = logging.getLogger(__name__)
+_CONTENT_SNIFF_BYTES = 64_000
 
 EMPTY_TREE_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _RECENT_COMMITS = 50
@@ -54,8 +56,8 @@ class GitState:
     def diff_vs_head(self, max_bytes: int = 200_000) -> str:
         """Working tree (staged and unstaged) against HEAD, redacted, cut at a line to ``max_bytes``.
 
-        Only tracked files appear (new files are in ``dirty`` as ``??``). Secret and ignored files are
-        excluded from the diff itself, not just hidden.
+        Only tracked files appear (new files are in ``dirty`` as ``??``). Secret and ignored files, and
+        files whose content is a credential file's, are excluded from the diff itself, not just hidden.
         """
         repo = _open(self.top)
         if repo is None:
@@ -63,7 +65,7 @@ class GitState:
         base = self.head_sha or EMPTY_TREE_SHA
         with repo:
             names = repo.git.diff(base, "--name-only", "-z", "--no-renames", "--", self.prefix or ".")
-            excluded = sorted(path for path in _split_z(names) if self._to_root(path) is None)
+            excluded = sorted(path for path in _split_z(names) if self._hidden_from_diff(path))
             pathspecs = [self.prefix or ".", *(f":(exclude,literal,top){path}" for path in excluded)]
             text: str = repo.git.diff(base, "--no-color", "--no-ext-diff", "--no-textconv", "--", *pathspecs)
         if text and not text.endswith("\n"):
@@ -92,6 +94,18 @@ class GitState:
                 for path in sorted(line for line in commit_block.splitlines() if line.strip()):
                     add(self._to_root(path))
         return ordered[:limit]
+
+    def _hidden_from_diff(self, top_path: str) -> bool:
+        """Outside the root, ignored or secret by name, or (before or now) a credential file by content."""
+        rel = self._to_root(top_path)
+        if rel is None:
+            return True
+        try:
+            with (self.root / rel).open("rb") as handle:
+                head = handle.read(_CONTENT_SNIFF_BYTES).decode("utf-8", "replace")
+        except OSError:
+            return False  # deleted: its old text is in HEAD, shown like any deletion
+        return is_secret_content(head)
 
     def _to_root(self, top_path: str) -> str | None:
         """A repository path as a root-relative path, or None when outside the root or not shown."""

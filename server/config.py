@@ -8,8 +8,11 @@ Invalid values never crash anything: the offending keys fall back to the value f
 below, and each problem becomes one readable message for the user.
 
 Security: a workspace is untrusted input (anyone can commit an ``outrider.toml``). Keys that could
-send your API key elsewhere or run programs (``TRUSTED_ONLY``) are ignored when they come from the
-workspace, with a message saying so.
+send your API key elsewhere, run programs, widen what tests see or change what a run costs
+(``TRUSTED_ONLY``: ``base_url``, ``prices``, ``agent.test_commands``, ...) are ignored when they come
+from the workspace, with a message saying so; limits (every ``max_*`` setting) may only be lowered
+there. An invalid limit from any source is listed in ``LoadedSettings.invalid_limits``: an agent run
+must not start on a budget the user did not set (:meth:`LoadedSettings.limits_refusal`).
 """
 
 from __future__ import annotations
@@ -117,6 +120,14 @@ class AgentSettings(_Section):
         description='Commands `run_tests` may run, each an argv list such as ["pytest", "-q"].',
     )
     test_timeout_s: float = Field(default=300.0, gt=0, description="Seconds one `run_tests` command may run.")
+    test_env: list[str] = Field(
+        default_factory=list,
+        description="More environment variable names test commands get (PATH, HOME, the locale, the venv always).",
+    )
+    sandbox: bool = Field(
+        default=True,
+        description="Run tests on proposed code in an OS sandbox (bubblewrap) where available; else ask first.",
+    )
 
 
 class ContextSettings(_Section):
@@ -211,7 +222,10 @@ TRUSTED_ONLY: frozenset[tuple[str, ...]] = frozenset(
         ("fallback",),
         ("provider",),
         ("agent", "test_commands"),
+        ("agent", "test_env"),
+        ("agent", "sandbox"),
         ("traces", "otlp_endpoint"),
+        ("prices",),
         # the user's own spending limits: a repository neither sets nor lifts them
         ("caps", "daily_usd"),
         ("caps", "monthly_usd"),
@@ -234,6 +248,15 @@ ENV_KEYS: dict[str, tuple[str, ...]] = {
 class LoadedSettings:
     settings: Settings
     problems: list[str] = field(default_factory=list)
+    invalid_limits: list[str] = field(default_factory=list)  # `agent.max_steps`...: a run must not start
+
+    def limits_refusal(self) -> str | None:
+        """Why an agent run must not start: a budget the user set is invalid (running with another
+        value would spend what the user did not allow)."""
+        if not self.invalid_limits:
+            return None
+        keys = ", ".join(sorted(set(self.invalid_limits)))
+        return f"invalid budget setting {keys}: fix it (see the messages above); the run was not started"
 
 
 @dataclass(frozen=True)
@@ -346,10 +369,37 @@ def _remove_loc(values: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
     return False
 
 
-def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> dict[str, Any]:
-    """Merge one layer over `base`, keeping only the keys that validate."""
+def _is_limit(path: tuple[int | str, ...]) -> bool:
+    """Budgets and caps: every setting named ``max_*`` (at any depth)."""
+    return bool(path) and isinstance(path[-1], str) and path[-1].startswith("max_")
+
+
+def _drop_loosening(values: dict[str, Any], base: Mapping[str, Any], layer: str, problems: list[str]) -> None:
+    """A workspace file may lower limits, never raise them above the layers below (or the default)."""
+    current = Settings.model_validate(base).model_dump()
+    for section, table in sorted(values.items()):
+        if not isinstance(table, dict) or not isinstance(current.get(section), dict):
+            continue
+        for key in sorted(k for k in table if _is_limit((section, k))):
+            below, asked = current[section].get(key), table[key]
+            numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (below, asked))
+            if numbers and asked > below:
+                del table[key]
+                problems.append(
+                    f"{layer}: '{section}.{key}' can only be lowered by a workspace file "
+                    f"(from {below:g} here), not raised to {asked:g}; ignored"
+                )
+
+
+def _validate_layer(
+    base: dict[str, Any], layer: Layer, problems: list[str], invalid_limits: list[str] | None = None
+) -> dict[str, Any]:
+    """Merge one layer over `base`, keeping only the keys that validate (invalid budget keys are
+    also listed in `invalid_limits`)."""
     # Work on a deep copy: invalid keys are deleted from it, never from the caller's data.
     values = copy.deepcopy(dict(layer.values)) if layer.trusted else _drop_untrusted(layer.values, layer.name, problems)
+    if not layer.trusted:
+        _drop_loosening(values, base, layer.name, problems)
     for _ in range(50):
         merged = merge_settings(base, values)
         try:
@@ -361,6 +411,8 @@ def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> 
                 loc = tuple(err["loc"])
                 where = ".".join(str(p) for p in loc) or "(root)"
                 problems.append(f"{layer.name}: invalid setting '{where}': {err['msg']}; using the default")
+                if invalid_limits is not None and _is_limit(loc):
+                    invalid_limits.append(where)
                 # Drop the top-most key of this layer that contains the error.
                 for cut in range(len(loc), 0, -1):
                     if _remove_loc(values, loc[:cut]):
@@ -375,13 +427,14 @@ def _validate_layer(base: dict[str, Any], layer: Layer, problems: list[str]) -> 
 def build_settings(layers: list[Layer]) -> LoadedSettings:
     """Validate the layers in order (lowest first); never raises for bad input."""
     problems: list[str] = []
+    invalid_limits: list[str] = []
     merged: dict[str, Any] = {}
     for layer in layers:
         if not isinstance(layer.values, Mapping):
             problems.append(f"{layer.name}: expected a table of settings; ignored")
             continue
-        merged = _validate_layer(merged, layer, problems)
-    return LoadedSettings(Settings.model_validate(merged), problems)
+        merged = _validate_layer(merged, layer, problems, invalid_limits)
+    return LoadedSettings(Settings.model_validate(merged), problems, invalid_limits)
 
 
 def load_settings(

@@ -1,5 +1,8 @@
 """Running a configured command safely: argv only (never a shell), a timeout that kills the whole
-process group, an output cap, and an environment without credentials. Never blocks the event loop.
+process group, an output cap, and an allow-list environment (:func:`allowed_env`: PATH, HOME, the
+locale, the virtualenv, what the user adds in ``agent.test_env``; never the rest, so a database
+password or a DSN in the server's environment never reaches a test the model wrote). Never blocks
+the event loop.
 """
 
 from __future__ import annotations
@@ -37,6 +40,44 @@ class CommandResult:
     @property
     def passed(self) -> bool:
         return self.exit_code == 0
+
+
+# Variables a test command gets from the server's environment (plus the user's `agent.test_env`).
+ALLOWED_ENV = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "LANG",
+        "LANGUAGE",
+        "TERM",
+        "TZ",
+        "TMPDIR",
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        "CONDA_DEFAULT_ENV",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONIOENCODING",
+        "PYTHONUTF8",
+        "SYSTEMROOT",
+        "COMSPEC",
+        "PATHEXT",
+    }
+)
+
+
+def allowed_env(base: Mapping[str, str], extra_names: Sequence[str] = ()) -> dict[str, str]:
+    """The allow-listed variables of `base` (locale ``LC_*`` included) plus `extra_names`, and
+    never a credential-looking one, even when listed."""
+    extra = frozenset(extra_names)
+    return {
+        key: value
+        for key, value in sorted(base.items())
+        if (key in ALLOWED_ENV or key.startswith("LC_") or key in extra) and not SECRET_ENV.search(key)
+    }
 
 
 def scrubbed_env(base: Mapping[str, str], extra_patterns: Sequence[str] = ()) -> dict[str, str]:
@@ -78,9 +119,11 @@ async def run_command(
     max_output_bytes: int = 64_000,
     env: Mapping[str, str] | None = None,
 ) -> CommandResult:
-    """Run `argv` in `cwd` in its own process group; on timeout the whole group is killed."""
+    """Run `argv` in `cwd` in its own process group; on timeout the whole group is killed. `env` is
+    used as given but for credential-looking names (build it with :func:`allowed_env`); by default the
+    allow-list of ours."""
     started = time.monotonic()
-    clean_env = scrubbed_env(os.environ if env is None else env)
+    clean_env = allowed_env(os.environ) if env is None else {k: v for k, v in env.items() if not SECRET_ENV.search(k)}
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,

@@ -6,23 +6,21 @@ refuse or rebase when the file changed since. Later reads and edits of a propose
 proposed text, so the model's edits build on each other.
 
 The permission policy lives here too: :func:`confirmation_reason` says which proposals a user must
-confirm explicitly (the assistant's own configuration, deletions, many files at once).
+confirm explicitly (the assistant's own configuration, files other tools execute, deletions, many
+files at once; the path and content rules are in :mod:`tools.confirm_rules`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from tools.confirm_rules import changes_own_config, runs_as_program
 from tools.sandbox import WorkspacePath
 
 # More files than this in one plan and every file needs confirmation.
 MANY_FILES = 8
-
-# The assistant's own configuration: an edit here could widen what the assistant may do.
-OWN_CONFIG_NAMES = frozenset({"outrider.toml", ".outriderignore"})
-OWN_CONFIG_DIRS = frozenset({".outrider", ".vscode", ".nvim", ".github"})
 
 
 def text_hash(text: str | None) -> str:
@@ -54,20 +52,14 @@ class Proposal:
         return self.base_text is None
 
 
-def touches_own_config(rel: str, base_text: str | None, new_text: str | None) -> bool:
-    path = PurePosixPath(rel)
-    if path.name in OWN_CONFIG_NAMES or (path.parts and path.parts[0] in OWN_CONFIG_DIRS):
-        return True
-    if path.name == "pyproject.toml":
-        return "tool.outrider" in (base_text or "") or "tool.outrider" in (new_text or "")
-    return False
-
-
 def confirmation_reason(proposal: Proposal, files_in_plan: int) -> str | None:
     """Why this proposal must be confirmed by the user, or None when it may be offered as is."""
     reasons: list[str] = []
-    if touches_own_config(proposal.target.rel, proposal.base_text, proposal.new_text):
+    rel, base, new = proposal.target.rel, proposal.base_text, proposal.new_text
+    if changes_own_config(rel, base, new):
         reasons.append("changes Outrider's own configuration or editor/CI settings")
+    if runs_as_program(rel, base, new):
+        reasons.append("changes a file that other tools run (build, hooks, editor or shell start-up)")
     if proposal.is_delete:
         reasons.append("deletes a file")
     if files_in_plan > MANY_FILES:

@@ -1,20 +1,26 @@
 """`run_tests`: run one of the test commands the user configured, against a scratch copy of the
 workspace with your proposed edits applied. The model chooses a command by number and may narrow
-it to files inside the workspace; nothing it writes is ever given to a shell.
+it to files inside the workspace; nothing it writes is ever given to a shell. With proposed files in
+the copy the tests run model-written code: inside the OS sandbox (:mod:`tools.os_sandbox`) where
+it works, else only after the user allowed it (``ToolEnv.confirm_unsandboxed``). The environment is
+the allow-list of :func:`tools.process.allowed_env`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.process import CommandResult, run_command
+from tools.os_sandbox import sandbox_status, sandboxed_argv
+from tools.process import CommandResult, allowed_env, run_command
 from tools.sandbox import Refusal, model_safe
 from tools.scratch import materialise
 from tools.tool import ToolDef, ToolEnv, ToolResult
@@ -90,12 +96,31 @@ async def run_configured_tests(env: ToolEnv, index: int, targets: list[str]) -> 
     if isinstance(checked, Refusal):
         return checked
     argv = [*env.test_commands[index], *checked]
+    sandboxed = bool(len(env.proposals)) and env.sandbox and (await asyncio.to_thread(sandbox_status)).active
+    if len(env.proposals) and not sandboxed and (refusal := await _consent_without_sandbox(env)) is not None:
+        return refusal
     scratch = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="outrider-tests-"))
     try:
         await materialise(env, scratch)
-        return await run_command(argv, scratch, timeout_s=env.test_timeout_s)
+        run_argv = sandboxed_argv(argv, scratch) if sandboxed else argv
+        variables = allowed_env(os.environ, env.test_env)
+        result = await run_command(run_argv, scratch, timeout_s=env.test_timeout_s, env=variables)
+        return replace(result, argv=tuple(argv))
     finally:
         await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
+
+
+async def _consent_without_sandbox(env: ToolEnv) -> Refusal | None:
+    """None when the user allows running the tests on proposed files without an OS sandbox."""
+    status = await asyncio.to_thread(sandbox_status)
+    why = status.detail if env.sandbox else "the sandbox is turned off"
+    question = f"Run the tests on the model's proposed code without a sandbox ({why})? It can do anything you can."
+    if env.confirm_unsandboxed is not None and await env.confirm_unsandboxed(question):
+        return None
+    return Refusal(
+        f"the tests were not run: no OS sandbox is available ({why}) and the user did not allow running "
+        "proposed code without one; finish without running the tests, the user can run them"
+    )
 
 
 async def run(args: RunTestsInput, env: ToolEnv) -> ToolResult:

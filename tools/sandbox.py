@@ -21,6 +21,7 @@ from context.safety.secrets import is_secret_file, redact
 log = logging.getLogger(__name__)
 
 DEFAULT_OUTPUT_CHARS = 20_000
+MAX_PATH_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,15 @@ class Workspace:
     def resolve(self, raw: str, *, allow_root: bool = False) -> WorkspacePath | Refusal:
         """Resolve a path the model gave. `allow_root` lets a folder itself through (for listing)."""
         text = raw.strip()
-        if not text or "\x00" in text:
+        if not text or "\x00" in text or "\n" in text or "\r" in text:
             return Refusal(f"invalid path {raw!r}")
+        if len(text) > MAX_PATH_CHARS:
+            return Refusal(f"the path is too long ({len(text)} characters; at most {MAX_PATH_CHARS})")
         # An absolute path replaces the root when joined; '~' is not expanded (it is just a name).
-        resolved = (self.roots[0] / text).resolve()
+        try:
+            resolved = (self.roots[0] / text).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long for the system
+            return Refusal(f"{raw!r} cannot be used: {exc.strerror if isinstance(exc, OSError) else exc}")
         root = self._root_of(resolved)
         if root is None:
             return Refusal(f"{raw!r} is outside the workspace; only files inside {self._roots_text()} can be used")

@@ -1,8 +1,8 @@
 """A scratch copy of the workspace with the open buffers and the proposals applied.
 
 Tests run there, never in the user's tree: proposals stay proposals, and whatever the tests write
-is thrown away. Only listed files are copied (ignored and secret files stay behind), so a test run
-cannot read a `.env` that the sandbox would refuse.
+is thrown away. Only listed files are copied (ignored and secret files stay behind, and files whose content is a
+credential file's), so a test run cannot read a `.env` that the sandbox would refuse.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import shutil
 from pathlib import Path
 
 from context.safety.files import list_workspace_files
+from context.safety.secret_files import is_secret_content
 from tools.tool import ToolEnv
+
+SNIFF_BYTES = 64_000
 
 
 def _copy_files(root: Path, dest: Path, rels: list[str], texts: dict[str, str | None]) -> int:
@@ -22,6 +25,8 @@ def _copy_files(root: Path, dest: Path, rels: list[str], texts: dict[str, str | 
             continue
         source = root / rel
         if not source.is_file() or (source.is_symlink() and not source.resolve().is_relative_to(root)):
+            continue
+        if _holds_credentials(source):
             continue
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +40,16 @@ def _copy_files(root: Path, dest: Path, rels: list[str], texts: dict[str, str | 
         target.write_text(text, encoding="utf-8", newline="")
         copied += 1
     return copied
+
+
+def _holds_credentials(path: Path) -> bool:
+    """A credential file under an ordinary name (a private key, ``.pgpass`` lines...)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return True  # unreadable here: do not copy it
+    return is_secret_content(head.decode("utf-8", "replace"))
 
 
 async def materialise(env: ToolEnv, dest: Path) -> int:

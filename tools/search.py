@@ -29,7 +29,7 @@ from context.repomap.index import RepoMap
 from context.retrieval import file_ranking
 from context.safety.files import list_workspace_files
 from tools.list_files import matches
-from tools.process import scrubbed_env
+from tools.process import allowed_env
 from tools.sandbox import Refusal, model_safe
 from tools.tool import ToolDef, ToolEnv, ToolResult
 
@@ -73,7 +73,7 @@ def ranked_files(env: ToolEnv, root: Path, rels: list[str], pattern: str) -> lis
 
 async def search_in_child(request: dict[str, Any]) -> tuple[list[str], int] | str:
     """Run the search in ``python -m tools.search_worker``; a runaway pattern is killed."""
-    env = scrubbed_env(os.environ)
+    env = allowed_env(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

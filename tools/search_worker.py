@@ -1,7 +1,10 @@
 """``python -m tools.search_worker``: one `search` in a child process, so that a pattern with
 catastrophic backtracking can be stopped (a thread running ``re`` cannot be interrupted).
 
-Kept light (no pydantic, no tool registry) so the process starts fast. Reads one JSON request
+Each file is searched as the model may see it: redacted whole (:func:`context.safety.secrets.redact`,
+so multi-line secrets such as a private key block or a triple-quoted password are masked as in
+``read_file``, and a pattern cannot probe a secret's characters). Kept light (no pydantic, no tool
+registry) so the process starts fast. Reads one JSON request
 on stdin (pattern, flags, root, files, texts that override the disk, limit, max_bytes) and
 writes ``{"found": [...], "total": n}`` on stdout.
 """
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from context.safety.files import Skipped, read_text_file
+from context.safety.secrets import redact
 
 MAX_LINE_CHARS = 300
 SKIP_LINES_LONGER_THAN = 5_000  # minified files: not useful to the model, slow for regexes
@@ -54,9 +58,10 @@ def main() -> int:
 
     def text_of(rel: str) -> str | None:
         if rel in texts:
-            return texts[rel]
+            text = texts[rel]
+            return None if text is None else redact(text)
         read = read_text_file(root / rel, max_bytes=max_bytes)
-        return None if isinstance(read, Skipped) else read.text
+        return None if isinstance(read, Skipped) else redact(read.text)
 
     found, total = search_files(root, list(request["files"]), regex, text_of, int(request["limit"]))
     json.dump({"found": found, "total": total}, sys.stdout)

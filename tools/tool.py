@@ -6,15 +6,17 @@ arguments first, so invalid arguments come back as a :class:`ToolResult` marked
 ``invalid_arguments`` (the loop counts those) instead of an exception.
 
 :class:`ToolEnv` is everything a tool may touch: the sandboxed workspace, the open-document overlay
-(unsaved editor buffers win over disk;
-an ACP client's reader is asked the same way), the edit proposals so far, and the test commands the user
-configured. Tools never import ``server``: the session builds the environment from settings.
+(unsaved editor buffers win over disk; an ACP client's reader is asked the same way), the edit
+proposals so far, the test commands the user configured, the extra environment variable names tests
+get, and how to ask the user before tests run on proposed files without an OS sandbox. Tools never
+import ``server``: the session builds the environment from settings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import stat
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,10 @@ class ToolEnv:
     symbols: SymbolIndex | None = None
     # The client's view of a file (ACP ``fs/read_text_file``: unsaved editor text); None: ask the disk.
     client_reader: Callable[[Path], Awaitable[str | None]] | None = None
+    test_env: tuple[str, ...] = ()  # more variable names test commands get (`agent.test_env`)
+    sandbox: bool = True  # run tests on proposed files in the OS sandbox when it is available
+    # Asked before tests run on proposed files without a sandbox (the user's answer); None: refuse.
+    confirm_unsandboxed: Callable[[str], Awaitable[bool]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +109,16 @@ async def base_text(env: ToolEnv, target: WorkspacePath) -> CurrentText | Refusa
         if len(text.encode("utf-8", "surrogatepass")) > env.max_file_bytes:
             return Refusal(f"{target.rel} cannot be read: larger than {env.max_file_bytes} bytes")
         return CurrentText(text, None, "editor")
-    if not target.path.exists():
+    try:
+        mode = target.path.stat().st_mode
+    except FileNotFoundError:
         return CurrentText(None, None, "missing")
-    if target.path.is_dir():
+    except OSError as exc:  # a symlink loop, a name too long
+        return Refusal(f"{target.rel} cannot be read: {exc.strerror}")
+    if stat.S_ISDIR(mode):
         return Refusal(f"{target.rel} is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        return Refusal(f"{target.rel} is not a regular file (a pipe, socket or device); it is never read")
     read = await asyncio.to_thread(read_text_file, target.path, max_bytes=env.max_file_bytes)
     if isinstance(read, Skipped):
         detail = f" ({read.detail})" if read.detail else ""

@@ -61,7 +61,7 @@ from typing import TypeVar
 
 from context.repomap.graph import ReferenceGraph
 from context.repomap.lex_helper import LexJob
-from context.repomap.lexical import lexical_names
+from context.repomap.lexical import safe_lexical_names
 from context.repomap.records import FileRecord, IndexReport, Progress, TagLoader, read_source
 from context.repomap.render import MapRequest, RenderCache, render_map
 from context.repomap.tagcache import LexicalWrites, TagCache, content_digest
@@ -301,7 +301,7 @@ class RepoMap:
 
     def _lex(self, path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
         language = self._language(path)
-        return lexical_names(data, language) if language is not None else ({}, {})
+        return safe_lexical_names(data, language) if language is not None else ({}, {})
 
     def _new_record(self, path: str, digest: str, defs: dict[str, int], refs: dict[str, int]) -> FileRecord:
         return FileRecord(path, digest, defs, refs, self._loader.load_rows, self._loader.load_defs)

@@ -38,7 +38,7 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from context.repomap.lexical import NameCounts, lexical_names
+from context.repomap.lexical import NameCounts, safe_lexical_names
 
 if TYPE_CHECKING:  # the helper imports this module: the parent's machinery is imported on use only
     import logging
@@ -100,7 +100,7 @@ def lex_files(root: str, items: list[tuple[str, str]]) -> list[tuple[str, str | 
         if data is None:
             results.append((path, None, {}, {}))
             continue
-        defs, refs = lexical_names(data, language)
+        defs, refs = safe_lexical_names(data, language)
         results.append((path, content_digest(data), defs, refs))
     return results
 

@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from context.repomap.lexical_defs import DEFINITIONS, blank_python_prose, words
+from context.safety.state_text import blank_secret_strings, scrub_names
 
 TYPE_CHECKING = False  # mypy takes it as True; typing itself is not imported (the helper starts light)
 if TYPE_CHECKING:  # annotations only
@@ -201,3 +202,11 @@ def lexical_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
     tokens = Counter(data.translate(_TOKEN_TABLE).split())
     _drop_written(tokens, _KEYWORD_SETS[family], def_counts.items(), assigned.split())
     return defs, _reference_counts(tokens)
+
+
+def safe_lexical_names(data: bytes, language: str) -> tuple[NameCounts, NameCounts]:
+    """:func:`lexical_names` as the repo map keeps them (in memory and on disk): the bodies of
+    triple-quoted secrets are not read, and credential-shaped names are left out
+    (:mod:`context.safety.state_text`)."""
+    defs, refs = lexical_names(blank_secret_strings(data), language)
+    return scrub_names(defs), scrub_names(refs)

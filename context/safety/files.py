@@ -4,11 +4,14 @@ Listing: ``git ls-files --cached --others --exclude-standard -z`` when the root 
 tree (tracked files plus untracked ones that are not ignored; a subprocess with a timeout, no
 shell), else a directory walk with the same ``.gitignore`` semantics (see ``context.safety.ignore``). Both
 then drop ``.outriderignore`` / ``extra_ignore`` matches, version-control directories, secret files
-(``context.safety.secret_files.is_secret_file``), files that no longer exist, submodules and symlinks that point
-outside the root. The result is sorted POSIX paths relative to the root.
+(``context.safety.secret_files.is_secret_file``), files that no longer exist, submodules, anything
+but regular files (FIFOs, sockets, devices), and symlinks that point outside the root, to a secret
+file or nowhere (loops). The result is sorted POSIX paths relative to the root.
 
-Reading (``read_text_file``): secret files, files over ``max_bytes``, binary files (a NUL byte in the
-first 8 KiB) and unreadable files give a ``Skipped`` with the reason. Decoding policy: a UTF-8 BOM
+Reading (``read_text_file``): only regular files (a FIFO, socket or device is never opened for
+reading in a way that can block); secret files (by name, or by content:
+``context.safety.secret_files.is_secret_content``), files over ``max_bytes``, binary files (a NUL
+byte in the first 8 KiB) and unreadable files give a ``Skipped`` with the reason. Decoding policy: a UTF-8 BOM
 is stripped (``encoding="utf-8-sig"``), a UTF-16 BOM selects UTF-16; otherwise strict UTF-8; when that
 fails, Latin-1 (``encoding="latin-1"``) unless more than a third of the bytes are non-ASCII or the
 text holds control characters, which means it is not text we understand (``Skipped("undecodable")``).
@@ -40,7 +43,7 @@ from context.safety.ignore import (
     is_vcs_path,
     parent_dirs,
 )
-from context.safety.secret_files import is_secret_file
+from context.safety.secret_files import is_secret_content, is_secret_file
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +116,12 @@ def _is_regular_file_inside(root: Path, rel: str) -> bool:
     if not stat.S_ISLNK(st.st_mode):
         return False
     target = Path(os.path.realpath(path))
-    return target.is_file() and target.is_relative_to(root)
+    if not target.is_relative_to(root) or is_secret_file(target.relative_to(root).as_posix()):
+        return False  # a link out of the workspace, or to a secret file under another name
+    try:
+        return stat.S_ISREG(target.stat().st_mode)
+    except OSError:  # a loop, a dangling link
+        return False
 
 
 def _git_ls_files(root: Path) -> list[str] | None:
@@ -278,16 +286,37 @@ def read_text_file(path: Path, *, max_bytes: int) -> TextFile | Skipped:
     if is_secret_file(path.as_posix()):
         return Skipped(path, "secret", "holds credentials")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Skipped(path, "too_large", f"{size} bytes > {max_bytes}")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = _read_regular_file(path, max_bytes)
     except OSError as exc:
         return Skipped(path, "unreadable", str(exc))
+    if isinstance(data, Skipped):
+        return data
     if len(data) > max_bytes:
         return Skipped(path, "too_large", f"more than {max_bytes} bytes")
-    return _decode(path, data)
+    decoded = _decode(path, data)
+    if isinstance(decoded, TextFile) and is_secret_content(decoded.text):
+        return Skipped(path, "secret", "its content is a credential file's")
+    return decoded
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes | Skipped:
+    """At most ``max_bytes + 1`` bytes of a regular file. Opened without blocking (a FIFO would
+    wait for a writer for ever) and checked on the open descriptor (no race with a swap)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return Skipped(path, "unreadable", "not a regular file")
+        if st.st_size > max_bytes:
+            return Skipped(path, "too_large", f"{st.st_size} bytes > {max_bytes}")
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 20))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _decode(path: Path, data: bytes) -> TextFile | Skipped:

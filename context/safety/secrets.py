@@ -51,6 +51,7 @@ import re
 import string
 from collections.abc import Callable
 
+from context.safety.heuristics import mask_base64_secrets, mask_curl_user, mask_high_entropy, mask_prose
 from context.safety.secret_files import is_secret_file as is_secret_file  # re-exported: the first defence
 
 MARKER = "«redacted»"
@@ -100,10 +101,13 @@ _URL_CREDENTIALS = re.compile(r"(://[^\s/:@'\"]+:)([^\s@/'\"]+)(@)")
 _SECRET_WORD = (
     r"(?:password|passwd|passphrase|pwd|secret|token|auth|credentials?|api[_\-]?key|apikey"
     r"|access[_\-]?key(?:[_\-]?id)?|private[_\-]?key|secret[_\-]?key|session[_\-]?key|signing[_\-]?key"
-    r"|encryption[_\-]?key|master[_\-]?key|account[_\-]?key|client[_\-]?secret|conn(?:ection)?[_\-]?string)"
+    r"|encryption[_\-]?key|master[_\-]?key|account[_\-]?key|client[_\-]?secret|conn(?:ection)?[_\-]?string|pass)"
 )
-_QUOTED = r"""[bBrRuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`)"""
-_UNQUOTED = r"""[^\s'"`,;#]+"""
+_QUOTED = (
+    r"""[bBrRuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`)"""
+    r"""|\\"(?:[^"\\\n]|\\[^"\n])*\\"(?!")"""  # a string inside a JSON string: \"...\"
+)
+_UNQUOTED = r"""[^\s'"`,;#}\]]+"""
 # key (ends with a secret word) [closing quote] [type annotation] operator value
 # The match starts at the secret word (fast); the key's prefix and the word boundary before the
 # word (`db_password`, `dbPassword`, not `mypassword`) are checked in code (`_key_before`).
@@ -120,10 +124,16 @@ _CLI_FLAG = re.compile(r"(--(?:[\w\-]*-)?" + _SECRET_WORD + r"(?:=|\s+))([^\s\-'
 _REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([^)]*\)[sdr]|<[^<>]*>|%[sdr]|\*+)[.,:;]?$")
 _AUTH_SCHEME_ONLY = re.compile(r"(?i)^(?:basic|bearer|token|digest)\s*$")
 # calls, indexing, literals; dotted references; snake_case names; CamelCase type names
-_CODE_LIKE = re.compile(
-    r"[()\[\]{}]|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[a-z][a-z0-9]*_[a-z0-9_]+$|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$"
+_CODE_LIKE = re.compile(r"[()\[\]{}]|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[a-z][a-z0-9]*_[a-z0-9_]+$")
+# after ':' a type annotation (`password: SecretStr`, `token: AccessToken`)
+_TYPE_NAME = re.compile(
+    r"^(?:[A-Z][a-z]+)*(?:Str|String|Bytes|Field|Type|Model|Secret|Token|Key|Credentials?|Password|Config|Settings"
+    r"|Value|Info|Auth|Provider|Manager|Handler|Optional|Any)$"
 )
-_NAME_OF_SECRET = re.compile(r"(?i)^[a-z_]*" + _SECRET_WORD + r"[a-z_]*$")
+_MIXED_CASE = re.compile(r"[a-z][A-Z]")
+# a variable holding the secret (`password = db_password`, `token = accessToken`), not a value
+_NAME_OF_SECRET = re.compile(r"^(?=[a-z_])(?i:[a-z_]*" + _SECRET_WORD + r"[a-z_]*)$")
+_FORMAT_SPEC = re.compile(r"^[<>^=]?[0-9,.]+[a-z%]?$")  # f"{key.token:<12}"
 _LITERALS = frozenset(
     {"none", "null", "nil", "true", "false", "undefined", "yes", "no", "on", "off", "|", ">", "|-", ">-"}
     | {"str", "string", "int", "bytes", "bool", "float", "number", "any", "object", "dict", "list", "secretstr"}
@@ -152,7 +162,12 @@ def _at_word_boundary(match: _OnOriginal) -> bool:
     before = match.string[start - 1]
     if not before.isascii() or not before.isalnum():
         return True
+    if before.isupper() and match.group("key").isupper() and match.group("key").lower() in _GLUED_WORDS:
+        return True  # PGPASSWORD, MYSQLPASSWORD: shell variables glue a prefix on
     return match.string[start].isupper() and (before.islower() or before.isdigit())
+
+
+_GLUED_WORDS = frozenset({"password", "passwd", "secret", "token"})
 
 
 def _is_maskable_value(match: _OnOriginal) -> bool:
@@ -161,7 +176,7 @@ def _is_maskable_value(match: _OnOriginal) -> bool:
     comparison = "==" in match.group("sep") or "!=" in match.group("sep")
     quoted = value[-1:] in "\"'`" and len(value) >= 2
     if quoted:
-        inner = value.lstrip("bBrRuUfF")[1:-1]
+        inner = value[2:-2] if value.startswith('\\"') else value.lstrip("bBrRuUfF")[1:-1]
         if comparison and (len(inner) < 8 or " " in inner or not _SECRET_LOOKING.search(inner)):
             return False
         if not inner or MARKER in inner or ("{" in inner and "}" in inner):  # empty, masked, a template
@@ -171,11 +186,16 @@ def _is_maskable_value(match: _OnOriginal) -> bool:
         return False
     if (value.isdigit() and len(value) < 6) or _CHAINED.match(match.string, match.end()):
         return False
+    if _FORMAT_SPEC.match(value) or (match.group("key").lower() == "pass" and "=" not in match.group("sep")):
+        return False  # a format spec; `pass` is a key only with `=` (INI, .env), else prose or code
     if _CODE_LIKE.search(value) or _NAME_OF_SECRET.match(value):
+        return False
+    if ":" in match.group("sep") and _TYPE_NAME.match(value):
         return False
     # Keys in lower or mixed case are code, YAML or prose, where a bare word is usually a name.
     key_is_upper = not any(char.islower() for char in _key_before(match) + match.group("key"))
-    return key_is_upper or len(value) >= 16 or bool(_SECRET_LOOKING.search(value))
+    secret_looking = bool(_SECRET_LOOKING.search(value) or _MIXED_CASE.search(value))
+    return key_is_upper or len(value) >= 16 or secret_looking
 
 
 def _mask_value(value: str) -> str:
@@ -338,20 +358,28 @@ def redact_with_count(text: str) -> tuple[str, int]:
     for shape in _TOKEN_SHAPES:
         text = shape.sub(on_token, text)
     text = _URL_CREDENTIALS.sub(on_second_group, text)
+    for rule in (mask_base64_secrets, mask_high_entropy):
+        text, found = rule(text, MARKER)
+        count += found
 
     # The line patterns are slower: run them only on lines holding one of their trigger words.
     def on_line(line: str) -> str:
+        nonlocal count
         line = _sub_lowered(_AUTH_SCHEME, line, on_second_group)
         line = _sub_lowered(_XML_ELEMENT, line, on_second_group)
         line = _sub_lowered(_CLI_FLAG, line, on_second_group)
-        return _sub_lowered(_ASSIGNMENT, line, on_assignment)
+        line = _sub_lowered(_ASSIGNMENT, line, on_assignment)
+        for rule in (mask_prose, mask_curl_user):
+            line, found = rule(line, MARKER)
+            count += found
+        return line
 
     text = _map_trigger_lines(text, _LINE_TRIGGERS, on_line)
     return text, count
 
 
 # Every spelling of _SECRET_WORD, and the auth schemes, contain one of these (lower case).
-_LINE_TRIGGERS = ("pass", "pwd", "secret", "token", "auth", "credential", "key", "conn", "bearer", "basic")
+_LINE_TRIGGERS = ("pass", "pwd", "secret", "token", "auth", "credential", "key", "conn", "bearer", "basic", "-u")
 
 
 def _map_trigger_lines(text: str, triggers: tuple[str, ...], on_line: Callable[[str], str]) -> str:

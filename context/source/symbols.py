@@ -27,6 +27,8 @@ from typing import Literal
 
 from tree_sitter import Node, Query, QueryCursor, Tree
 
+from context.safety.heuristics import looks_like_secret_name
+from context.safety.state_text import scrub_signature
 from context.source.languages import get_language, get_parser
 from context.source.scopes import ANONYMOUS, SCOPE_KINDS, receiver_type, scope_name
 
@@ -82,7 +84,7 @@ def _signature(source: bytes, node: Node, name_node: Node) -> str:
     start = max(node.start_byte, line_start)
     end = source.find(b"\n", name_node.end_byte, node.end_byte)
     chunk = source[start : end if end != -1 else node.end_byte]
-    line = chunk.decode("utf-8", errors="replace").strip()
+    line = scrub_signature(chunk.decode("utf-8", errors="replace").strip())  # tags are stored on disk
     return line if len(line) <= MAX_SIGNATURE_CHARS else line[: MAX_SIGNATURE_CHARS - 1] + "…"
 
 
@@ -229,6 +231,8 @@ def collect_tags(
             name = source[name_node.start_byte : name_node.end_byte].decode("utf-8", errors="replace")
             if kind == "module":
                 name = name.strip(_QUOTES)
+            if looks_like_secret_name(name):
+                continue  # a credential where a name was expected: never stored
             tag = Tag(
                 path=path,
                 name=name,

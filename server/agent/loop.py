@@ -1,7 +1,9 @@
 """The agent loop: model turn -> tool calls -> results -> next turn, until an outcome.
 
 Each turn returns a typed outcome (:mod:`server.agent.outcomes`); the loop stops on anything but
-``Continue``. The budget is checked before every model call. Invalid tool arguments go back to the
+``Continue``. The budget is checked before every model call, and the wall-time budget cancels a
+model call in flight; every tool call has a deadline (``LoopLimits.tool_timeout_s``, the test
+timeout for ``run_tests``, never past the wall-time budget). Invalid tool arguments go back to the
 model as tool errors, with a bound on consecutive format errors. When the model stops calling
 tools, the proposals are validated; problems go back to the model (within the budget and a bound
 on rounds). Cancellation is asyncio task cancellation.
@@ -9,6 +11,7 @@ on rounds). Cancellation is asyncio task cancellation.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ class LoopLimits:
     max_format_errors: int = 3  # consecutive turns whose tool calls were all invalid
     max_validation_rounds: int = 3
     max_tokens_per_call: int = 4096
+    tool_timeout_s: float = 120.0  # any tool but run_tests (which gets its own timeout plus a margin)
 
 
 class AgentLoop:
@@ -77,13 +81,28 @@ class AgentLoop:
             return BudgetExceeded(exceeded.message, exceeded, plan_from_proposals(self.env.proposals))
         self.steps += 1
         self.emit(StepStarted(self.steps, self.budget.spent()))
-        reply = await self.call_model()
+        reply = await self.call_model_in_budget()
+        if isinstance(reply, BudgetExceeded):
+            return reply
         if reply.error is not None:
             return self.on_model_error(reply)
         self.messages.append(reply.message())
         if reply.tool_calls:
             return await self.run_tools(reply.tool_calls)
         return await self.finish(reply.text)
+
+    def remaining_seconds(self) -> float:
+        return max(0.0, self.budget.limits.max_seconds - self.budget.spent().seconds)
+
+    async def call_model_in_budget(self) -> Reply | BudgetExceeded:
+        """The model call, cancelled when the wall-time budget runs out while it streams."""
+        try:
+            async with asyncio.timeout(self.remaining_seconds()):
+                return await self.call_model()
+        except TimeoutError:
+            exceeded = self.budget.check()
+            message = exceeded.message if exceeded is not None else "budget exhausted: seconds limit reached"
+            return BudgetExceeded(message, exceeded, plan_from_proposals(self.env.proposals))
 
     async def call_model(self) -> Reply:
         request = ChatRequest(
@@ -146,8 +165,16 @@ class AgentLoop:
         if tool is None:
             known = ", ".join(self.tools)
             return ToolResult(f"unknown tool {call.name!r}; available: {known}", is_error=True, invalid_arguments=True)
+        limit = self.limits.tool_timeout_s
+        if call.name == "run_tests":
+            limit = max(limit, self.env.test_timeout_s + 30.0)
+        deadline = min(limit, max(self.remaining_seconds(), 0.1))
         try:
-            return await tool.call(call.arguments, self.env)
+            async with asyncio.timeout(deadline):
+                return await tool.call(call.arguments, self.env)
+        except TimeoutError:
+            log.warning("tool %s did not finish within %.1f s; stopped", call.name, deadline)
+            return ToolResult.error(f"{call.name} did not finish within {deadline:g} s and was stopped")
         except Exception as exc:  # a broken tool must not kill the run; log it and tell the model
             log.exception("tool %s failed", call.name)
             return ToolResult.error(f"{call.name} failed: {type(exc).__name__}: {exc}")

@@ -7,7 +7,7 @@ resulting edit plan themselves.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,10 @@ def build_env(
     overlay: Callable[[Path], OpenDocument | None] = no_overlay,
     symbols: SymbolIndex | None = None,
     confirmed_test_commands: Sequence[Sequence[str]] = (),
+    confirm_unsandboxed: Callable[[str], Awaitable[bool]] | None = None,
 ) -> ToolEnv:
+    """The tools' environment. `confirm_unsandboxed` asks the user before tests run on proposed
+    code without an OS sandbox (None: such runs are refused)."""
     commands = settings.agent.test_commands or [list(c) for c in confirmed_test_commands]
     return ToolEnv(
         Workspace(roots, extra_ignore=settings.context.extra_ignore),
@@ -84,6 +87,9 @@ def build_env(
         test_timeout_s=settings.agent.test_timeout_s,
         max_file_bytes=settings.context.max_file_bytes,
         symbols=symbols,
+        test_env=tuple(settings.agent.test_env),
+        sandbox=settings.agent.sandbox,
+        confirm_unsandboxed=confirm_unsandboxed,
     )
 
 

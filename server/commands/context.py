@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from context.packing.pack import pack_completion_context
+from context.safety.secret_files import is_credential_document
 from context.source.document import Document
 from context.source.document_store import Skipped, load_document
 from context.source.positions import Position, utf16_len
@@ -63,6 +64,8 @@ def _read(path: Path, max_bytes: int) -> Document:
     loaded = load_document(path, max_bytes)
     if isinstance(loaded, Skipped):
         raise CommandError(f"{path}: skipped ({loaded.reason})")
+    if is_credential_document(str(path), loaded.text):
+        raise CommandError(f"{path}: a credential file (by name or content); nothing from it is sent to a model")
     return loaded
 
 

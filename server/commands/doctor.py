@@ -104,6 +104,7 @@ def other_checks(settings: Settings, problems: list[str]) -> list[Check]:
         installed = importlib.util.find_spec("opentelemetry.sdk") is not None
         detail = settings.traces.otlp_endpoint if installed else "needs: pip install 'outrider[otel]'"
         checks.append(Check("OpenTelemetry export", "ok" if installed else "fail", detail))
+    checks.append(sandbox_check(settings))
     return checks
 
 
@@ -121,6 +122,18 @@ def mcp_checks(settings: Settings) -> list[Check]:
             shown = ", ".join(listed) if listed else "no tools"
             checks.append(Check(f"MCP server {name}", "ok" if listed else "warn", f"{len(listed)} tools: {shown}"))
     return checks
+
+
+def sandbox_check(settings: Settings) -> Check:
+    """Whether tests on the model's proposed code run in the OS sandbox."""
+    from tools.os_sandbox import sandbox_status
+
+    if not settings.agent.sandbox:
+        return Check("test sandbox", "warn", "off (agent.sandbox = false): tests on proposed code ask first")
+    status = sandbox_status()
+    if status.active:
+        return Check("test sandbox", "ok", f"active: {status.detail}")
+    return Check("test sandbox", "warn", f"not active ({status.detail}): tests on proposed code ask first")
 
 
 def run(args: argparse.Namespace) -> int:

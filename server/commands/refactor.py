@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_settings(workspace, cli=settings_overrides(args))
     for problem in loaded.problems:
         print(f"outrider refactor: {problem}", file=sys.stderr)
+    if (refusal := loaded.limits_refusal()) is not None:
+        raise CommandError(refusal, 2)
     settings = loaded.settings
     job = RefactorJob(
         args.instruction, workspace, paths, mode, run_tests=bool(settings.agent.test_commands), confirmed=args.yes

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from context.packing.workspace import WorkspaceView
+from context.safety.secret_files import is_credential_document
 from context.source.document import Document
 from server.completion.cache import SuggestionCache, TypeAhead, cache_key
 from server.completion.confidence import Confidence, suggestion_confidence
@@ -161,6 +162,8 @@ class CompletionEngine:
 
     async def _complete_claimed(self, query: CompletionQuery, ticket: Ticket, timings: Timings) -> CompletionResult:
         document = query.document
+        if is_credential_document(document.path, document.text):
+            return CompletionResult(None, "none", timings, model=self.model)  # never sent, by name or content
         offset = document.offset_at(query.position)
         text = document.text
         prefix, suffix = text[:offset], text[offset:]

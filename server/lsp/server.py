@@ -128,6 +128,7 @@ class OutriderServer(LanguageServer):
         """initializationOptions, overlaid by the ``workspace/configuration`` section ``outrider``."""
         self.settings = Settings()
         self.settings_problems: list[str] = []
+        self.limits_refusal: str | None = None  # an invalid budget: agent runs refused
         self._settings_updates = 0
         self._settings_idle = asyncio.Event()
         self._settings_idle.set()
@@ -228,6 +229,7 @@ class OutriderServer(LanguageServer):
 
     def apply_settings(self, loaded: LoadedSettings) -> None:
         self.settings_problems = list(loaded.problems)
+        self.limits_refusal = loaded.limits_refusal()
         self._report_settings_problems(loaded.problems)
         if loaded.settings == self.settings:
             return

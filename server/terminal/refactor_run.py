@@ -55,7 +55,10 @@ class RefactorJob:
 
 
 async def run_agent(job: RefactorJob, settings: Settings, provider: Provider, view: ProgressView) -> AgentRun:
-    env = build_env(settings, [job.workspace])
+    async def allowed_by_yes(question: str) -> bool:
+        return job.confirmed  # --yes: the user accepted running proposed code without a sandbox
+
+    env = build_env(settings, [job.workspace], confirm_unsandboxed=allowed_by_yes)
     with view:
         gate = mcp_gate(view.console, allow_all=job.confirmed)
         async with open_mcp_tools(settings.mcp, gate, view) as mcp_tools:

@@ -77,12 +77,14 @@ def test_file_changed_during_the_run_is_refused_whole(
     # it and after the proposals were checked: the apply must refuse the whole plan.
     cart = work / "shop" / "cart.py"
     touch = f"open({str(cart)!r}, 'a').write('# edited meanwhile\\n')"
+    # Outside the sandbox (a sandboxed test command cannot write to the workspace), allowed by --yes.
     write_user_config(
-        cli_env, f"[agent]\ntest_commands = [[{json.dumps(sys.executable)}, '-c', {json.dumps(touch)}]]\n"
+        cli_env,
+        f"[agent]\nsandbox = false\ntest_commands = [[{json.dumps(sys.executable)}, '-c', {json.dumps(touch)}]]\n",
     )
     script_rename(emulator)
     pricing_before = (work / "shop" / "pricing.py").read_text()
-    code = main(refactor_argv(emulator.anthropic_base_url, work, "--apply"))
+    code = main(refactor_argv(emulator.anthropic_base_url, work, "--apply", "--yes"))
     err = capsys.readouterr().err
     assert code == ExitCode.CONFLICT
     assert "outrider refactor: shop/cart.py changed on disk since the agent read it; nothing was written" in err

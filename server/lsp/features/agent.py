@@ -198,6 +198,11 @@ async def drive(
     settings = await ls.settings_settled()
     progress = Progress(work_done, settings.agent.max_steps)
     progress.begin(f"Outrider: {task.instruction[:60]}")
+    if ls.limits_refusal is not None:
+        message = f"Outrider: {ls.limits_refusal}"
+        ls.show_message(message, types.MessageType.Error)
+        progress.end(message)
+        return
     try:
         provider = await provider_for(ls)
         roots = ls.workspace_roots or ([Path(task.path).parent] if task.path else [])
@@ -208,7 +213,14 @@ async def drive(
             return
         confirmed = [] if settings.agent.test_commands else await confirmed_test_commands(ls, roots[0], task)
         repo_map = await symbols_for_run(ls)
-        env = build_env(settings, roots, overlay=overlay_for(ls), symbols=repo_map, confirmed_test_commands=confirmed)
+        env = build_env(
+            settings,
+            roots,
+            overlay=overlay_for(ls),
+            symbols=repo_map,
+            confirmed_test_commands=confirmed,
+            confirm_unsandboxed=lambda question: ask_yes_no(ls, question),
+        )
         gate = MessageRequestGate(ls)
         async with open_mcp_tools(settings.mcp, gate, progress.on_event, pool=mcp_pool) as mcp_tools:
             run = await run_agent_task(
@@ -251,6 +263,17 @@ async def confirmed_test_commands(ls: OutriderServer, root: Path, task: AgentTas
         return []
     await asyncio.to_thread(consent.confirm, root, detected)
     return detected
+
+
+async def ask_yes_no(ls: OutriderServer, question: str) -> bool:
+    """Ask the user (window/showMessageRequest); only an explicit "Run" is a yes."""
+    run, skip = types.MessageActionItem(title="Run"), types.MessageActionItem(title="Don't run")
+    answer = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Warning, message=f"Outrider: {question}", actions=[run, skip]
+        )
+    )
+    return answer is not None and answer.title == run.title
 
 
 async def finish(ls: OutriderServer, run: AgentRun) -> str:
