@@ -18,7 +18,8 @@ install-test: $(BIN)/python sandbox
 # bubblewrap: the OS sandbox run_tests uses for model-written code (tests/security/test_sandbox.py).
 sandbox:
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(uname)" != Linux ] || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq bubblewrap; else sudo apt-get install -y -qq bubblewrap; fi; }; }
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -qq bubblewrap || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bubblewrap; }; }; }
 
 demo: install
 	$(BIN)/outrider demo
