@@ -20,7 +20,7 @@ from server.observe.store import TraceStore, default_db_path
 
 def _render(report: dict[str, Any], console: Console) -> None:
     table = Table(title=f"Spend since {report['since']}: ${report['total_usd']:.4f} in {report['total_calls']} calls")
-    for name in ("day", "feature", "model", "calls", "errors", "input", "output", "cached", "cost"):
+    for name in ("day", "feature", "model", "calls", "errors", "estimated", "input", "output", "cached", "cost"):
         table.add_column(name, justify="right" if name not in ("day", "feature", "model") else "left")
     for row in report["rows"]:
         table.add_row(
@@ -29,12 +29,15 @@ def _render(report: dict[str, Any], console: Console) -> None:
             row["model"],
             str(row["calls"]),
             str(row["errors"]),
+            str(row["estimated"] or 0),
             str(row["input_tokens"]),
             str(row["output_tokens"]),
             str(row["cache_read_tokens"]),
             f"${row['cost_usd']:.4f}",
         )
     console.print(table)
+    if any(row["estimated"] for row in report["rows"]):
+        console.print("estimated: calls whose tokens Outrider counted (the provider reported none, or nonsense)")
     if report["runs"]:
         runs = Table(title="Agent runs against their budget")
         for name in ("run", "day", "calls", "cost", "budget used"):

@@ -27,6 +27,8 @@ def render_table(rows: list[dict[str, Any]]) -> Table:
         when = time.strftime("%m-%d %H:%M:%S", time.localtime(row["started_at"]))
         outcome = row["outcome"] if row["outcome"] == "ok" else f"{row['outcome']}: {row['error_kind'] or ''}"
         tokens = f"{row['input_tokens']}/{row['output_tokens']}/{row['cache_read_tokens']}"
+        if row["usage_estimated"]:
+            tokens = f"~{tokens}"  # counted on our side: the provider reported none (or nonsense)
         table.add_row(
             when,
             row["feature"],
@@ -60,4 +62,6 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"No traced model calls yet (store: {default_db_path()}).")
         return 0
     console.print(render_table(rows))
+    if any(row["usage_estimated"] for row in rows):
+        console.print("~ tokens counted by Outrider: the provider reported no usage (or implausible usage)")
     return 0

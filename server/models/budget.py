@@ -124,7 +124,14 @@ class Budget:
 
     def charge(self, usage: Usage, model: str | None = None) -> float:
         """Add one Usage event (retries included); returns its cost in dollars. The model
-        defaults to the one the event names."""
+        defaults to the one the event names. Negative counts (a broken server) are charged as zero."""
+        usage = replace(
+            usage,
+            input_tokens=max(0, usage.input_tokens),
+            output_tokens=max(0, usage.output_tokens),
+            cache_read_tokens=max(0, usage.cache_read_tokens),
+            cache_write_tokens=max(0, usage.cache_write_tokens),
+        )
         cost = self._prices.cost(usage, model or usage.model)
         s = self._spent
         self._spent = replace(

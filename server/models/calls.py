@@ -24,6 +24,7 @@ class CallRecord:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
+    usage_estimated: bool = False  # tokens counted on our side (the provider reported none, or nonsense)
     retries: int = 0
     tool_calls: int = 0
     stop_reason: str | None = None

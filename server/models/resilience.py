@@ -3,7 +3,9 @@ around one adapter. ``FallbackProvider`` chains several of them.
 
 Rules: a retry happens only while nothing but usage has reached the caller (streamed text cannot be
 taken back); a mid-stream failure after content is a typed error event. Usage from failed attempts
-is passed on, so callers charging every Usage event charge retries too. A request's ``budget`` is
+is passed on, so callers charging every Usage event charge retries too. Each attempt's usage is
+checked against our own count (:mod:`server.models.usage_audit`): missing or implausible reports
+are replaced by it, so a budget holds against a server that reports none. A request's ``budget`` is
 checked before every attempt, and the spend caps (:mod:`server.models.caps`, shared by every
 process) admit the call before its first attempt and are settled with its real cost at its end.
 """
@@ -35,6 +37,7 @@ from server.models.types import (
     ToolCallEnd,
     Usage,
 )
+from server.models.usage_audit import AttemptAudit
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,7 @@ class _Call:
             t.cache_read_tokens + u.cache_read_tokens,
             t.cache_write_tokens + u.cache_write_tokens,
             u.model or t.model,
+            estimated=t.estimated or u.estimated,
         )
 
 
@@ -140,7 +144,8 @@ class ResilientProvider:
                 call.attempt_started = time.monotonic()
                 call.first_event = None
                 content_sent = False
-                attempt = self._attempt(opener(request, call.meta), call, deadline)
+                audit = AttemptAudit(self.name, request, call.meta.model)
+                attempt = self._attempt(audit.wrap(opener(request, call.meta)), call, deadline)
                 try:
                     async for event in attempt:
                         if isinstance(event, ErrorEvent):
@@ -150,6 +155,9 @@ class ResilientProvider:
                         yield event
                 finally:
                     await attempt.aclose()
+                if (owed := audit.leftover()) is not None:  # cut short (a timeout): charge what was used
+                    call.add_usage(owed)
+                    yield owed
                 if failure is None:
                     self.breaker.success()
                     outcome = "ok"
@@ -260,6 +268,7 @@ class ResilientProvider:
             cache_read_tokens=u.cache_read_tokens,
             cache_write_tokens=u.cache_write_tokens,
             cost_usd=cost,
+            usage_estimated=u.estimated,
             retries=call.retries,
             tool_calls=call.tool_calls,
             stop_reason=call.stop,

@@ -153,13 +153,15 @@ class Usage:
     """Tokens one attempt used. `input_tokens` are those billed at the full input price (cached
     reads and cache writes are separate), as Anthropic reports them; the OpenAI adapter converts.
     A stream may carry several Usage events (a retried attempt that used tokens, then the answer):
-    charge every one of them."""
+    charge every one of them. `estimated`: counted on our side (the provider reported none, or
+    nonsense), see :mod:`server.models.usage_audit`."""
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     model: str = ""  # the model that used them (with fallbacks, not always the configured one)
+    estimated: bool = False
     type: Literal["usage"] = "usage"
 
 

@@ -32,6 +32,7 @@ def cost_report(store: TraceStore, days: int, max_run_cost: float, now: float | 
         "since": time.strftime("%Y-%m-%d", time.localtime(since)),
         "total_usd": round(sum(by_day.values()), 6),
         "total_calls": sum(row["calls"] for row in rows),
+        "estimated_calls": sum(row["estimated"] or 0 for row in rows),
         "by_day": [{"day": day, "cost_usd": by_day[day]} for day in sorted(by_day)],
         "rows": rows,
         "runs": runs,

@@ -39,6 +39,7 @@ _COLUMNS = (
     "cache_read_tokens INTEGER",
     "cache_write_tokens INTEGER",
     "cost_usd REAL",
+    "usage_estimated INTEGER NOT NULL DEFAULT 0",
     "outcome TEXT NOT NULL",
     "error_kind TEXT",
     "error_message TEXT",
@@ -67,7 +68,17 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.executescript(_SCHEMA)
+    _add_missing_columns(conn)
     return conn
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Stores written by an older version lack the newer columns: add them (old rows get defaults)."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(calls)")}
+    for column in _COLUMNS:
+        if column.split()[0] not in present:
+            with conn:
+                conn.execute(f"ALTER TABLE calls ADD COLUMN {column}")
 
 
 def _row_values(call: CallRecord) -> tuple[Any, ...]:
@@ -201,6 +212,7 @@ class TraceStore:
         for row in rows:
             item = dict(row)
             item["context"] = json.loads(item["context"] or "{}")
+            item["usage_estimated"] = bool(item["usage_estimated"])
             out.append(item)
         return out
 
@@ -212,7 +224,7 @@ class TraceStore:
             "SELECT day, feature, model, COUNT(*) AS calls, SUM(outcome != 'ok') AS errors, "
             "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, "
             "SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens, "
-            "SUM(cost_usd) AS cost_usd FROM calls WHERE started_at >= ? "
+            "SUM(cost_usd) AS cost_usd, SUM(usage_estimated) AS estimated FROM calls WHERE started_at >= ? "
             "GROUP BY day, feature, model ORDER BY day, feature, model"
         )
         conn = _connect(self.path)

@@ -16,9 +16,12 @@ Faults: ``rate_limit`` (429 + retry-after), ``server_error`` (500), ``overloaded
 ``auth`` (401), ``bad_request`` (400), ``spend_limit`` (billing/quota), ``hang`` (no answer
 until the client gives up; with ``after_chunks`` it hangs mid-stream), ``drop`` (the stream
 is cut after ``after_chunks`` events), ``malformed`` (an unparseable event after
-``after_chunks`` events). A tool call with ``arguments_raw`` sends that text verbatim as its
-arguments (for invalid tool-call JSON). Without streaming, ``drop`` resets the connection and
-``malformed`` sends a truncated JSON body.
+``after_chunks`` events), ``no_usage`` (a normal answer that reports no usage, even when asked,
+as llama.cpp's server does; Anthropic streams report zeros), ``negative_usage`` (a normal answer
+whose usage is the scripted usage negated), ``suffix_rejected`` (a 400 saying the model takes no
+suffix, as a server without a fill-in-the-middle template answers). A tool call with
+``arguments_raw`` sends that text verbatim as its arguments (for invalid tool-call JSON). Without
+streaming, ``drop`` resets the connection and ``malformed`` sends a truncated JSON body.
 
 With ``logprobs`` (one number per text chunk), a request that asks for log-probabilities gets
 them in its API's format: Chat Completions ``choices[].logprobs.content[].logprob``, Completions
@@ -34,7 +37,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Fault = Literal[
-    "rate_limit", "server_error", "overloaded", "auth", "bad_request", "spend_limit", "hang", "drop", "malformed"
+    "rate_limit",
+    "server_error",
+    "overloaded",
+    "auth",
+    "bad_request",
+    "spend_limit",
+    "hang",
+    "drop",
+    "malformed",
+    "no_usage",
+    "negative_usage",
+    "suffix_rejected",
 ]
 Protocol = Literal["anthropic", "openai", "openai_completions"]
 
@@ -48,6 +62,9 @@ FAULTS: tuple[str, ...] = (
     "hang",
     "drop",
     "malformed",
+    "no_usage",
+    "negative_usage",
+    "suffix_rejected",
 )
 
 
@@ -118,7 +135,7 @@ class Reply:
         first one (which is left out), ending with stop reason ``stop_sequence``."""
         text = "".join(self.text_chunks())
         cut = min((i for i in (text.find(seq) for seq in sequences if seq) if i >= 0), default=-1)
-        if cut < 0 or self.tool_calls or self.fault is not None:
+        if cut < 0 or self.tool_calls or self.fault not in (None, "no_usage", "negative_usage"):
             return self
         chunks: list[str] = []
         taken = 0
@@ -129,6 +146,15 @@ class Reply:
             chunks.append(chunk)
             taken += len(chunk)
         return replace(self, text=text[:cut], chunks=tuple(c for c in chunks if c), stop_reason="stop_sequence")
+
+    def reported_usage(self) -> ScriptedUsage | None:
+        """The usage the wire reports: None for ``no_usage``, negated for ``negative_usage``."""
+        if self.fault == "no_usage":
+            return None
+        u = self.usage
+        if self.fault == "negative_usage":
+            return ScriptedUsage(-u.input_tokens, -u.output_tokens, -u.cache_read_tokens, -u.cache_write_tokens)
+        return u
 
     def resolved_stop(self) -> str:
         if self.stop_reason:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.emulator.script import Protocol, Reply
+from tests.emulator.script import Protocol, Reply, ScriptedUsage
 
 MALFORMED_FRAME = b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {\n\n'
 
@@ -40,17 +40,18 @@ def _arguments_text(reply: Reply, call_index: int) -> str:
 
 
 def _anthropic_usage(reply: Reply) -> dict[str, int]:
+    usage = reply.reported_usage() or ScriptedUsage(0, 0, 0, 0)  # the Messages API always has the fields
     return {
-        "input_tokens": reply.usage.input_tokens,
-        "output_tokens": reply.usage.output_tokens,
-        "cache_read_input_tokens": reply.usage.cache_read_tokens,
-        "cache_creation_input_tokens": reply.usage.cache_write_tokens,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cache_read_input_tokens": usage.cache_read_tokens,
+        "cache_creation_input_tokens": usage.cache_write_tokens,
     }
 
 
 def anthropic_stream(reply: Reply, model: str, serial: int) -> list[bytes]:
     frames: list[bytes] = []
-    start_usage = _anthropic_usage(reply) | {"output_tokens": 1}
+    start_usage = _anthropic_usage(reply) | {"output_tokens": 1 if reply.reported_usage() else 0}
     message: dict[str, Any] = {
         "id": f"msg_emu{serial}",
         "type": "message",
@@ -92,7 +93,7 @@ def anthropic_stream(reply: Reply, model: str, serial: int) -> list[bytes]:
     end = {
         "type": "message_delta",
         "delta": {"stop_reason": reply.resolved_stop(), "stop_sequence": None},
-        "usage": {"output_tokens": reply.usage.output_tokens},
+        "usage": {"output_tokens": _anthropic_usage(reply)["output_tokens"]},
     }
     frames.append(_sse(end, "message_delta"))
     frames.append(_sse({"type": "message_stop"}, "message_stop"))
@@ -122,13 +123,22 @@ def anthropic_message(reply: Reply, model: str, serial: int) -> dict[str, Any]:
 
 
 def _openai_usage(reply: Reply) -> dict[str, Any]:
-    prompt = reply.usage.input_tokens + reply.usage.cache_read_tokens + reply.usage.cache_write_tokens
+    """The usage object (empty for ``no_usage``: callers then leave it out)."""
+    usage = reply.reported_usage()
+    if usage is None:
+        return {}
+    prompt = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
     return {
         "prompt_tokens": prompt,
-        "completion_tokens": reply.usage.output_tokens,
-        "total_tokens": prompt + reply.usage.output_tokens,
-        "prompt_tokens_details": {"cached_tokens": reply.usage.cache_read_tokens},
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": prompt + usage.output_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cache_read_tokens},
     }
+
+
+def _with_usage(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    usage = _openai_usage(reply)
+    return body | {"usage": usage} if usage else body
 
 
 def _chunk(
@@ -188,7 +198,7 @@ def openai_chat_stream(
             frames.append(_sse(_chunk(serial, model, [{"index": 0, "delta": delta, "finish_reason": None}])))
     finish = _OPENAI_FINISH.get(reply.resolved_stop(), "stop")
     frames.append(_sse(_chunk(serial, model, [{"index": 0, "delta": {}, "finish_reason": finish}])))
-    if include_usage:
+    if include_usage and reply.reported_usage() is not None:
         frames.append(_sse(_chunk(serial, model, []) | {"usage": _openai_usage(reply)}))
     frames.append(b"data: [DONE]\n\n")
     return frames
@@ -207,7 +217,7 @@ def openai_chat_completion(reply: Reply, model: str, serial: int) -> dict[str, A
         ]
     finish = _OPENAI_FINISH.get(reply.resolved_stop(), "stop")
     body = _chunk(serial, model, [{"index": 0, "message": message, "finish_reason": finish}], "chat.completion")
-    return body | {"usage": _openai_usage(reply)}
+    return _with_usage(body, reply)
 
 
 def openai_completions_stream(
@@ -228,7 +238,7 @@ def openai_completions_stream(
             )
         )
     )
-    if include_usage:
+    if include_usage and reply.reported_usage() is not None:
         frames.append(_sse(_chunk(serial, model, [], "text_completion") | {"usage": _openai_usage(reply)}))
     frames.append(b"data: [DONE]\n\n")
     return frames
@@ -237,7 +247,7 @@ def openai_completions_stream(
 def openai_completion(reply: Reply, model: str, serial: int) -> dict[str, Any]:
     finish = _OPENAI_FINISH.get(reply.resolved_stop(), "stop")
     choice = {"index": 0, "text": "".join(reply.text_chunks()), "logprobs": None, "finish_reason": finish}
-    return _chunk(serial, model, [choice], "text_completion") | {"usage": _openai_usage(reply)}
+    return _with_usage(_chunk(serial, model, [choice], "text_completion"), reply)
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -250,11 +260,14 @@ _ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     "auth": (401, "authentication_error", "invalid_request_error", "invalid_api_key"),
     "bad_request": (400, "invalid_request_error", "invalid_request_error", None),
     "spend_limit": (429, "billing_error", "insufficient_quota", "insufficient_quota"),
+    "suffix_rejected": (400, "invalid_request_error", "invalid_request_error", None),
 }
 
 
 def error_response(protocol: Protocol, fault: str, message: str) -> tuple[int, dict[str, Any]]:
     status, anthropic_type, openai_type, code = _ERRORS[fault]
+    if fault == "suffix_rejected":
+        message = f"{message}: this model does not support 'suffix' (no fill-in-the-middle template)"
     if fault == "spend_limit" and protocol == "anthropic":
         status = 400
     if protocol == "anthropic":

@@ -19,8 +19,8 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     (
         "cost_usd",
         "neovim",
-        {"max_cost_usd": 5.0, "max_input_tokens": 100_000_000},
-        {"usage": {"input_tokens": 1_000_000, "output_tokens": 10}},
+        {"max_cost_usd": 0.02, "max_input_tokens": 100_000_000},
+        {"usage": {"input_tokens": 4000, "output_tokens": 10}},
     ),
     ("seconds", "visual-studio-code", {"max_seconds": 1.0}, {"chunk_delay_s": 0.15}),
 ]
@@ -55,6 +55,6 @@ async def test_endless_loop_stops_at_the_limit(
     if limit == "steps":
         assert calls == 3
     elif limit == "cost_usd":
-        assert calls == 2  # $3 a call: the second call passes the $5 limit; no third one starts
+        assert calls == 2  # $0.012 a call: the second call passes the $0.02 limit; no third one starts
     else:
         assert 1 <= calls <= 4

@@ -88,17 +88,17 @@ async def test_endless_loop_stops_on_wall_time(emulator: Emulator) -> None:
 
 async def test_retries_are_charged_and_checked(emulator: Emulator) -> None:
     """A dropped stream after message_start reported input tokens: charged, and the retry is refused."""
-    dropped = Reply(text="never finished", fault="drop", after_chunks=1, usage=ScriptedUsage(5000, 0))
+    dropped = Reply(text="never finished", fault="drop", after_chunks=1, usage=ScriptedUsage(3000, 0))
     emulator.script(dropped, Reply(text="too late"))
     provider = build_provider(settings_for("anthropic", emulator), env=env_for())
-    budget = Budget(_limits(max_input_tokens=4000), PriceTable())
+    budget = Budget(_limits(max_input_tokens=2000), PriceTable())
     request = chat(budget=budget)
     events = []
     async for event in provider.stream(request):
         events.append(event)
         if isinstance(event, Usage):
             budget.charge(event)
-    assert budget.spent().input_tokens == 5000
+    assert budget.spent().input_tokens == 3000
     assert isinstance(events[-1], ErrorEvent) and events[-1].kind == "budget"
     assert len(emulator.requests) == 1
 

@@ -37,6 +37,12 @@ _MAX_ERROR_BODY = 64_000
 _USER_AGENT = "outrider/0.1 (fim)"
 
 
+def rejects_suffix(error: ErrorEvent) -> bool:
+    """Whether a ``/completions`` error says the server (or model) takes no ``suffix``: a 4xx
+    (400, 422, 501) naming it, as servers without a FIM template answer."""
+    return error.status in (400, 422, 501) and "suffix" in error.message.lower()
+
+
 def usage_from(raw: dict[str, Any], model: str) -> Usage:
     """OpenAI usage (``prompt_tokens`` includes cached ones) -> our neutral usage."""
     details = raw.get("prompt_tokens_details") or {}

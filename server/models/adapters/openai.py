@@ -5,6 +5,7 @@ inline-completion hot path, goes over httpx2 directly (:mod:`server.models.adapt
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import httpx2
 import openai
 
 from server.config import TimeoutSettings
-from server.models.adapters.fim_http import FimHttp
+from server.models.adapters.fim_http import FimHttp, rejects_suffix
 from server.models.adapters.fim_prompt import fim_as_chat, model_is_next_edit, model_supports_fim
 from server.models.errors import error_from_exception
 from server.models.streaming import CallMeta, ToolCallAssembler
@@ -32,6 +33,8 @@ from server.models.types import (
     ToolResultPart,
     Usage,
 )
+
+log = logging.getLogger(__name__)
 
 _STOPS: dict[str, StopReason] = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
 
@@ -155,6 +158,7 @@ class OpenAIAdapter:
         _ = (self._sdk().chat.completions, self._sdk().completions)  # resources load lazily: now
         # FIM goes over httpx2 directly (see server.models.adapters.fim_http); only compatible servers take it.
         self._fim: FimHttp | None = None
+        self._suffix_rejected = False  # the server refused a suffix once: FIM goes through chat
         if name == "openai-compatible":
             self._fim = FimHttp(name, str(self._sdk().base_url), api_key, timeouts)
 
@@ -197,9 +201,31 @@ class OpenAIAdapter:
         return self._pump(create, meta, translator.feed, lambda: translator.finish(self.name))
 
     def open_fim(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
-        if not self.supports_fim(request.model):
+        """FIM on ``/completions`` with a suffix: compatible servers only (asked for FIM because the
+        model is known to take a suffix, or because the user set ``completion.fim``)."""
+        if self._fim is None or self._suffix_rejected:
             return self.open(fim_as_chat(request), meta)
-        return self._open_completions(request, meta)
+        return self._fim_or_chat(request, meta)
+
+    async def _fim_or_chat(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
+        """``/completions`` with a suffix; if the server rejects the suffix, the same request as chat,
+        now and from then on (said once in the log)."""
+        answered = False
+        async for event in self._open_completions(request, meta):
+            if not answered and isinstance(event, ErrorEvent) and rejects_suffix(event):
+                self._suffix_rejected = True
+                log.warning(
+                    "%s: the server rejects a suffix on /completions (%s); fill-in-the-middle for %s goes "
+                    "through chat from now on",
+                    self.name,
+                    event.message,
+                    self._base_url,
+                )
+                async for chat_event in self.open(fim_as_chat(request), meta):
+                    yield chat_event
+                return
+            answered = answered or not isinstance(event, Usage)
+            yield event
 
     def _open_completions(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
         meta.model = request.model or self.model
