@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test sandbox lint typecheck pytest vscode clean
+.PHONY: demo test install install-test sandbox real-setup lint typecheck pytest vscode clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,13 +31,19 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# Installs (or finds in ~/.cache/outrider-test) the real programs the vscode/llama/gateway tests drive,
+# in the background, so the slow builds overlap lint and the rest of the suite; the tests wait for it.
+# OUTRIDER_SKIP_REAL=1 leaves those tests (and this) out.
+real-setup: install-test
+	$(BIN)/python -m tests.e2e.real_setup all --detach
+
 pytest: install-test
 	$(BIN)/python -m pytest
 
 vscode:
 	@if [ -f editors/vscode/package.json ]; then bash editors/vscode/build.sh; fi
 
-test: lint typecheck vscode pytest
+test: real-setup lint typecheck vscode pytest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

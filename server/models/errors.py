@@ -19,7 +19,7 @@ from server.models.types import ErrorEvent, ErrorKind
 
 log = logging.getLogger(__name__)
 
-_SPEND_MARKERS = ("insufficient_quota", "billing", "credit balance", "spend limit", "quota")
+_SPEND_MARKERS = ("insufficient_quota", "billing", "credit balance", "spend limit", "quota", "budget")
 _TYPE_KINDS: dict[str, ErrorKind] = {
     "overloaded_error": "overloaded",
     "rate_limit_error": "rate_limited",
@@ -91,9 +91,11 @@ def error_from_status(
     status: int, body: Any, headers: Mapping[str, str] | None, message: str, provider: str
 ) -> ErrorEvent:
     kind = _kind_for_status(status, _error_type(body), message)
+    # A gateway's budget (LiteLLM) or the provider's quota: say so first, in words, not a status code.
+    what = "spend limit or budget exhausted, " if kind == "spend_limit" else ""
     return ErrorEvent(
         kind=kind,
-        message=f"{provider}: HTTP {status}: {message}"[:500],
+        message=f"{provider}: {what}HTTP {status}: {message}"[:500],
         retryable=kind in RETRYABLE_KINDS,
         status=status,
         retry_after_s=parse_retry_after(headers),

@@ -34,6 +34,8 @@ export interface ClientHooks {
   output: vscode.LogOutputChannel;
   /** Called after a server task (work-done progress) ended. */
   onTaskEnded: () => void;
+  /** Called after the server answered an inline-completion request (its spend may have changed). */
+  onCompletion: () => void;
 }
 
 /** The settings the user set explicitly in VS Code, as the nested object the server validates. */
@@ -88,6 +90,11 @@ export function createClient(hooks: ClientHooks): LanguageClient {
     initializationOptions: () => currentServerSettings(serverKeys),
     synchronize: { configurationSection: SECTION },
     middleware: {
+      provideInlineCompletionItems: async (document, position, context, token, next) => {
+        const result = await next(document, position, context, token);
+        hooks.onCompletion();
+        return result;
+      },
       workspace: {
         configuration: (params, token, next) => answerConfiguration(serverKeys, params, token, next),
         // Push only the explicit values (never VS Code's defaults, which would hide the

@@ -18,12 +18,15 @@ import {
   instructionProblem,
   serverOffers,
 } from "./commands";
+import { remoteServerPathHint, warnIgnoredMachineSettings } from "./remote";
 import { SECTION, ServerSettingKey, contributedProperties, serverSettingKeys } from "./settings";
 import { CostSummary, ServerState, formatCostReport, formatStatus, parseCostSummary } from "./status";
 import { NextEditController } from "./nextEditController";
 import { TaskTracker } from "./tasks";
 
 const COST_REFRESH_MS = 60_000;
+/** After an inline completion, the spend is refreshed this much later (one refresh per burst). */
+const COST_AFTER_COMPLETION_MS = 1_500;
 
 class Outrider implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -32,6 +35,7 @@ class Outrider implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   private readonly tracker = new TaskTracker(() => this.render());
   private readonly timer = setInterval(() => void this.refreshCost(), COST_REFRESH_MS);
+  private completionRefresh: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly serverKeys: readonly ServerSettingKey[],
@@ -48,6 +52,7 @@ class Outrider implements vscode.Disposable {
       tracker: this.tracker,
       output: this.output,
       onTaskEnded: () => void this.refreshCost(),
+      onCompletion: () => this.refreshCostSoon(),
     });
     this.client = client;
     client.onDidChangeState((event) => {
@@ -73,6 +78,17 @@ class Outrider implements vscode.Disposable {
     await this.refreshCost();
   }
 
+  /** Refresh the spend shortly after completions (debounced: typing asks for many). */
+  refreshCostSoon(): void {
+    if (this.completionRefresh !== undefined) {
+      clearTimeout(this.completionRefresh);
+    }
+    this.completionRefresh = setTimeout(() => {
+      this.completionRefresh = undefined;
+      void this.refreshCost();
+    }, COST_AFTER_COMPLETION_MS);
+  }
+
   async restart(): Promise<void> {
     this.cost = undefined;
     await this.stop();
@@ -83,7 +99,8 @@ class Outrider implements vscode.Disposable {
     const message = error instanceof Error ? error.message : String(error);
     this.output.error(`could not start the server: ${message}`);
     const choice = await vscode.window.showErrorMessage(
-      `Outrider: could not start \`outrider lsp\` (${message}). Install Outrider or set "outrider.server.path".`,
+      `Outrider: could not start \`outrider lsp\` (${message}). Install Outrider or set "outrider.server.path".` +
+        remoteServerPathHint(),
       "Open Settings",
       "Show Log",
     );
@@ -258,6 +275,9 @@ class Outrider implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
+    if (this.completionRefresh !== undefined) {
+      clearTimeout(this.completionRefresh);
+    }
     void this.stop(); // its synchronous part renders the status one last time, before disposal
     this.status.dispose();
   }
@@ -311,6 +331,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  await warnIgnoredMachineSettings(context, output); // before the start: its failure message may follow
   await instance.start();
 }
 

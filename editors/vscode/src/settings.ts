@@ -173,3 +173,38 @@ export async function configurationAnswers(
   const theirs = await fallback();
   return ours.map((value, index) => (value === undefined ? theirs[index] : value));
 }
+
+/**
+ * The user-only (machine-scoped) server and extension settings that appear in a user settings file
+ * (`userSettingsText`, JSON with comments) but that VS Code did not apply: in a remote window
+ * (code-server, Remote-SSH, dev containers) machine-scoped settings are read from the remote's
+ * machine settings only, and ignored in user settings. `applied(name)` is VS Code's
+ * `inspect(name).globalValue !== undefined`. Sorted; names are full (`outrider.server.path`).
+ */
+export function ignoredMachineSettings(
+  userSettingsText: string,
+  properties: Readonly<Record<string, SettingProperty>>,
+  applied: (name: string) => boolean,
+): string[] {
+  const found = new Set<string>();
+  for (const match of userSettingsText.matchAll(/"(outrider\.[A-Za-z0-9_.]+)"\s*:/g)) {
+    const name = match[1];
+    if (name !== undefined && USER_ONLY_SCOPES.has(properties[name]?.scope ?? "window") && !applied(name)) {
+      found.add(name);
+    }
+  }
+  return [...found].sort();
+}
+
+/** Where machine-scoped settings must go in a remote window, for the user. */
+export function machineSettingsAdvice(names: readonly string[], machineSettingsPath: string | undefined): string {
+  const list = names.map((name) => `"${name}"`).join(", ");
+  const where =
+    machineSettingsPath === undefined
+      ? 'the remote settings ("Preferences: Open Remote Settings (JSON)")'
+      : `the machine settings (${machineSettingsPath}, or "Preferences: Open Remote Settings (JSON)")`;
+  return (
+    `Outrider: ${list} ${names.length === 1 ? "is" : "are"} set in your user settings, which this remote window ` +
+    `(code-server, Remote-SSH, dev container) ignores for machine-scoped settings. Move ${names.length === 1 ? "it" : "them"} to ${where}.`
+  );
+}

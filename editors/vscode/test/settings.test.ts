@@ -9,6 +9,8 @@ import {
   contributedProperties,
   explicitSettings,
   explicitValue,
+  ignoredMachineSettings,
+  machineSettingsAdvice,
   sectionValue,
   serverLaunch,
   serverSettingKeys,
@@ -131,5 +133,38 @@ describe("configurationAnswers", () => {
       Promise.resolve([{ tabSize: 4 }, { from: "vscode" }, { all: true }]),
     );
     assert.deepEqual(answers, [{ tabSize: 4 }, { debounce_ms: 120 }, { all: true }]);
+  });
+});
+
+describe("ignoredMachineSettings", () => {
+  const properties = contributedProperties(packageJson);
+  const userFile = `{
+    // comments are fine (JSON with comments)
+    "outrider.server.path": "/opt/outrider/bin/outrider",
+    "outrider.provider": "openai-compatible",
+    "outrider.model": "qwen2.5-coder:7b",
+    "editor.fontSize": 14,
+  }`;
+
+  it("finds machine-scoped settings that VS Code did not apply, sorted", () => {
+    assert.deepEqual(
+      ignoredMachineSettings(userFile, properties, () => false),
+      ["outrider.provider", "outrider.server.path"],
+    );
+  });
+
+  it("leaves out applied settings (a local window reads them from user settings)", () => {
+    assert.deepEqual(ignoredMachineSettings(userFile, properties, () => true), []);
+    assert.deepEqual(
+      ignoredMachineSettings(userFile, properties, (name) => name === "outrider.provider"),
+      ["outrider.server.path"],
+    );
+  });
+
+  it("says where they must go", () => {
+    const advice = machineSettingsAdvice(["outrider.server.path"], "/data/Machine/settings.json");
+    assert.match(advice, /"outrider\.server\.path" is set in your user settings/);
+    assert.match(advice, /Move it to the machine settings \(\/data\/Machine\/settings\.json/);
+    assert.match(machineSettingsAdvice(["a", "b"], undefined), /are set .* Move them to the remote settings/);
   });
 });
