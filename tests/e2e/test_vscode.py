@@ -39,6 +39,7 @@ FIM_REPLY = "total = sum(values)\n    return total / len(values)\n\n\ndef other(
 PRICE = {"input": 50.0, "output": 100.0}  # USD per million: 1000 in + 100 out = $0.06 a call
 USAGE = {"input_tokens": 1000, "output_tokens": 100}
 
+RUNNING_TASKS = re.compile(r"·\s*\d+\s*$")
 ORIGINAL = SHAPES.splitlines()
 TYPED = ORIGINAL.copy()
 TYPED[3] = "def area(width: float, height: float) -> float:"
@@ -136,6 +137,29 @@ def vscode(
         stop()
 
 
+def _ghost_text(editor: Any) -> str:
+    """Trigger Inline Suggestion (Alt+\\: typing a blank line asks for none) until ghost text shows;
+    again every few seconds, as a user would, while the server is still indexing the workspace."""
+    from tests.e2e.vscode_driver import wait_for
+
+    for attempt in range(12):
+        if attempt % 2:
+            editor.run_command("Trigger Inline Suggestion")  # the palette, in case the key was lost
+        else:
+            editor.press("Alt+Backslash")
+        try:
+            return str(wait_for(editor.ghost_text, 5, "no ghost text"))
+        except AssertionError:
+            continue
+    raise AssertionError(f"no ghost text was shown after 12 triggers; notifications: {editor.notifications()!r}")
+
+
+def shown_usd(status: str) -> float:
+    """The spend in the status-bar text ($0.12), or -1 when there is none."""
+    found = re.findall(r"\$(\d+\.\d\d)", status)
+    return float(found[0]) if found else -1.0
+
+
 def wait_for_status(editor: Any, check: Callable[[str], bool], timeout_s: float, message: str) -> str:
     from tests.e2e.vscode_driver import wait_for
 
@@ -154,11 +178,10 @@ def test_ghost_text_accepted_with_tab_and_spend_in_status_bar(vscode: Session) -
         editor.open_file("stats.py")
     with editor.step("type-in-body"):
         editor.go_to_line(4)
-        editor.press("End", "Enter")
-        editor.type("total")  # the start of the model's answer: the suggestion continues it
+        editor.press("End", "Enter")  # a new line in an empty body, indented by VS Code
     with editor.step("ghost-text"):
-        ghost = wait_for(editor.ghost_text, 60, "no ghost text was shown")
-        assert "sum(values)" in ghost, ghost
+        ghost = _ghost_text(editor)
+        assert "total=sum(values)" in ghost, ghost
     with editor.step("accept-and-save"):
         editor.press("Tab")
         editor.press("Control+S")
@@ -177,11 +200,9 @@ def test_ghost_text_accepted_with_tab_and_spend_in_status_bar(vscode: Session) -
         spent = wait_for(lambda: cost_summary(store)["today_usd"], 30, "no completion cost was traced")
         assert spent >= 0.06
         expected = f"${spent:.2f}"
-        # The extension refreshes the spend shortly after completions; later ones may add more.
-        status = wait_for_status(editor, lambda text: re.search(r"\$\d+\.\d\d", text) is not None, 30, "no spend")
-        shown = float(re.findall(r"\$(\d+\.\d\d)", status)[0])
-        latest = cost_summary(store)["today_usd"]
-        assert spent - 0.005 <= shown <= latest + 0.005, (status, expected, latest)
+        # The extension refreshes the spend shortly after completions (later ones may add more).
+        status = wait_for_status(editor, lambda text: shown_usd(text) >= spent - 0.005, 30, f"no {expected} shown")
+        assert shown_usd(status) <= cost_summary(store)["today_usd"] + 0.005, status
 
 
 def test_agent_on_selection_shows_progress_and_lands_as_one_undo(vscode: Session) -> None:
@@ -197,15 +218,12 @@ def test_agent_on_selection_shows_progress_and_lands_as_one_undo(vscode: Session
         editor.run_command("Outrider: Run agent on selection...")
         editor.answer_input("Add type hints to these functions")
     with editor.step("progress-in-status-bar"):
-        wait_for(
-            lambda: (
-                "codicon-sync" in editor.status_html() or "Outrider agent" in editor.page.locator("footer").inner_text()
-            ),
-            20,
-            f"no progress in the status bar: {editor.status_text()!r}",
+        # The item ends in "$(sync~spin) N" (a spinning icon and the number of running tasks).
+        wait_for_status(
+            editor, lambda text: RUNNING_TASKS.search(text) is not None, 20, "no progress in the status bar"
         )
     with editor.step("edit-landed"):
-        wait_for_status(editor, lambda text: "codicon" not in text, 60, "the run never ended")
+        wait_for_status(editor, lambda text: RUNNING_TASKS.search(text) is None, 60, "the run never ended")
         wait_for(
             lambda: editor.page.locator(".view-line", has_text="def area(width: float").count() > 0,
             60,

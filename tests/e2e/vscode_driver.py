@@ -224,13 +224,10 @@ class VsCode:
             return ""
         return str(item.first.inner_text()).strip()
 
-    def status_html(self) -> str:
-        item = self.page.locator(".statusbar-item", has_text="Outrider")
-        return "" if item.count() == 0 else str(item.first.inner_html())
-
     def ghost_text(self) -> str:
+        """The ghost text shown, without white space (Monaco splits it into spans and pads them)."""
         ghost = self.page.locator(".ghost-text-decoration, .ghost-text")
-        return " ".join(str(t) for t in ghost.all_inner_texts()).strip()
+        return "".join("".join(str(t).split()) for t in ghost.all_inner_texts())
 
     def notifications(self) -> str:
         return " | ".join(str(t) for t in self.page.locator(".notification-toast").all_inner_texts())
