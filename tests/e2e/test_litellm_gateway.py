@@ -134,14 +134,14 @@ def test_through_the_gateway_until_its_budget_refuses(tmp_path: Path, gateway: s
     doctor = outrider("doctor", "--json")
     assert json.loads(doctor.stdout)["ok"] is True, doctor.stdout + doctor.stderr
 
-    first = outrider("complete", "stats.py:5:5", "--json")
+    first = outrider("complete", "stats.py:5:1", "--json")
     assert first.returncode == 0, first.stderr
     agent = outrider("refactor", "Give mean a body", "stats.py", "--json")
     assert "Traceback" not in agent.stderr, agent.stderr[-3000:]
 
     refused = None
     for _ in range(6):  # $1.20 a call against $3: refused within a few calls
-        result = outrider("complete", "stats.py:5:5", "--json")
+        result = outrider("complete", "stats.py:5:1", "--json")
         if result.returncode != 0:
             refused = result
             break
