@@ -83,7 +83,7 @@ def build_adapter(ref: ProviderRef, settings: Settings, env: Mapping[str, str]) 
             )
         from server.models.adapters.openai import OpenAIAdapter
 
-        return OpenAIAdapter(name, model, key or "not-needed", base_url, settings.timeouts)
+        return OpenAIAdapter(name, model, key or "not-needed", base_url, settings.timeouts, settings.completion.fim)
     if name == "replay":
         if not settings.replay_session:
             raise ProviderConfigError("replay: no session file; set replay_session (or OUTRIDER_REPLAY_SESSION)")

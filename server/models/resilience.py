@@ -128,6 +128,7 @@ class ResilientProvider:
         outcome: Outcome = "cancelled"
         failure: ErrorEvent | None = None
         reservation: Reservation | None = None
+        audit: AttemptAudit | None = None
         try:
             if self.caps is not None:
                 admitted = await self.caps.admit(request, request.model or self.model)
@@ -177,6 +178,10 @@ class ResilientProvider:
         finally:
             if outcome == "cancelled":
                 self.breaker.release()
+                # Closed early (a completion cut at its line boundary): what was used still goes
+                # to the trace row, though no event can carry it to the caller any more.
+                if audit is not None and (used := audit.leftover()) is not None:
+                    call.add_usage(used)
             cost = self._report(call, outcome, failure)
             if self.caps is not None and (cost > 0 or (reservation is not None and reservation.usd > 0)):
                 self.caps.settle(reservation, request.feature, call.started_wall, cost)

@@ -171,7 +171,9 @@ def test_fim_completion_then_chat_completion_with_estimated_usage(tmp_path: Path
     [fim_row] = fim.traces()
     [chat_row] = chat.traces()
     for row in (fim_row, chat_row):
-        assert (row["outcome"], row["provider"], row["model"]) == ("ok", "openai-compatible", MODEL), row
+        # "cancelled" when the suggestion was complete before the model stopped (cut at its line end)
+        assert row["outcome"] in ("ok", "cancelled") and row["error_kind"] is None, row
+        assert (row["provider"], row["model"]) == ("openai-compatible", MODEL), row
         # llama.cpp streams no usage: our own count, marked, and priced.
         assert row["usage_estimated"] is True and row["input_tokens"] > 0, row
         assert row["cost_usd"] > 0, row
@@ -227,7 +229,7 @@ def test_inline_completion_in_neovim(tmp_path: Path, llama_server: LlamaServer) 
         for _ in range(8):  # a slow answer is cancelled when Neovim asks again: type on until one lands
             try:
                 rows = wait_for(
-                    lambda: [r for r in project.stored() if r["feature"] == "completion" and r["outcome"] == "ok"],
+                    lambda: [r for r in project.stored() if r["feature"] == "completion" and r["input_tokens"] > 0],
                     20,
                     "no completion yet",
                 )

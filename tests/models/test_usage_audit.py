@@ -19,7 +19,7 @@ from server.models.registry import build_provider
 from server.models.types import ErrorEvent, FimRequest, Stop, TextDelta, Usage
 from server.models.usage_audit import count_sent, settle
 from server.observe import store as store_module
-from server.observe.store import TraceStore
+from server.observe.store import TraceFilter, TraceStore
 from server.observe.tracer import open_tracer
 from tests.emulator import Emulator, Reply, ScriptedUsage
 from tests.models.conftest import chat, collect, env_for, settings_for
@@ -159,7 +159,8 @@ async def test_a_rejected_suffix_falls_back_to_chat_once(emulator: Emulator, cap
         Reply(text="x = 1", protocol="openai"),
         Reply(text="y = 2", protocol="openai"),
     )
-    stack = build_provider(settings_for("openai-compatible", emulator, model="tiny-chat"), env=env_for())
+    settings = settings_for("openai-compatible", emulator, model="tiny-chat", completion={"fim": True})
+    stack = build_provider(settings, env=env_for())
     fim = FimRequest(feature="completion", prefix="def f():\n    ", suffix="\n")
     with caplog.at_level(logging.WARNING, logger="server.models.adapters.openai"):
         first = await collect(stack.stream_fim(fim))
@@ -169,3 +170,25 @@ async def test_a_rejected_suffix_falls_back_to_chat_once(emulator: Emulator, cap
     assert not any(isinstance(e, ErrorEvent) for e in first + second)
     assert [r.protocol for r in emulator.requests] == ["openai_completions", "openai", "openai"]
     assert sum("rejects a suffix" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_a_stream_closed_early_still_traces_what_it_used(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A completion cut at its line end closes the stream before the usage arrives: the trace row
+    still carries our count (marked estimated)."""
+    monkeypatch.setenv("OUTRIDER_HOME", str(tmp_path))
+    settings = settings_for("openai-compatible", emulator, model="local-model")
+    tracer = open_tracer(settings)
+    assert tracer is not None
+    stack = build_provider(settings, tracer=tracer, env=env_for())
+    emulator.script(Reply(text=ANSWER * 4, fault="no_usage"))
+    events = stack.stream(chat())
+    async for event in events:
+        if isinstance(event, TextDelta):
+            break
+    await events.aclose()  # type: ignore[attr-defined]
+    tracer.close()
+    [row] = TraceStore(tmp_path / "traces.sqlite3").recent(TraceFilter())
+    assert row["outcome"] == "cancelled" and row["usage_estimated"], row
+    assert row["input_tokens"] > 0 and row["output_tokens"] > 0, row

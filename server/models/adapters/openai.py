@@ -146,7 +146,17 @@ class _ChatTranslator:
 
 
 class OpenAIAdapter:
-    def __init__(self, name: str, model: str, api_key: str, base_url: str | None, timeouts: TimeoutSettings) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        api_key: str,
+        base_url: str | None,
+        timeouts: TimeoutSettings,
+        fim: bool | None = None,
+    ) -> None:
+        """`fim`: the user's ``completion.fim`` (None: by model name)."""
+        self._fim_setting = fim
         self.name = name  # "openai" or "openai-compatible"
         self.model = model
         self._api_key = api_key
@@ -179,8 +189,14 @@ class OpenAIAdapter:
         return None
 
     def supports_fim(self, model: str | None = None) -> bool:
+        """Compatible servers, for models known to take a suffix (or next-edit models), or any model
+        with ``completion.fim = true``; not after the server rejected a suffix."""
+        if self.name != "openai-compatible" or self._suffix_rejected:
+            return False
         name = model or self.model
-        return self.name == "openai-compatible" and (model_supports_fim(name) or model_is_next_edit(name))
+        if self._fim_setting is not None:
+            return self._fim_setting
+        return model_supports_fim(name) or model_is_next_edit(name)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         return self.open(request, CallMeta())
@@ -203,7 +219,7 @@ class OpenAIAdapter:
     def open_fim(self, request: FimRequest, meta: CallMeta) -> AsyncIterator[StreamEvent]:
         """FIM on ``/completions`` with a suffix: compatible servers only (asked for FIM because the
         model is known to take a suffix, or because the user set ``completion.fim``)."""
-        if self._fim is None or self._suffix_rejected:
+        if self._fim is None or not self.supports_fim(request.model):
             return self.open(fim_as_chat(request), meta)
         return self._fim_or_chat(request, meta)
 
