@@ -179,6 +179,7 @@ def test_ghost_text_accepted_with_tab_and_spend_in_status_bar(vscode: Session) -
     with editor.step("type-in-body"):
         editor.go_to_line(4)
         editor.press("End", "Enter")  # a new line in an empty body, indented by VS Code
+        editor.page.locator(".statusbar-item", has_text="Ln 5, Col 5").first.wait_for(timeout=10_000)
     with editor.step("ghost-text"):
         ghost = _ghost_text(editor)
         assert "total=sum(values)" in ghost, ghost
@@ -239,5 +240,6 @@ def test_agent_on_selection_shows_progress_and_lands_as_one_undo(vscode: Session
             20,
             f"one undo did not take back the whole edit: {shapes.read_text(encoding='utf-8')!r}",
         )
-    agent_calls = [r for r in vscode.emulator.requests() if r.get("protocol") == "openai"]
+    # The agent's model calls carry its tools (next-edit suggestions, also chat, carry none).
+    agent_calls = [r for r in vscode.emulator.requests() if r.get("protocol") == "openai" and r["body"].get("tools")]
     assert len(agent_calls) == 2, agent_calls

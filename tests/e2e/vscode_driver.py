@@ -200,6 +200,8 @@ class VsCode:
         box.wait_for(state="visible", timeout=10_000)
         box.fill(f":{line}")
         self.press("Enter")
+        box.wait_for(state="hidden", timeout=10_000)  # keys typed next go to the editor, not the box
+        self.page.locator(".statusbar-item", has_text=f"Ln {line},").first.wait_for(timeout=10_000)
 
     def run_command(self, title: str) -> None:
         """The command palette (F1), then the command titled `title`."""
