@@ -56,30 +56,47 @@ local function last_line(text, fallback)
   return lines[#lines] or fallback
 end
 
---- Start the server, send initialize/shutdown/exit, and say whether it answered.
+--- Start the server, send initialize, and once it has answered (as the specification asks: no other
+--- message before the InitializeResult) initialized/shutdown/exit; say whether it answered.
 ---@param cmd string[]
 ---@param root string
 ---@return boolean, string
 function M.handshake(cmd, root)
-  local input = lsp_frame({
+  local init = lsp_frame({
     jsonrpc = "2.0",
     id = 1,
     method = "initialize",
     params = { processId = vim.NIL, rootUri = vim.uri_from_fname(root), capabilities = vim.empty_dict() },
-  }) .. lsp_frame({ jsonrpc = "2.0", method = "initialized", params = vim.empty_dict() }) .. lsp_frame({
-    jsonrpc = "2.0",
-    id = 2,
-    method = "shutdown",
-  }) .. lsp_frame({ jsonrpc = "2.0", method = "exit" })
+  })
+  local rest = lsp_frame({ jsonrpc = "2.0", method = "initialized", params = vim.empty_dict() })
+    .. lsp_frame({ jsonrpc = "2.0", id = 2, method = "shutdown" })
+    .. lsp_frame({ jsonrpc = "2.0", method = "exit" })
+  local chunks, answered = {}, false
+  local proc
+  local function on_stdout(_, data)
+    if not data then
+      return
+    end
+    chunks[#chunks + 1] = data
+    if not answered and table.concat(chunks):find('"capabilities"', 1, true) then
+      answered = true
+      pcall(function()
+        proc:write(rest)
+        proc:write(nil) -- end of input: the server must not wait for more
+      end)
+    end
+  end
   local ok, result = pcall(function()
-    return vim.system(cmd, { stdin = input, text = true, cwd = root, timeout = TIMEOUT_MS }):wait()
+    proc = vim.system(cmd, { stdin = true, stdout = on_stdout, text = true, cwd = root, timeout = TIMEOUT_MS })
+    proc:write(init)
+    return proc:wait()
   end)
   if not ok then
     return false, tostring(result)
   end
-  local stdout = result.stdout or ""
+  local stdout = table.concat(chunks)
   local info = stdout:match('"serverInfo"%s*:%s*(%b{})')
-  if result.code == 0 and stdout:find('"capabilities"', 1, true) then
+  if result.code == 0 and answered then
     local decoded = info and vim.json.decode(info) or {}
     return true, string.format("%s %s", decoded.name or "server", decoded.version or "")
   end
