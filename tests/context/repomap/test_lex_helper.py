@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from context.repomap import index as repomap
+from context.repomap import indexing as repomap
 from context.repomap import lex_helper as lexworker
 from context.repomap.index import RepoMap
 from context.repomap.lex_helper import LexJob, content_digest, helper_share, lex_files, read_checked
