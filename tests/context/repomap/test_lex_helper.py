@@ -16,7 +16,7 @@ from context.repomap import indexing as repomap
 from context.repomap import lex_helper as lexworker
 from context.repomap.index import RepoMap
 from context.repomap.lex_helper import LexJob, content_digest, helper_share, lex_files, read_checked
-from context.repomap.lexical import lexical_names
+from context.repomap.lexical import safe_lexical_names
 from context.repomap.workers import MapWorkers
 from context.source.languages import language_for_path
 
@@ -49,7 +49,7 @@ def in_process(
     expected: dict[str, tuple[str, dict[str, int], dict[str, int]] | None] = {}
     for path, language in items:
         data, _ = read_checked(str(root / path))
-        expected[path] = None if data is None else (content_digest(data), *lexical_names(data, language))
+        expected[path] = None if data is None else (content_digest(data), *safe_lexical_names(data, language))
     return expected
 
 
