@@ -3,8 +3,9 @@
 Public surface: :class:`RepoMap` (:mod:`context.repomap.index`: index, incremental updates,
 ``render``) with :class:`IndexReport`, and :class:`MapRequest` (what one render is focused on).
 
-Inside, by responsibility: ``lexical`` (definition and reference names without a syntax tree) and
-``lex_helper`` (lexing on the second core); ``records`` (one indexed file) and ``tagcache`` (the
+Inside, by responsibility: ``indexing`` (building the index: phase 1 and phase 2); ``lexical``
+(definition and reference names without a syntax tree) and ``lex_helper`` (lexing on the second
+core); ``records`` (one indexed file) and ``tagcache`` (the
 SQLite cache of tags and names); ``graph`` and ``weights`` (the reference graph between files) and
 ``pagerank`` (ranking over it); ``render`` (one render: personalization, ranking, budget),
 ``outline`` (the definitions as indented text), ``prefetch`` and ``parse_helper`` (the render's

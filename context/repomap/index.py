@@ -14,7 +14,8 @@ API (the LSP frontend, completion and the agent's tools use exactly this)::
 
 Ranking inputs are lexical, for every file, always; syntax trees are parsed on demand and cached.
 
-* ``index`` (phase 1, in a worker thread) lists files (:func:`context.safety.files.list_workspace_files`),
+* ``index`` (phase 1, in a worker thread; :mod:`context.repomap.indexing`) lists files
+  (:func:`context.safety.files.list_workspace_files`),
   reads and hashes each supported source file and takes its lexical name counts
   (:func:`context.repomap.lexical.lexical_names`) from the :class:`~context.repomap.tagcache.TagCache`
   when the content hash matches, lexing only the rest, into the
@@ -54,19 +55,18 @@ import functools
 import logging
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from context.repomap.graph import ReferenceGraph
-from context.repomap.lex_helper import LexJob
+from context.repomap.indexing import Indexer, MapIndex
 from context.repomap.lexical import safe_lexical_names
 from context.repomap.records import FileRecord, IndexReport, Progress, TagLoader, read_source
 from context.repomap.render import MapRequest, RenderCache, render_map
-from context.repomap.tagcache import LexicalWrites, TagCache, content_digest
+from context.repomap.tagcache import TagCache, content_digest
 from context.repomap.workers import MapWorkers
-from context.safety.files import is_ignored, list_workspace_files
+from context.safety.files import is_ignored
 from context.source.languages import language_for_path
 from context.source.symbols import Tag
 
@@ -76,10 +76,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-BATCH_FILES = 64
-STEAL_FILES = 2  # files taken back from the lexing helper at a time, once this process's share is done
 MAX_WORKERS = 8
-PARALLEL_MIN_FILES = 256
 
 
 class RepoMap:
@@ -93,8 +90,6 @@ class RepoMap:
         self._extra_ignore = tuple(extra_ignore)
         self._cache = TagCache(cache_dir / "tags.sqlite", self.root) if cache_dir is not None else None
         self._lock = threading.RLock()
-        self._index_lock = threading.Lock()
-        self._parse_lock = threading.Lock()
         self._stop = threading.Event()
         self._records: dict[str, FileRecord] = {}
         self._buffers: dict[str, str] = {}  # open buffers, least recently changed first
@@ -103,12 +98,30 @@ class RepoMap:
         self._generation = 0
         self._renders = RenderCache(self._render)
         self._accepted: dict[str, bool] = {}
-        self._indexing = False
-        self._known: set[str] = set()  # paths with a cached lexical row (any content), per index run
-        self._writes = LexicalWrites(None)
         self._language = functools.cache(language_for_path)  # asked several times per file by a cold index
         self._loader = TagLoader(self.root, self._cache, self._buffer_text)
         self.helpers = MapWorkers(self.root, self._language)
+        index = MapIndex(
+            lock=self._lock,
+            records=self._records,
+            buffers=self._buffers,
+            graph=self._graph,
+            install=self._install,
+            remove=self._remove,
+            new_record=self._new_record,
+            lex=self._lex,
+        )
+        self._indexer = Indexer(
+            self.root,
+            index,
+            self._cache,
+            self._loader,
+            self.helpers,
+            workers=self._workers,
+            extra_ignore=self._extra_ignore,
+            language=self._language,
+            stop=self._stop,
+        )
 
     # -- indexing -------------------------------------------------------------------------------
 
@@ -145,55 +158,7 @@ class RepoMap:
 
     def index_sync(self, progress: Progress | None = None) -> IndexReport:
         """The blocking body of :meth:`index`, for threads and the command line."""
-        with self._index_lock:
-            self.helpers.stop()
-            self._indexing = True
-            self._accepted = {}  # ignore files may have changed
-            self._known = self._cache.lexical_paths() if self._cache is not None else set()
-            early = self.helpers.start_lexing() if self._cold_start() else None  # it starts while git lists
-            job: LexJob | None = None
-            self._writes = LexicalWrites(self._cache)
-            try:
-                listed = list_workspace_files(self.root, extra_ignore=self._extra_ignore)
-                paths = [path for path in listed if self._language(path) is not None]
-                with self._lock:
-                    gone = sorted(set(self._records) - set(paths) - set(self._buffers))
-                    for path in gone:
-                        self._remove(path)
-                if self._cache is not None:
-                    self._cache.delete(gone)
-                job, offloaded = self._offload(paths, early)
-                early = None
-                counts = Counter[str]()
-                total = len(paths)
-                mine = [path for path in paths if path not in offloaded] if offloaded else paths
-                if progress is not None:
-                    progress(0, total)
-                for start in range(0, len(mine), BATCH_FILES):
-                    if self._stop.is_set():
-                        return IndexReport.of(total, counts, gone, complete=False)
-                    self._index_batch(mine[start : start + BATCH_FILES], counts)
-                    if job is not None:
-                        self._install_helper_chunks(job, counts, wait=False)
-                    if progress is not None:
-                        progress(min(start + BATCH_FILES, len(mine)), total)
-                if job is not None:
-                    self._index_offloaded(job, counts)
-                    job = None
-                    self.helpers.start_parsing(paths)  # it warms up while we build the graph
-                    if self._stop.is_set():
-                        return IndexReport.of(total, counts, gone, complete=False)
-                    if progress is not None:
-                        progress(total, total)
-                with self._lock:
-                    self._graph.edge_arrays()  # settle the graph here, in the worker, not in the first render
-                return IndexReport.of(total, counts, gone, complete=True)
-            finally:
-                self._indexing = False
-                self._writes.close()
-                for unused in (early, job):
-                    if unused is not None:
-                        unused.cancel()
+        return self._indexer.index(progress, before=self._forget_acceptance)
 
     async def parse_remaining(self, progress: Progress | None = None) -> int:
         """Phase 2: fill every record's tags in a worker thread (see the module docstring)."""
@@ -203,101 +168,7 @@ class RepoMap:
         """The blocking body of :meth:`parse_remaining` (:meth:`TagLoader.fill_all`); returns how many
         records got their tags. Runs beside ``index`` (a replaced record's tags are simply not used)
         and renders (which use the parsing helper until this ends)."""
-        try:
-            with self._parse_lock:
-                with self._lock:
-                    updates = self._graph.pending_updates()
-                updates.build()  # what the first edit would need, without the index lock
-                with self._lock:
-                    self._graph.prepare_updates(updates)  # O(1) unless the graph changed meanwhile
-                pending = [record for record in self.records() if not record.parsed]
-                parallel = self._workers > 1 and len(pending) >= PARALLEL_MIN_FILES
-                return self._loader.fill_all(pending, self._workers if parallel else 1, self._stop.is_set, progress)
-        finally:
-            self.helpers.stop()
-
-    def _cold_start(self) -> bool:
-        """Nothing indexed and nothing cached: the lexing helper will have work (start it early)."""
-        return self._workers > 1 and not self._records and not self._known
-
-    def _offload(self, paths: list[str], early: LexJob | None) -> tuple[LexJob | None, set[str]]:
-        """The helper's share of `paths` (files with no record, buffer or cached lexical names), sent to
-        it; (None, empty) when too few files need lexing (the early helper is then stopped)."""
-        job = early
-        if self._workers > 1:
-            known = self._known
-            with self._lock:
-                fresh = [p for p in paths if p not in self._records and p not in self._buffers and p not in known]
-            if len(fresh) >= PARALLEL_MIN_FILES:
-                job = job if job is not None else self.helpers.start_lexing()
-                if job is not None:
-                    return job, self.helpers.submit_lexing(job, fresh)
-        if job is not None:
-            job.cancel()
-        return None, set()
-
-    def _index_offloaded(self, job: LexJob, counts: Counter[str]) -> None:
-        """Install the helper's results as they arrive while lexing its files here from the end of its
-        list (work stealing: see :mod:`context.repomap.lex_helper`); what it did not lex (a failure, a file it
-        rejected) is indexed here."""
-        while not self._stop.is_set() and (stolen := job.steal(STEAL_FILES)):
-            self._index_batch(stolen, counts)
-            self._install_helper_chunks(job, counts, wait=False)
-        self._install_helper_chunks(job, counts, wait=True)
-        left = job.unanswered
-        for start in range(0, len(left), BATCH_FILES):
-            if self._stop.is_set():
-                return
-            self._index_batch(left[start : start + BATCH_FILES], counts)
-
-    def _install_helper_chunks(self, job: LexJob, counts: Counter[str], *, wait: bool) -> None:
-        for chunk in job.chunks(self._stop.is_set, wait=wait):
-            self._index_batch(sorted(path for path, lexed in chunk.items() if lexed is None), counts)
-            done = [(path, lexed) for path, lexed in chunk.items() if lexed is not None]
-            counts["parsed"] += len(done)
-            self._writes.put([(path, digest, (defs, refs)) for path, (digest, defs, refs) in done])
-            with self._lock:
-                for path, (digest, defs, refs) in done:
-                    if path not in self._buffers:
-                        self._install(self._new_record(path, digest, defs, refs))
-
-    def _index_batch(self, paths: list[str], counts: Counter[str]) -> None:
-        contents: dict[str, tuple[str, bytes]] = {}
-        for path in paths:
-            if path in self._buffers:
-                counts["unchanged"] += 1
-                continue
-            data = read_source(os.path.join(self.root, path))  # noqa: PTH118 - a string, for every file
-            if data is None:
-                counts["skipped"] += 1
-                with self._lock:
-                    self._remove(path)
-                continue
-            digest = content_digest(data)
-            record = self._records.get(path)
-            if record is not None and record.digest == digest:
-                counts["unchanged"] += 1
-                continue
-            contents[path] = (digest, data)
-        cache = self._cache
-        known = self._known
-        wanted = {p: d for p, (d, _) in contents.items() if p in known}
-        cached = cache.get_lexical_many(wanted) if cache is not None and wanted else {}
-        fresh: list[FileRecord] = []
-        lexed: list[tuple[str, str, tuple[dict[str, int], dict[str, int]]]] = []
-        for path, (digest, data) in sorted(contents.items()):
-            names = cached.get(path)
-            if names is None:
-                names = self._lex(path, data)
-                lexed.append((path, digest, names))
-            fresh.append(self._new_record(path, digest, *names))
-        counts["parsed"] += len(lexed)
-        counts["cached"] += len(cached)
-        self._writes.put(lexed)
-        with self._lock:
-            for record in fresh:
-                if record.path not in self._buffers:
-                    self._install(record)
+        return self._indexer.parse_remaining(self.records, progress)
 
     def _lex(self, path: str, data: bytes) -> tuple[dict[str, int], dict[str, int]]:
         language = self._language(path)
@@ -325,6 +196,9 @@ class RepoMap:
         self._renders.forget_current()
 
     # -- incremental updates --------------------------------------------------------------------
+
+    def _forget_acceptance(self) -> None:
+        self._accepted = {}  # ignore files may have changed
 
     def _accepts(self, rel_path: str) -> bool:
         """Whether the map takes this path (memoised per path: ``is_ignored`` may run git)."""
@@ -455,7 +329,7 @@ class RepoMap:
     ) -> str | None:
         """The completion path's map: never waits for a slow render (:meth:`RenderCache.ready`)."""
         request = MapRequest.of(budget_tokens, focus_files=focus_files, model=model)
-        return self._renders.ready(self._generation, request, len(self._records), refresh=not self._indexing)
+        return self._renders.ready(self._generation, request, len(self._records), refresh=not self._indexer.running)
 
     def _render(self, request: MapRequest) -> str:
         with self._lock:

@@ -105,9 +105,8 @@ async def test_retries_are_charged_and_checked(emulator: Emulator) -> None:
 
 def test_from_settings_and_snapshot() -> None:
     now = [100.0]
-    budget = Budget.from_settings(AgentSettings(max_steps=2, max_cost_usd=0.5))
-    budget._clock = lambda: now[0]  # a fixed clock keeps the snapshot exact
-    budget._started = 100.0
+    limits = Budget.from_settings(AgentSettings(max_steps=2, max_cost_usd=0.5)).limits
+    budget = Budget(limits, clock=lambda: now[0])  # a fixed clock keeps the snapshot exact
     assert budget.check() is None
     cost = budget.charge(Usage(500_000, 0, 500_000, 0, model="claude-sonnet-4-5"))
     assert cost == pytest.approx(1.5 + 0.15)

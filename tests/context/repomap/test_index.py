@@ -274,7 +274,7 @@ async def test_reads_while_indexing_are_safe_and_see_growing_results(tmp_path: P
 
 
 def test_parallel_background_parse_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("context.repomap.index.PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr("context.repomap.indexing.PARALLEL_MIN_FILES", 1)
     serial = RepoMap(WORKSPACE, tmp_path / "serial", workers=1)
     parallel = RepoMap(WORKSPACE, tmp_path / "parallel", workers=2)
     assert serial.index_sync().parsed == parallel.index_sync().parsed == len(FILES)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from context.repomap import index as repomap
+from context.repomap import indexing as repomap
 from context.repomap import lex_helper as lexworker
 from context.repomap.index import RepoMap
 from context.repomap.lex_helper import LexJob, content_digest, helper_share, lex_files, read_checked
-from context.repomap.lexical import lexical_names
+from context.repomap.lexical import safe_lexical_names
 from context.repomap.workers import MapWorkers
 from context.source.languages import language_for_path
 
@@ -27,13 +29,27 @@ SOURCES = sorted(
 )
 
 
+@pytest.fixture
+def helper_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """The helper processes started during the test, as the OS sees them."""
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recording_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
+    return started
+
+
 def in_process(
     root: Path, items: list[tuple[str, str]]
 ) -> dict[str, tuple[str, dict[str, int], dict[str, int]] | None]:
     expected: dict[str, tuple[str, dict[str, int], dict[str, int]] | None] = {}
     for path, language in items:
         data, _ = read_checked(str(root / path))
-        expected[path] = None if data is None else (content_digest(data), *lexical_names(data, language))
+        expected[path] = None if data is None else (content_digest(data), *safe_lexical_names(data, language))
     return expected
 
 
@@ -161,7 +177,7 @@ def test_partial_answer_keeps_what_came(caplog: pytest.LogCaptureFixture) -> Non
     assert "lexing its 3 files in this process" in caplog.text
 
 
-def test_steal_takes_files_back_from_the_end() -> None:
+def test_steal_takes_files_back_from_the_end(helper_processes: list[subprocess.Popen[bytes]]) -> None:
     job = LexJob.start(str(WORKSPACES))
     assert job is not None
     job.submit(SOURCES)
@@ -170,10 +186,11 @@ def test_steal_takes_files_back_from_the_end() -> None:
     results = job.collect()  # ends when the helper's answers meet the files taken back
     assert results == {path: row for path, row in in_process(WORKSPACES, SOURCES).items() if path not in stolen}
     assert job.unanswered == [] and job.steal(1) == []
-    assert job._process.poll() is not None  # stopped, though it had the taken-back files to lex
+    assert len(helper_processes) == 1
+    assert helper_processes[0].poll() is not None  # stopped, though it had the taken-back files to lex
 
 
-def test_steal_everything_from_a_silent_helper() -> None:
+def test_steal_everything_from_a_silent_helper(helper_processes: list[subprocess.Popen[bytes]]) -> None:
     job = LexJob.start(str(WORKSPACES), command=[sys.executable, "-c", FAILING_HELPERS["timeout"]])
     assert job is not None
     job.submit(SOURCES[:3])
@@ -183,7 +200,7 @@ def test_steal_everything_from_a_silent_helper() -> None:
     started = time.monotonic()
     assert job.collect() == {}
     assert time.monotonic() - started < 5  # not its 30 s timeout
-    assert job._process.poll() is not None
+    assert len(helper_processes) == 1 and helper_processes[0].poll() is not None
 
 
 @pytest.mark.parametrize("steal", [0, repomap.STEAL_FILES])

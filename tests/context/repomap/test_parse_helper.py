@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from context.repomap import index as repomap
+from context.repomap import indexing as repomap
 from context.repomap import parse_helper as defsworker
 from context.repomap import workers as mapworkers
 from context.repomap.index import RepoMap

@@ -107,8 +107,9 @@ def test_incremental_edits_match_string_model_and_fresh_parse(
     assert doc.text == model
     assert doc.source == model.encode("utf-8")
     fresh_index = LineIndex(model)
-    assert doc._lines.starts == fresh_index.starts
-    assert doc._lines.byte_starts == fresh_index.byte_starts
+    starts = [doc.line_start(line) for line in range(doc.line_count)]
+    assert starts == fresh_index.starts
+    assert [doc.byte_at(start) for start in starts] == fresh_index.byte_starts
     fresh = get_parser("python").parse(model.encode("utf-8"))
     assert doc.tree is not None
     assert str(doc.tree.root_node) == str(fresh.root_node)
