@@ -61,15 +61,7 @@ class _Call:
     meta: CallMeta = field(default_factory=CallMeta)
 
     def add_usage(self, u: Usage) -> None:
-        t = self.usage
-        self.usage = Usage(
-            t.input_tokens + u.input_tokens,
-            t.output_tokens + u.output_tokens,
-            t.cache_read_tokens + u.cache_read_tokens,
-            t.cache_write_tokens + u.cache_write_tokens,
-            u.model or t.model,
-            estimated=t.estimated or u.estimated,
-        )
+        self.usage = self.usage.plus(u)
 
 
 def backoff_delay(retry: int, settings: RetrySettings, retry_after: float | None, rng: random.Random) -> float:

@@ -164,6 +164,17 @@ class Usage:
     estimated: bool = False
     type: Literal["usage"] = "usage"
 
+    def plus(self, other: Usage) -> Usage:
+        """Both together: token counts summed, the later model, estimated if either was."""
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+            other.model or self.model,
+            estimated=self.estimated or other.estimated,
+        )
+
 
 StopReason = Literal["end_turn", "tool_use", "max_tokens", "stop_sequence", "cancelled", "error"]
 

@@ -76,15 +76,7 @@ class _Received:
     reported: Usage | None = None
 
     def add_usage(self, u: Usage) -> None:
-        t = self.reported or Usage(model=u.model)
-        self.reported = Usage(
-            t.input_tokens + u.input_tokens,
-            t.output_tokens + u.output_tokens,
-            t.cache_read_tokens + u.cache_read_tokens,
-            t.cache_write_tokens + u.cache_write_tokens,
-            u.model or t.model,
-            estimated=t.estimated or u.estimated,
-        )
+        self.reported = (self.reported or Usage(model=u.model)).plus(u)
 
 
 def settle(
