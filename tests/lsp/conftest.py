@@ -47,7 +47,7 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,8 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import default_feature, make_test_lsp_client
+
+from tests.emulator.server import Emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKSPACES = REPO_ROOT / "tests" / "workspaces"
@@ -229,3 +231,10 @@ async def wait_for_message(
             shown = [m.message for m in client.messages]
             raise AssertionError(f"no matching window/showMessage within {timeout_s}s; got {shown}")
         await asyncio.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def module_emulator() -> Iterator[Emulator]:
+    """One wire emulator for a test module's module-scoped sessions (scripted per test)."""
+    with Emulator() as emulator:
+        yield emulator

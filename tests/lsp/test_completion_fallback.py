@@ -4,7 +4,7 @@ and no duplicate work for clients that do declare it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -23,12 +23,6 @@ from tests.lsp.conftest import PROFILES, stop_client
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SOURCE = "def add(a, b):\n    return a + b\n\n\ndef main():\n    total = ad\n"
-
-
-@pytest.fixture(scope="module")
-def module_emulator() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=PROFILES)

@@ -4,7 +4,7 @@ cap pauses completions with one message, not one per keystroke. Both client prof
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -26,12 +26,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 CHUNKS = ("total", " = a", " + b")
 SURE = {"chunks": CHUNKS, "logprobs": [-0.05, -0.1, -0.05]}  # about 0.94
 UNSURE = {"chunks": CHUNKS, "logprobs": [-1.5, -2.0, -1.0]}  # about 0.22
-
-
-@pytest.fixture(scope="module")
-def module_emulator() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=PROFILES)

@@ -5,7 +5,7 @@ One server per profile for the module (see ``tests/lsp/completion_client.py``)."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -30,12 +30,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 BODY = "total = a + b\n    return total\n\n\ndef unrelated():\n    pass\n"
 SHOWN = "    total = a + b\n    return total"
 SLOW = {"text": "pass", "first_byte_delay_s": 10}  # answers only if nobody cancels it first
-
-
-@pytest.fixture(scope="module")
-def module_emulator() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=PROFILES)

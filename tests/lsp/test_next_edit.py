@@ -4,7 +4,7 @@ the OpenAI-compatible protocol), for both client profiles. One server per profil
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -32,12 +32,6 @@ RENAMED = SOURCE.replace("def area(width,", "def area(w,")
 PREDICTED = RENAMED.replace("result = width *", "result = w *")
 REPLY = {"text": f"<|editable_region_start|>\n{PREDICTED}<|editable_region_end|>\n"}
 SLOW = {**REPLY, "first_byte_delay_s": 10}
-
-
-@pytest.fixture(scope="module")
-def module_emulator() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=PROFILES)
