@@ -14,8 +14,10 @@ tests on proposed files run only after the user said yes (:mod:`tools.run_tests`
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +66,20 @@ def sandbox_status() -> SandboxStatus:
     return SandboxStatus(True, f"bubblewrap ({bwrap}): read-only system, no network, scratch copy writable")
 
 
+def _programs_under_tmp(argv: Sequence[str]) -> list[str]:
+    """The folders under /tmp that the command needs to read (the private /tmp hides them): this
+    Python's installation and virtualenv, the directories on PATH, and the program's own folder."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *os.environ.get("PATH", "").split(os.pathsep)}
+    if argv and Path(argv[0]).is_absolute():
+        candidates.add(str(Path(argv[0]).parent))
+    tmp = Path("/tmp")
+    found = {str(Path(c)) for c in candidates if c and Path(c).is_absolute() and tmp in Path(c).parents}
+    return sorted(path for path in found if Path(path).is_dir())
+
+
 def sandboxed_argv(argv: Sequence[str], scratch: Path) -> list[str]:
     """`argv` wrapped in bubblewrap with `scratch` as the only writable folder (and the cwd)."""
     bwrap = shutil.which("bwrap") or "bwrap"
     folder = str(scratch)
-    return [*_base_argv(bwrap), "--bind", folder, folder, "--chdir", folder, "--", *argv]
+    readable = [arg for path in _programs_under_tmp(argv) for arg in ("--ro-bind", path, path)]
+    return [*_base_argv(bwrap), *readable, "--bind", folder, folder, "--chdir", folder, "--", *argv]

@@ -58,7 +58,7 @@ local results = {
     { cmd = { "outrider", "lsp" }, doctor_cmd = { "od", "--json" }, settings = {} },
     "/w"
   ),
-  handshake_failed = { health.handshake({ "sh", "-c", "cat >/dev/null; echo 'no such module' >&2; exit 3" }, "/") },
+  handshake_failed = { health.handshake({ "sh", "-c", "echo 'no such module' >&2; exit 3" }, "/") },
   handshake_missing = { health.handshake({ "/nonexistent/outrider", "lsp" }, "/") },
 }
 io.stdout:write(vim.json.encode(results))

@@ -31,7 +31,8 @@ TERMINAL_CASES: list[tuple[str, list[str], dict[str, Any]]] = [
     ("seconds", ["--max-seconds", "2"], SLOW_TEXT),
     ("seconds", ["--max-seconds", "2"], HANG_MID_STREAM),
     ("steps", ["--max-steps", "3"], {**LOOP_CALL, "repeat": True}),
-    ("cost_usd", ["--max-cost", "0.5"], {**LOOP_CALL, "repeat": True, "usage": {"input_tokens": 100_000}}),
+    # plausible usage for the request (usage_audit replaces reports far beyond our own count)
+    ("cost_usd", ["--max-cost", "0.05"], {**LOOP_CALL, "repeat": True, "usage": {"input_tokens": 8_000}}),
 ]
 
 

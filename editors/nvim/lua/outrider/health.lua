@@ -88,7 +88,7 @@ function M.handshake(cmd, root)
   end
   local ok, result = pcall(function()
     proc = vim.system(cmd, { stdin = true, stdout = on_stdout, text = true, cwd = root, timeout = TIMEOUT_MS })
-    proc:write(init)
+    pcall(proc.write, proc, init) -- a server that died at once has closed its input: its exit code says why
     return proc:wait()
   end)
   if not ok then
