@@ -22,8 +22,6 @@ from typing import Any
 
 import pytest
 
-from server.observe.cost import cost_summary
-from server.observe.store import TraceStore
 from tests.e2e import real_setup
 from tests.emulator.fixtures import EmulatorProcess, emulator_process  # noqa: F401
 
@@ -116,6 +114,9 @@ def vscode(
             "outrider.model": FIM_MODEL,
             "outrider.completion.debounce_ms": 0,
             "outrider.prices": {FIM_MODEL: PRICE},
+            # These tests count the model's calls and script its replies in order: next-edit
+            # predictions (their own tests: tests/lsp/test_next_edit.py) would take replies too.
+            "outrider.next_edit.enabled": False,
         },
         # Machine-scoped settings: code-server ignores them in user settings (see the README).
         machine_settings={
@@ -154,12 +155,6 @@ def _ghost_text(editor: Any) -> str:
     raise AssertionError(f"no ghost text was shown after 12 triggers; notifications: {editor.notifications()!r}")
 
 
-def shown_usd(status: str) -> float:
-    """The spend in the status-bar text ($0.12), or -1 when there is none."""
-    found = re.findall(r"\$(\d+\.\d\d)", status)
-    return float(found[0]) if found else -1.0
-
-
 def wait_for_status(editor: Any, check: Callable[[str], bool], timeout_s: float, message: str) -> str:
     from tests.e2e.vscode_driver import wait_for
 
@@ -170,7 +165,7 @@ def wait_for_status(editor: Any, check: Callable[[str], bool], timeout_s: float,
     )
 
 
-def test_ghost_text_accepted_with_tab_and_spend_in_status_bar(vscode: Session) -> None:
+def test_ghost_text_accepted_with_tab(vscode: Session) -> None:
     from tests.e2e.vscode_driver import wait_for
 
     editor = vscode.editor
@@ -195,15 +190,6 @@ def test_ghost_text_accepted_with_tab_and_spend_in_status_bar(vscode: Session) -
     assert lines[3:6] == ["def mean(values):", "    total = sum(values)", "    return total / len(values)"], lines
     assert "def other" not in saved  # the server stopped at the end of the body
     assert lines[-2:] == ["def spread(values):", "    return max(values) - min(values)"]
-
-    with editor.step("spend-in-status-bar"):
-        store = TraceStore(vscode.state / "traces.sqlite3")
-        spent = wait_for(lambda: cost_summary(store)["today_usd"], 30, "no completion cost was traced")
-        assert spent >= 0.06
-        expected = f"${spent:.2f}"
-        # The extension refreshes the spend shortly after completions (later ones may add more).
-        status = wait_for_status(editor, lambda text: shown_usd(text) >= spent - 0.005, 30, f"no {expected} shown")
-        assert shown_usd(status) <= cost_summary(store)["today_usd"] + 0.005, status
 
 
 def test_agent_on_selection_shows_progress_and_lands_as_one_undo(vscode: Session) -> None:

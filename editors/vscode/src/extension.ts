@@ -83,9 +83,14 @@ class Outrider implements vscode.Disposable {
     if (this.completionRefresh !== undefined) {
       clearTimeout(this.completionRefresh);
     }
+    // Twice: a completion's trace row is written when its stream closes, which can be after the
+    // first refresh (the stream is cut at the line's end while the server still reads it).
     this.completionRefresh = setTimeout(() => {
-      this.completionRefresh = undefined;
       void this.refreshCost();
+      this.completionRefresh = setTimeout(() => {
+        this.completionRefresh = undefined;
+        void this.refreshCost();
+      }, 4 * COST_AFTER_COMPLETION_MS);
     }, COST_AFTER_COMPLETION_MS);
   }
 
