@@ -23,13 +23,14 @@ from context.source.document_store import Skipped, load_document
 from context.source.positions import Position, utf16_len
 from server.command_error import CommandError
 from server.commands.arguments import FilePosition, settings_overrides
+from server.commands.complete import workspace_of
 from server.completion.workspace_view import indexed_view
 from server.config import load_settings
 
 
 def run(args: argparse.Namespace) -> int:
     where: FilePosition = args.position
-    workspace: Path = args.workspace or _workspace_of(where.path)
+    workspace: Path = args.workspace or workspace_of(where.path)
     loaded = load_settings(workspace, cli=settings_overrides(args))
     for problem in loaded.problems:
         print(f"outrider context: {problem}", file=sys.stderr)
@@ -47,15 +48,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(packed.render(), end="")
     return 0
-
-
-def _workspace_of(path: Path) -> Path:
-    """The enclosing git work tree, else the file's directory."""
-    folder = path.resolve().parent
-    for candidate in [folder, *folder.parents]:
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
 
 
 def _read(path: Path, max_bytes: int) -> Document:
